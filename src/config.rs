@@ -1,0 +1,304 @@
+//! Configuration: command-line flags, then environment variables, then the
+//! config file, then defaults. The client secret never comes from a flag, because
+//! every local user can read another process's argv.
+
+use std::path::{Path, PathBuf};
+
+use clap::Parser;
+use secrecy::SecretString;
+use serde::Deserialize;
+
+use crate::login_url::{LoginUrl, LoginUrlError, PRODUCTION, SANDBOX};
+
+pub const DEFAULT_PORT: u16 = 8719;
+
+/// Get the five Snow Atlas Salesforce connector settings (Client ID, Client
+/// secret, Refresh token, Login URL, Company names) from one local page.
+///
+/// sftoken serves a page on http://localhost:PORT, sends your browser to
+/// Salesforce's login with PKCE, receives the code itself and shows the settings
+/// with copy buttons. The client secret is read from the page, or from the
+/// SFTOKEN_CLIENT_SECRET environment variable; never from a flag.
+#[derive(Parser, Debug, Default)]
+#[command(name = "sftoken", version, about, long_about)]
+pub struct Cli {
+    /// Port to listen on, on 127.0.0.1 and [::1]. The External Client App's
+    /// Callback URL must be http://localhost:PORT/callback. [default: 8719]
+    #[arg(long, env = "SFTOKEN_PORT", value_name = "N")]
+    pub port: Option<u16>,
+
+    /// Salesforce login URL: https://login.salesforce.com (the default),
+    /// https://test.salesforce.com, or your My Domain URL.
+    /// [env: SFTOKEN_LOGIN_URL=]
+    #[arg(long, value_name = "URL", conflicts_with = "sandbox")]
+    pub login_url: Option<String>,
+
+    /// Use the sandbox login URL, https://test.salesforce.com.
+    #[arg(long)]
+    pub sandbox: bool,
+
+    /// The External Client App's Consumer Key, prefilled on the page.
+    #[arg(long, env = "SFTOKEN_CLIENT_ID", value_name = "ID")]
+    pub client_id: Option<String>,
+
+    /// Read settings from this TOML file (see config.example.toml).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Don't open a browser; only print the address to open.
+    #[arg(long)]
+    pub no_browser: bool,
+
+    /// After the first successful sign-in, print the settings as one JSON object
+    /// on stdout and exit.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Accept a login URL that is not https on a Salesforce host. Only for
+    /// testing against a server you control.
+    #[arg(long)]
+    pub allow_any_login_url: bool,
+}
+
+/// The config file. Every key is optional; unknown keys are an error, so a typo
+/// is caught instead of silently ignored.
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub port: Option<u16>,
+    pub login_url: Option<String>,
+    pub sandbox: Option<bool>,
+    pub client_id: Option<String>,
+    pub open_browser: Option<bool>,
+}
+
+/// Environment variables read by hand (the rest go through clap's `env`).
+#[derive(Debug, Default)]
+pub struct Env {
+    pub login_url: Option<String>,
+    pub client_secret: Option<String>,
+}
+
+impl Env {
+    pub fn from_process() -> Self {
+        let var = |name| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        Self {
+            login_url: var("SFTOKEN_LOGIN_URL"),
+            client_secret: var("SFTOKEN_CLIENT_SECRET"),
+        }
+    }
+}
+
+/// Everything the program needs, resolved and validated.
+#[derive(Debug)]
+pub struct Config {
+    pub port: u16,
+    pub login_url: LoginUrl,
+    pub client_id: Option<String>,
+    pub client_secret: Option<SecretString>,
+    pub open_browser: bool,
+    pub json: bool,
+    pub allow_any_login_url: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("Could not read the config file {path}: {reason}. Check the path given to --config.")]
+    Read { path: PathBuf, reason: String },
+    #[error("The config file {path} is not valid: {reason}. Compare it with config.example.toml.")]
+    Parse { path: PathBuf, reason: String },
+    #[error("{0}")]
+    LoginUrl(#[from] LoginUrlError),
+}
+
+impl Config {
+    /// A config for tests and embedding: defaults, with this login URL.
+    pub fn new(login_url: LoginUrl) -> Self {
+        Self {
+            port: DEFAULT_PORT,
+            login_url,
+            client_id: None,
+            client_secret: None,
+            open_browser: true,
+            json: false,
+            allow_any_login_url: false,
+        }
+    }
+
+    pub fn resolve(cli: &Cli, env: Env) -> Result<Self, ConfigError> {
+        let file = match &cli.config {
+            Some(path) => read_file(path)?,
+            None => FileConfig::default(),
+        };
+        let login_input = if cli.sandbox {
+            SANDBOX.to_owned()
+        } else if let Some(url) = cli.login_url.clone().or(env.login_url) {
+            url
+        } else if let Some(url) = file.login_url {
+            url
+        } else if file.sandbox == Some(true) {
+            SANDBOX.to_owned()
+        } else {
+            PRODUCTION.to_owned()
+        };
+        let login_url = LoginUrl::parse(&login_input, cli.allow_any_login_url)?;
+        let client_id = cli
+            .client_id
+            .clone()
+            .or(file.client_id)
+            .map(|id| id.trim().to_owned())
+            .filter(|id| !id.is_empty());
+        Ok(Self {
+            port: cli.port.or(file.port).unwrap_or(DEFAULT_PORT),
+            login_url,
+            client_id,
+            client_secret: env.client_secret.map(|s| SecretString::from(s.trim())),
+            open_browser: !cli.no_browser && file.open_browser.unwrap_or(true),
+            json: cli.json,
+            allow_any_login_url: cli.allow_any_login_url,
+        })
+    }
+}
+
+fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
+        path: path.to_owned(),
+        reason: e.to_string(),
+    })?;
+    toml::from_str(&text).map_err(|e| ConfigError::Parse {
+        path: path.to_owned(),
+        reason: e.message().to_owned(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secrecy::ExposeSecret;
+
+    fn file_with(text: &str) -> (tempfile_path::TempPath, PathBuf) {
+        let temp = tempfile_path::TempPath::new(text);
+        let path = temp.0.clone();
+        (temp, path)
+    }
+
+    /// A file removed on drop, without a dev-dependency for it.
+    mod tempfile_path {
+        pub struct TempPath(pub std::path::PathBuf);
+        impl TempPath {
+            pub fn new(text: &str) -> Self {
+                static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+                let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let path = std::env::temp_dir()
+                    .join(format!("sftoken-config-{}-{n}.toml", std::process::id()));
+                std::fs::write(&path, text).expect("write temp config");
+                Self(path)
+            }
+        }
+        impl Drop for TempPath {
+            fn drop(&mut self) {
+                let _ = std::fs::remove_file(&self.0);
+            }
+        }
+    }
+
+    #[test]
+    fn defaults_apply_when_nothing_is_given() {
+        let config = Config::resolve(&Cli::default(), Env::default()).expect("config");
+        assert_eq!(config.port, DEFAULT_PORT);
+        assert_eq!(config.login_url.as_str(), PRODUCTION);
+        assert!(config.open_browser);
+        assert!(config.client_id.is_none());
+    }
+
+    #[test]
+    fn flags_beat_environment_which_beats_the_file() {
+        let (_keep, path) = file_with(
+            "port = 9000\nlogin_url = \"https://file.my.salesforce.com\"\nclient_id = \"from-file\"\nopen_browser = false\n",
+        );
+        let from_file = Cli {
+            config: Some(path.clone()),
+            ..Cli::default()
+        };
+        let config = Config::resolve(&from_file, Env::default()).expect("config");
+        assert_eq!(config.port, 9000);
+        assert_eq!(config.login_url.as_str(), "https://file.my.salesforce.com");
+        assert_eq!(config.client_id.as_deref(), Some("from-file"));
+        assert!(!config.open_browser);
+
+        let env = Env {
+            login_url: Some("https://env.my.salesforce.com".into()),
+            client_secret: Some(" s3cret ".into()),
+        };
+        let config = Config::resolve(&from_file, env).expect("config");
+        assert_eq!(config.login_url.as_str(), "https://env.my.salesforce.com");
+        assert_eq!(
+            config.client_secret.as_ref().map(|s| s.expose_secret()),
+            Some("s3cret")
+        );
+
+        let flags = Cli {
+            config: Some(path),
+            port: Some(9100),
+            sandbox: true,
+            client_id: Some("from-flag".into()),
+            ..Cli::default()
+        };
+        let env = Env {
+            login_url: Some("https://env.my.salesforce.com".into()),
+            client_secret: None,
+        };
+        let config = Config::resolve(&flags, env).expect("config");
+        assert_eq!(config.port, 9100);
+        assert_eq!(config.login_url.as_str(), SANDBOX);
+        assert_eq!(config.client_id.as_deref(), Some("from-flag"));
+    }
+
+    #[test]
+    fn a_bad_file_is_reported_with_its_path() {
+        let (_keep, path) = file_with("prot = 9000\n");
+        let cli = Cli {
+            config: Some(path.clone()),
+            ..Cli::default()
+        };
+        let err = Config::resolve(&cli, Env::default()).expect_err("unknown key");
+        let message = err.to_string();
+        assert!(message.contains(&path.display().to_string()), "{message}");
+        assert!(message.contains("prot"), "{message}");
+    }
+
+    #[test]
+    fn the_example_config_is_valid() {
+        let file: FileConfig =
+            toml::from_str(include_str!("../config.example.toml")).expect("example parses");
+        assert_eq!(file.port, Some(DEFAULT_PORT));
+        assert_eq!(file.login_url.as_deref(), Some(PRODUCTION));
+    }
+
+    #[test]
+    fn a_missing_file_is_reported() {
+        let cli = Cli {
+            config: Some(PathBuf::from("/nonexistent/sftoken.toml")),
+            ..Cli::default()
+        };
+        let err = Config::resolve(&cli, Env::default()).expect_err("missing file");
+        assert!(matches!(err, ConfigError::Read { .. }));
+    }
+
+    #[test]
+    fn a_foreign_login_url_is_refused_unless_allowed() {
+        let cli = Cli {
+            login_url: Some("https://example.com".into()),
+            ..Cli::default()
+        };
+        assert!(matches!(
+            Config::resolve(&cli, Env::default()),
+            Err(ConfigError::LoginUrl(_))
+        ));
+        let cli = Cli {
+            allow_any_login_url: true,
+            ..cli
+        };
+        assert!(Config::resolve(&cli, Env::default()).is_ok());
+    }
+}

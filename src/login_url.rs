@@ -1,0 +1,258 @@
+//! The login URL policy: which Salesforce authorization servers sftoken talks to.
+//!
+//! Tokens and the client secret are only ever sent to a host this module accepts:
+//! https on a Salesforce domain, or http on a loopback host (for a local mock).
+//! Anything else needs the explicit `--allow-any-login-url` opt-out.
+//! See `shared/salesforce.md`, "Hosts".
+
+use url::{Host, Url};
+
+pub const PRODUCTION: &str = "https://login.salesforce.com";
+pub const SANDBOX: &str = "https://test.salesforce.com";
+
+/// Domains Salesforce serves OAuth and REST from. A host matches when it is one of
+/// these or ends with `.` followed by one of these.
+const SALESFORCE_DOMAINS: &[&str] = &[
+    "salesforce.com",
+    "force.com",
+    "site.com",
+    "cloudforce.com",
+    "database.com",
+    "salesforce.mil",
+    "force.mil",
+    "sfcrmapps.cn",
+    "sfcrmproducts.cn",
+];
+
+/// A login URL that passed the policy: an origin such as `https://acme.my.salesforce.com`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoginUrl {
+    origin: String,
+    /// What was changed from the input, said to the user (for example a Lightning URL).
+    pub note: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum LoginUrlError {
+    #[error(
+        "The login URL \"{0}\" is not a web address; use https://login.salesforce.com, https://test.salesforce.com or your My Domain URL."
+    )]
+    NotAUrl(String),
+    #[error("The login URL must use https (http is only accepted for localhost); got \"{0}\".")]
+    NotHttps(String),
+    #[error(
+        "\"{0}\" is not a Salesforce host, so sftoken will not send your secret there; use your My Domain URL (ending in .my.salesforce.com), or pass --allow-any-login-url if you really mean it."
+    )]
+    NotSalesforce(String),
+}
+
+impl LoginUrl {
+    /// Checks and normalizes what a user typed or pasted: trims spaces, paths,
+    /// queries and trailing slashes, and turns a Lightning address into its My Domain.
+    pub fn parse(input: &str, allow_any: bool) -> Result<Self, LoginUrlError> {
+        let trimmed = input.trim();
+        let with_scheme = if trimmed.contains("://") {
+            trimmed.to_owned()
+        } else {
+            format!("https://{trimmed}")
+        };
+        let url = Url::parse(&with_scheme).map_err(|_| LoginUrlError::NotAUrl(shown(input)))?;
+        let host = match url.host() {
+            Some(Host::Domain(d)) => d.to_ascii_lowercase(),
+            Some(Host::Ipv4(ip)) => ip.to_string(),
+            Some(Host::Ipv6(ip)) => format!("[{ip}]"),
+            None => return Err(LoginUrlError::NotAUrl(shown(input))),
+        };
+        let loopback = is_loopback(url.host());
+        let (host, note) = match lightning_to_my_domain(&host) {
+            Some(my_domain) => {
+                let note = format!(
+                    "{host} is a Lightning address; sftoken uses its My Domain login URL https://{my_domain} instead."
+                );
+                (my_domain, Some(note))
+            }
+            None => (host, None),
+        };
+        if !allow_any {
+            match url.scheme() {
+                "https" => {}
+                "http" if loopback => {}
+                "http" => return Err(LoginUrlError::NotHttps(shown(input))),
+                _ => return Err(LoginUrlError::NotAUrl(shown(input))),
+            }
+            if !loopback && !is_salesforce_host(&host) {
+                return Err(LoginUrlError::NotSalesforce(host));
+            }
+        } else if !matches!(url.scheme(), "http" | "https") {
+            return Err(LoginUrlError::NotAUrl(shown(input)));
+        }
+        let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
+        Ok(Self {
+            origin: format!("{}://{host}{port}", url.scheme()),
+            note,
+        })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.origin
+    }
+
+    /// `https://login.salesforce.com/services/oauth2/token` and friends.
+    pub fn endpoint(&self, path: &str) -> String {
+        format!("{}{path}", self.origin)
+    }
+}
+
+impl std::fmt::Display for LoginUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.origin)
+    }
+}
+
+/// May sftoken send a token to this URL? Used for the `instance_url` and identity
+/// URL that come back from Salesforce, before a bearer token goes there.
+pub fn may_receive_token(url: &str, login: &LoginUrl, allow_any: bool) -> bool {
+    let Ok(parsed) = Url::parse(url) else {
+        return false;
+    };
+    if allow_any || parsed.origin().ascii_serialization() == login.as_str() {
+        return true;
+    }
+    match (parsed.scheme(), parsed.host()) {
+        ("https", Some(Host::Domain(d))) => is_salesforce_host(&d.to_ascii_lowercase()),
+        ("http", host) => is_loopback(host),
+        _ => false,
+    }
+}
+
+fn is_salesforce_host(host: &str) -> bool {
+    SALESFORCE_DOMAINS.iter().any(|domain| {
+        host == *domain
+            || host
+                .strip_suffix(domain)
+                .is_some_and(|rest| rest.ends_with('.'))
+    })
+}
+
+fn is_loopback(host: Option<Host<&str>>) -> bool {
+    match host {
+        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// `acme.lightning.force.com` → `acme.my.salesforce.com`,
+/// `acme--uat.sandbox.lightning.force.com` → `acme--uat.sandbox.my.salesforce.com`,
+/// and the Setup domain `acme.my.salesforce-setup.com` → `acme.my.salesforce.com`.
+fn lightning_to_my_domain(host: &str) -> Option<String> {
+    let prefix = host
+        .strip_suffix(".lightning.force.com")
+        .or_else(|| host.strip_suffix(".my.salesforce-setup.com"))?;
+    (!prefix.is_empty()).then(|| format!("{prefix}.my.salesforce.com"))
+}
+
+/// The user's input, shortened for an error message.
+fn shown(input: &str) -> String {
+    let trimmed = input.trim();
+    match trimmed.char_indices().nth(80) {
+        Some((cut, _)) => format!("{}…", &trimmed[..cut]),
+        None => trimmed.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(input: &str) -> String {
+        LoginUrl::parse(input, false)
+            .map(|u| u.to_string())
+            .unwrap_or_else(|e| panic!("{input}: {e}"))
+    }
+
+    #[test]
+    fn production_sandbox_and_my_domain_are_kept_as_origins() {
+        assert_eq!(ok("https://login.salesforce.com"), PRODUCTION);
+        assert_eq!(ok("https://test.salesforce.com/"), SANDBOX);
+        assert_eq!(
+            ok("  https://Acme.my.salesforce.com/services/oauth2/authorize?x=1 "),
+            "https://acme.my.salesforce.com"
+        );
+        assert_eq!(
+            ok("acme--uat.sandbox.my.salesforce.com"),
+            "https://acme--uat.sandbox.my.salesforce.com"
+        );
+    }
+
+    #[test]
+    fn lightning_urls_become_my_domain_with_a_note() {
+        let url = LoginUrl::parse(
+            "https://acme.lightning.force.com/lightning/setup/Home",
+            false,
+        )
+        .expect("lightning URL");
+        assert_eq!(url.as_str(), "https://acme.my.salesforce.com");
+        assert!(url.note.expect("note").contains("Lightning"));
+    }
+
+    #[test]
+    fn loopback_http_is_allowed_for_testing() {
+        assert_eq!(ok("http://127.0.0.1:4000/"), "http://127.0.0.1:4000");
+        assert_eq!(ok("http://localhost:4000"), "http://localhost:4000");
+        assert_eq!(ok("http://[::1]:4000"), "http://[::1]:4000");
+    }
+
+    #[test]
+    fn foreign_hosts_and_plain_http_are_refused() {
+        assert!(matches!(
+            LoginUrl::parse("https://evil.example.com", false),
+            Err(LoginUrlError::NotSalesforce(_))
+        ));
+        assert!(matches!(
+            LoginUrl::parse("https://salesforce.com.evil.example", false),
+            Err(LoginUrlError::NotSalesforce(_))
+        ));
+        assert!(matches!(
+            LoginUrl::parse("https://notsalesforce.com", false),
+            Err(LoginUrlError::NotSalesforce(_))
+        ));
+        assert!(matches!(
+            LoginUrl::parse("http://login.salesforce.com", false),
+            Err(LoginUrlError::NotHttps(_))
+        ));
+        assert!(matches!(
+            LoginUrl::parse("ftp://login.salesforce.com", false),
+            Err(LoginUrlError::NotAUrl(_))
+        ));
+        assert!(LoginUrl::parse("", false).is_err());
+    }
+
+    #[test]
+    fn the_opt_out_accepts_any_http_host() {
+        let url = LoginUrl::parse("http://mock.internal:8080/x", true).expect("allowed");
+        assert_eq!(url.as_str(), "http://mock.internal:8080");
+    }
+
+    #[test]
+    fn tokens_only_go_to_salesforce_or_the_login_host() {
+        let login = LoginUrl::parse("http://127.0.0.1:4000", false).expect("login");
+        assert!(may_receive_token(
+            "https://acme.my.salesforce.com/id/00D/005",
+            &login,
+            false
+        ));
+        assert!(may_receive_token(
+            "http://127.0.0.1:4000/id/1/2",
+            &login,
+            false
+        ));
+        assert!(!may_receive_token("https://evil.example/id", &login, false));
+        assert!(!may_receive_token(
+            "http://acme.my.salesforce.com",
+            &login,
+            false
+        ));
+    }
+}
