@@ -333,11 +333,17 @@ async fn start_login(
     State(state): State<AppState>,
     form: Result<Json<LoginForm>, JsonRejection>,
 ) -> Response {
-    let Ok(Json(form)) = form else {
-        return field_error(
-            "",
-            "The form could not be read. Reload the page and try again.",
-        );
+    let form = match form {
+        Ok(Json(form)) => form,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return refuse(rejection.status(), "The form is too large for sftoken.");
+        }
+        Err(_) => {
+            return field_error(
+                "",
+                "The form could not be read. Reload the page and try again.",
+            );
+        }
     };
     let client_id = form.client_id.trim();
     if client_id.is_empty() {

@@ -1,4 +1,9 @@
 //! One integration-test binary (so linking happens once), grouped by behaviour.
 
+mod browser;
+mod capture;
+mod cli;
+mod helpers;
 mod mock_salesforce;
+mod security;
 mod webdriver;

@@ -1,0 +1,120 @@
+//! The page in a real headless Chromium: the whole sign-in against the mock,
+//! Copy all read back from the clipboard, and a failure explained on the page.
+
+use crate::helpers::{TestApp, app_and_mock};
+use crate::mock_salesforce::{MockOptions, MockSalesforce};
+use crate::webdriver::Browser;
+
+/// Fills the form as a user would and clicks "Sign in with Salesforce".
+async fn fill_form_and_sign_in(
+    browser: &Browser,
+    app: &TestApp,
+    mock: &MockSalesforce,
+    secret: &str,
+) {
+    browser.goto(&app.launch_url).await;
+    browser.wait_for_url(|url| url == app.url("/")).await;
+    browser.find("#setup:not([hidden])").await;
+    assert_eq!(browser.value("#callback-url").await, app.url("/callback"));
+    browser
+        .type_into("#client-id", &mock.options().client_id)
+        .await;
+    browser.type_into("#client-secret", secret).await;
+    browser.click("#env-my-domain").await;
+    browser.type_into("#my-domain-url", &mock.url()).await;
+    browser.click("#sign-in").await;
+}
+
+#[tokio::test]
+async fn a_user_signs_in_and_copy_all_puts_the_five_settings_on_the_clipboard() {
+    let (app, mock) = app_and_mock(MockOptions::default()).await;
+    let browser = Browser::start().await;
+    let secret = mock.options().client_secret.clone();
+
+    fill_form_and_sign_in(&browser, &app, &mock, &secret).await;
+    browser
+        .wait_for_url(|url| url.starts_with(&mock.url()))
+        .await;
+    browser.click("#allow").await;
+    let result_url = browser
+        .wait_for_url(|url| url.starts_with(&app.url("/result/")))
+        .await;
+    browser.find("#result:not([hidden])").await;
+
+    assert!(
+        !result_url.contains("code="),
+        "the code left the address bar"
+    );
+    let refresh_token = browser.value("#s-refresh_token").await;
+    assert!(
+        mock.refresh(&refresh_token).await.is_ok(),
+        "the token on the page works"
+    );
+    assert_eq!(
+        browser
+            .attribute("#s-refresh_token", "type")
+            .await
+            .as_deref(),
+        Some("password"),
+        "the token is masked until revealed"
+    );
+    browser
+        .click("#result [aria-controls=s-refresh_token]")
+        .await;
+    assert_eq!(
+        browser
+            .attribute("#s-refresh_token", "type")
+            .await
+            .as_deref(),
+        Some("text")
+    );
+    assert_eq!(browser.text("#d-username").await, "admin@acme-mock.example");
+
+    browser.grant_clipboard().await;
+    browser.click("#copy-all").await;
+    browser
+        .wait_for_text("#copy-status", |t| t.contains("Copied"))
+        .await;
+    let copied = browser.read_clipboard().await;
+
+    let lines: Vec<&str> = copied.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            format!("Client ID: {}", mock.options().client_id),
+            format!("Client secret: {secret}"),
+            format!("Refresh token: {refresh_token}"),
+            format!("Login URL: {}", mock.url()),
+            "Company names: *".to_owned(),
+        ]
+    );
+    browser.quit().await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_wrong_secret_is_explained_on_the_page_and_try_again_keeps_the_key() {
+    let (app, mock) = app_and_mock(MockOptions::default()).await;
+    let browser = Browser::start().await;
+
+    fill_form_and_sign_in(&browser, &app, &mock, "wrong-secret").await;
+    browser
+        .wait_for_url(|url| url.starts_with(&mock.url()))
+        .await;
+    browser.click("#allow").await;
+    browser.find("#failure:not([hidden])").await;
+
+    let headline = browser.text("#failure-headline").await;
+    assert!(headline.contains("Consumer Secret"), "{headline}");
+    assert_eq!(browser.text("#failure-code").await, "invalid_client");
+    browser.click("#try-again").await;
+    browser.find("#setup:not([hidden])").await;
+    assert_eq!(browser.value("#client-id").await, mock.options().client_id);
+    assert_eq!(
+        browser.value("#client-secret").await,
+        "",
+        "the secret is typed again"
+    );
+    browser.quit().await;
+    app.stop().await;
+}

@@ -1,0 +1,220 @@
+//! The real binary: `--json`, exit codes, clean Ctrl-C, and logs without secrets.
+
+use std::net::TcpListener;
+
+use serde_json::Value;
+
+use crate::helpers::{Binary, Visitor, mock_for_port};
+use crate::mock_salesforce::{MockOptions, MockSalesforce};
+
+/// A free port for the binary: the mock must know the callback before the
+/// binary starts, so the test picks the port.
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port()
+}
+
+async fn binary_and_mock(extra_args: &[&str], env: &[(&str, &str)]) -> (Binary, MockSalesforce) {
+    let port = free_port();
+    let mock = mock_for_port(port, MockOptions::default()).await;
+    let port_arg = port.to_string();
+    let mock_url = mock.url();
+    let mut args = vec![
+        "--no-browser",
+        "--port",
+        &port_arg,
+        "--login-url",
+        &mock_url,
+    ];
+    args.extend_from_slice(extra_args);
+    (Binary::spawn(&args, env), mock)
+}
+
+#[tokio::test]
+async fn json_mode_prints_the_settings_once_captured_and_exits_0() {
+    let (mut binary, mock) = binary_and_mock(&["--json"], &[]).await;
+    let visitor = Visitor::launch(&binary.launch_url().await).await;
+    let secret = mock.options().client_secret.clone();
+
+    let authorize_url = visitor.authorize_url(&mock, &secret).await;
+    let callback_url = visitor.consent(&authorize_url, "allow").await;
+    let answer = visitor.get(&callback_url).await;
+    assert_eq!(answer.status(), reqwest::StatusCode::OK);
+    assert!(
+        answer
+            .text()
+            .await
+            .expect("body")
+            .contains("printed as JSON")
+    );
+
+    assert_eq!(binary.wait().await, 0, "stderr: {}", binary.stderr());
+    let stdout = binary.stdout();
+    let json_line = stdout.lines().last().expect("a JSON line");
+    let json: Value = serde_json::from_str(json_line).expect("JSON");
+    assert_eq!(json["client_id"], mock.options().client_id);
+    assert_eq!(json["client_secret"], secret);
+    assert_eq!(json["login_url"], mock.url());
+    assert_eq!(json["company_names"], serde_json::json!(["*"]));
+    assert_eq!(json["instance_url"], mock.url());
+    assert_eq!(json["org_id"], "00DMOCK000000001AAA");
+    assert_eq!(json["username"], "admin@acme-mock.example");
+    let refresh_token = json["refresh_token"].as_str().expect("refresh token");
+    assert!(mock.refresh(refresh_token).await.is_ok());
+    assert_eq!(
+        stdout.lines().count(),
+        2,
+        "stdout is the URL, then the JSON: {stdout}"
+    );
+}
+
+#[tokio::test]
+async fn a_busy_port_exits_3_and_names_the_port_and_the_way_out() {
+    let taken = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = taken.local_addr().expect("addr").port().to_string();
+
+    let mut binary = Binary::spawn(&["--no-browser", "--port", &port], &[]);
+
+    assert_eq!(binary.wait().await, 3);
+    let stderr = binary.stderr();
+    assert!(stderr.contains(&port), "{stderr}");
+    assert!(stderr.contains("--port"), "{stderr}");
+    assert!(stderr.contains("Callback URL"), "{stderr}");
+}
+
+/// A run that must fail with exit code 2, and a word its message must contain.
+struct BadRun {
+    args: &'static [&'static str],
+    env: &'static [(&'static str, &'static str)],
+    says: &'static str,
+}
+
+#[tokio::test]
+async fn bad_configuration_exits_2_with_one_clear_sentence() {
+    let cases = [
+        BadRun {
+            args: &["--login-url", "https://evil.example"],
+            env: &[],
+            says: "not a Salesforce host",
+        },
+        BadRun {
+            args: &["--login-url", "http://login.salesforce.com"],
+            env: &[],
+            says: "https",
+        },
+        BadRun {
+            args: &["--port", "http"],
+            env: &[],
+            says: "--port",
+        },
+        BadRun {
+            args: &[],
+            env: &[("SFTOKEN_PORT", "99999")],
+            says: "99999",
+        },
+        BadRun {
+            args: &["--config", "/nonexistent/sftoken.toml"],
+            env: &[],
+            says: "/nonexistent/sftoken.toml",
+        },
+        BadRun {
+            args: &["--sandbox", "--login-url", "https://acme.my.salesforce.com"],
+            env: &[],
+            says: "--sandbox",
+        },
+    ];
+    for case in cases {
+        let mut binary = Binary::spawn(&[&["--no-browser"], case.args].concat(), case.env);
+        assert_eq!(binary.wait().await, 2, "{:?} {:?}", case.args, case.env);
+        let stderr = binary.stderr();
+        assert!(stderr.contains(case.says), "{:?}: {stderr}", case.args);
+        assert!(binary.stdout().is_empty(), "{:?}", case.args);
+    }
+}
+
+#[tokio::test]
+async fn help_lists_the_contract_flags_and_version_prints_the_version() {
+    let mut help = Binary::spawn(&["--help"], &[]);
+    assert_eq!(help.wait().await, 0);
+    let text = help.stdout();
+    for flag in [
+        "--port",
+        "--login-url",
+        "--sandbox",
+        "--client-id",
+        "--config",
+        "--no-browser",
+        "--json",
+        "--help",
+        "--version",
+        "SFTOKEN_CLIENT_ID",
+        "SFTOKEN_PORT",
+    ] {
+        assert!(text.contains(flag), "--help lacks {flag}");
+    }
+    assert!(
+        !text.contains("--client-secret"),
+        "no flag takes the secret"
+    );
+
+    let mut version = Binary::spawn(&["--version"], &[]);
+    assert_eq!(version.wait().await, 0);
+    assert!(version.stdout().contains(env!("CARGO_PKG_VERSION")));
+}
+
+#[tokio::test]
+async fn trace_logs_of_a_whole_session_contain_no_secret_and_ctrl_c_stops_cleanly() {
+    let (mut binary, mock) = binary_and_mock(
+        &[],
+        &[
+            ("RUST_LOG", "trace"),
+            ("SFTOKEN_CLIENT_SECRET", "env-secret-that-is-wrong"),
+        ],
+    )
+    .await;
+    let visitor = Visitor::launch(&binary.launch_url().await).await;
+    let secret = mock.options().client_secret.clone();
+    // A failure with the secret from the environment, then a success typed on the page.
+    let failed = visitor.sign_in(&mock, "", "allow").await;
+    assert_eq!(failed.result["status"], "failed");
+    let captured = visitor.sign_in(&mock, &secret, "allow").await;
+    assert_eq!(captured.result["status"], "captured");
+    let reload = visitor.finish(&captured.callback_url).await;
+    assert_eq!(reload.result["status"], "captured");
+
+    binary.interrupt();
+
+    assert_eq!(binary.wait().await, 0, "Ctrl-C is a clean stop");
+    let output = format!("{}\n{}", binary.stdout(), binary.stderr());
+    assert!(
+        output.contains("TRACE") || output.contains("DEBUG"),
+        "trace logging was on"
+    );
+    assert!(output.contains("stopped"), "{output}");
+    let mut secrets = mock.issued_secrets();
+    secrets.push("env-secret-that-is-wrong".to_owned());
+    secrets.push(secret);
+    secrets.push(visitor.csrf.clone().expect("csrf"));
+    secrets.push(
+        visitor
+            .cookie
+            .as_deref()
+            .and_then(|c| c.split_once('='))
+            .map(|(_, v)| v.to_owned())
+            .expect("cookie value"),
+    );
+    assert!(secrets.len() >= 8, "{secrets:?}");
+    for value in &secrets {
+        assert!(
+            !output.contains(value.as_str()),
+            "the output contains a secret"
+        );
+        let encoded: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
+        assert!(
+            !output.contains(&encoded),
+            "the output contains an encoded secret"
+        );
+    }
+}

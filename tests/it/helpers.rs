@@ -1,0 +1,382 @@
+//! Test plumbing: start sftoken on port 0 against the mock, and visit it like a
+//! browser (one cookie jar, redirects followed by hand, Origin and CSRF headers).
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use serde_json::Value;
+use sftoken::login_url::LoginUrl;
+use sftoken::{Config, Server};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::mock_salesforce::{MockOptions, MockSalesforce};
+pub use crate::mock_salesforce::{http_client, location, query_param};
+
+/// How long any wait in a test may take before it fails.
+pub const DEADLINE: Duration = Duration::from_secs(15);
+
+/// A mock Salesforce whose app accepts this sftoken port's callback.
+pub async fn mock_for_port(port: u16, options: MockOptions) -> MockSalesforce {
+    MockSalesforce::start(MockOptions {
+        callback_urls: vec![format!("http://localhost:{port}/callback")],
+        ..options
+    })
+    .await
+}
+
+/// sftoken running in-process on a free port.
+pub struct TestApp {
+    pub port: u16,
+    pub launch_url: String,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl TestApp {
+    /// Starts sftoken with `configure` applied to a default config whose login
+    /// URL is `login_url`.
+    pub async fn start(login_url: &str, configure: impl FnOnce(&mut Config)) -> TestApp {
+        let mut config = Config::new(LoginUrl::parse(login_url, false).expect("login URL"));
+        config.port = 0;
+        config.open_browser = false;
+        configure(&mut config);
+        let server = Server::bind(config).await.expect("bind port 0");
+        let port = server.state().port();
+        let launch_url = server.state().launch_url();
+        let (stop, stopped) = oneshot::channel();
+        let task = tokio::spawn(server.serve(async {
+            let _ = stopped.await;
+        }));
+        TestApp {
+            port,
+            launch_url,
+            stop: Some(stop),
+            task: Some(task),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://localhost:{}{path}", self.port)
+    }
+
+    pub fn origin(&self) -> String {
+        format!("http://localhost:{}", self.port)
+    }
+
+    /// Stops serving and waits for the server to finish.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.expect("server task").expect("server result");
+        }
+    }
+}
+
+/// A mock with default options and an app started against it, in the order the
+/// port requires: the app first (port 0), then the mock that knows its callback.
+pub async fn app_and_mock(options: MockOptions) -> (TestApp, MockSalesforce) {
+    let app = TestApp::start("http://127.0.0.1:1", |_| {}).await;
+    let mock = mock_for_port(app.port, options).await;
+    (app, mock)
+}
+
+/// What one sign-in ended with, as the page would load it.
+pub struct SignIn {
+    /// Where sftoken's callback sent the browser.
+    pub callback_location: String,
+    /// The callback address Salesforce sent the browser to.
+    pub callback_url: String,
+    /// The `/api/login/{id}` JSON.
+    pub result: Value,
+}
+
+/// A browser: a cookie jar with sftoken's session cookie, and the CSRF token.
+pub struct Visitor {
+    pub http: reqwest::Client,
+    pub origin: String,
+    pub cookie: Option<String>,
+    pub csrf: Option<String>,
+}
+
+impl Visitor {
+    /// Opens the launch URL, keeps the cookie and reads the session.
+    pub async fn launch(launch_url: &str) -> Visitor {
+        let http = http_client();
+        let response = http.get(launch_url).send().await.expect("launch");
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "launch redirects");
+        assert_eq!(location(&response), "/", "launch cleans the address bar");
+        let cookie = response
+            .headers()
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(str::to_owned)
+            .expect("launch sets a cookie");
+        let url = reqwest::Url::parse(launch_url).expect("launch URL");
+        let origin = url.origin().ascii_serialization();
+        let mut visitor = Visitor {
+            http,
+            origin,
+            cookie: Some(cookie),
+            csrf: None,
+        };
+        let session = visitor.get_json("/api/session").await;
+        visitor.csrf = session["csrf_token"].as_str().map(str::to_owned);
+        visitor
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.origin)
+    }
+
+    /// GET with the cookie; `target` is a path on sftoken or a full URL.
+    pub async fn get(&self, target: &str) -> reqwest::Response {
+        let url = if target.starts_with("http") {
+            target.to_owned()
+        } else {
+            self.url(target)
+        };
+        let mut request = self.http.get(url);
+        if let Some(cookie) = &self.cookie {
+            request = request.header("cookie", cookie);
+        }
+        request.send().await.expect("GET")
+    }
+
+    pub async fn get_json(&self, path: &str) -> Value {
+        let response = self.get(path).await;
+        assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+        response.json_value().await
+    }
+
+    /// POST /api/login as the page does.
+    pub async fn start_login(
+        &self,
+        client_id: &str,
+        secret: &str,
+        login_url: &str,
+    ) -> reqwest::Response {
+        let body = serde_json::json!({
+            "client_id": client_id,
+            "client_secret": secret,
+            "login_url": login_url,
+        });
+        let mut request = self
+            .http
+            .post(self.url("/api/login"))
+            .header("content-type", "application/json")
+            .header("origin", &self.origin)
+            .body(body.to_string());
+        if let Some(cookie) = &self.cookie {
+            request = request.header("cookie", cookie);
+        }
+        if let Some(csrf) = &self.csrf {
+            request = request.header("x-csrf-token", csrf);
+        }
+        request.send().await.expect("POST /api/login")
+    }
+
+    /// Clicks "Sign in with Salesforce" and returns the authorize URL.
+    pub async fn authorize_url(&self, mock: &MockSalesforce, secret: &str) -> String {
+        let response = self
+            .start_login(&mock.options().client_id, secret, &mock.url())
+            .await;
+        assert_eq!(response.status(), StatusCode::OK, "start login");
+        let body = response.json_value().await;
+        body["authorize_url"]
+            .as_str()
+            .expect("authorize_url")
+            .to_owned()
+    }
+
+    /// At Salesforce: opens the authorize URL and clicks Allow or Deny; returns
+    /// the callback URL Salesforce redirects to.
+    pub async fn consent(&self, authorize_url: &str, decision: &str) -> String {
+        let page = self
+            .http
+            .get(authorize_url)
+            .send()
+            .await
+            .expect("authorize");
+        assert_eq!(page.status(), StatusCode::OK, "authorize page");
+        let html = page.text().await.expect("authorize page body");
+        let request_id =
+            crate::mock_salesforce::request_id_from_page(&html).expect("request id on the page");
+        let base = reqwest::Url::parse(authorize_url).expect("authorize URL");
+        let decision_url = base
+            .join("/services/oauth2/authorize/decision")
+            .expect("decision URL");
+        let response = self
+            .http
+            .post(decision_url)
+            .form(&[("request_id", request_id.as_str()), ("decision", decision)])
+            .send()
+            .await
+            .expect("decision");
+        assert_eq!(
+            response.status(),
+            StatusCode::FOUND,
+            "Salesforce redirects back"
+        );
+        location(&response)
+    }
+
+    /// Follows sftoken's callback answer to the result, as the page would.
+    pub async fn finish(&self, callback_url: &str) -> SignIn {
+        let response = self.get(callback_url).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::SEE_OTHER,
+            "callback redirects"
+        );
+        let callback_location = location(&response);
+        let id = callback_location
+            .strip_prefix("/result/")
+            .expect("callback redirects to a result page");
+        let page = self.get(&callback_location).await;
+        assert_eq!(page.status(), StatusCode::OK, "result page");
+        let result = self.get_json(&format!("/api/login/{id}")).await;
+        SignIn {
+            callback_location,
+            callback_url: callback_url.to_owned(),
+            result,
+        }
+    }
+
+    /// A whole sign-in: form, consent, callback, result.
+    pub async fn sign_in(&self, mock: &MockSalesforce, secret: &str, decision: &str) -> SignIn {
+        let authorize_url = self.authorize_url(mock, secret).await;
+        let callback_url = self.consent(&authorize_url, decision).await;
+        self.finish(&callback_url).await
+    }
+}
+
+/// `serde_json::Value` from a response (reqwest is built without its json feature).
+pub trait JsonBody {
+    async fn json_value(self) -> Value;
+}
+
+impl JsonBody for reqwest::Response {
+    async fn json_value(self) -> Value {
+        let bytes = self.bytes().await.expect("body");
+        serde_json::from_slice(&bytes)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&bytes)))
+    }
+}
+
+/// The real `sftoken` binary, with its output collected; killed on drop.
+pub struct Binary {
+    child: Child,
+    stdout: Arc<Mutex<String>>,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Binary {
+    pub fn spawn(args: &[&str], env: &[(&str, &str)]) -> Binary {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_sftoken"));
+        command
+            .args(args)
+            .env_remove("RUST_LOG")
+            .env_remove("SFTOKEN_CLIENT_ID")
+            .env_remove("SFTOKEN_CLIENT_SECRET")
+            .env_remove("SFTOKEN_LOGIN_URL")
+            .env_remove("SFTOKEN_PORT")
+            .envs(env.iter().copied())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = command.spawn().expect("spawn sftoken");
+        let stdout = collect(child.stdout.take().expect("stdout"), "stdout");
+        let stderr = collect(child.stderr.take().expect("stderr"), "stderr");
+        Binary {
+            child,
+            stdout,
+            stderr,
+        }
+    }
+
+    pub fn stdout(&self) -> String {
+        self.stdout.lock().expect("stdout").clone()
+    }
+
+    pub fn stderr(&self) -> String {
+        self.stderr.lock().expect("stderr").clone()
+    }
+
+    /// Waits for the launch URL line on stdout.
+    pub async fn launch_url(&self) -> String {
+        let started = Instant::now();
+        loop {
+            if let Some(line) = self
+                .stdout()
+                .lines()
+                .find(|l| l.starts_with("http://localhost:"))
+            {
+                return line.to_owned();
+            }
+            assert!(
+                started.elapsed() < DEADLINE,
+                "no URL printed; stderr: {}",
+                self.stderr()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Waits for the process to exit; returns its exit code.
+    pub async fn wait(&mut self) -> i32 {
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                // Let the reader threads drain the pipes.
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                return status.code().unwrap_or(-1);
+            }
+            assert!(
+                started.elapsed() < DEADLINE,
+                "sftoken did not exit; stderr: {}",
+                self.stderr()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Sends Ctrl-C (SIGINT).
+    pub fn interrupt(&self) {
+        let status = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status()
+            .expect("kill -INT");
+        assert!(status.success());
+    }
+}
+
+impl Drop for Binary {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn collect(pipe: impl std::io::Read + Send + 'static, name: &str) -> Arc<Mutex<String>> {
+    let text = Arc::new(Mutex::new(String::new()));
+    let sink = text.clone();
+    let name = name.to_owned();
+    std::thread::spawn(move || {
+        for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+            if std::env::var_os("SFTOKEN_TEST_ECHO").is_some() {
+                eprintln!("[sftoken {name}] {line}");
+            }
+            let mut text = sink.lock().expect("output");
+            text.push_str(&line);
+            text.push('\n');
+        }
+    });
+    text
+}
