@@ -1,7 +1,7 @@
 //! The page in a real headless Chromium: the whole sign-in against the mock,
 //! Copy all read back from the clipboard, and a failure explained on the page.
 
-use crate::helpers::{TestApp, app_and_mock};
+use crate::helpers::{TestApp, app_and_mock, expected_copy_all};
 use crate::mock_salesforce::{MockOptions, MockSalesforce};
 use crate::webdriver::Browser;
 
@@ -78,16 +78,7 @@ async fn a_user_signs_in_and_copy_all_puts_the_five_settings_on_the_clipboard() 
     let copied = browser.read_clipboard().await;
 
     let lines: Vec<&str> = copied.lines().collect();
-    assert_eq!(
-        lines,
-        [
-            format!("Client ID: {}", mock.options().client_id),
-            format!("Client secret: {secret}"),
-            format!("Refresh token: {refresh_token}"),
-            format!("Login URL: {}", mock.url()),
-            "Company names: *".to_owned(),
-        ]
-    );
+    assert_eq!(lines, expected_copy_all(&mock, &refresh_token));
     browser.quit().await;
     app.stop().await;
 }

@@ -3,7 +3,7 @@
 
 use reqwest::StatusCode;
 
-use crate::helpers::{JsonBody, Visitor, app_and_mock, query_param};
+use crate::helpers::{JsonBody, Visitor, app_and_mock, expected_copy_all, query_param};
 use crate::mock_salesforce::MockOptions;
 
 #[tokio::test]
@@ -34,16 +34,7 @@ async fn a_sign_in_shows_the_five_settings_and_the_refresh_token_works() {
 
     let copy_all = result["copy_all"].as_str().expect("copy_all");
     let lines: Vec<&str> = copy_all.lines().collect();
-    assert_eq!(
-        lines,
-        [
-            format!("Client ID: {}", mock.options().client_id),
-            format!("Client secret: {secret}"),
-            format!("Refresh token: {refresh_token}"),
-            format!("Login URL: {}", mock.url()),
-            "Company names: *".to_owned(),
-        ]
-    );
+    assert_eq!(lines, expected_copy_all(&mock, refresh_token));
     app.stop().await;
 }
 

@@ -167,12 +167,17 @@ impl Visitor {
             "client_secret": secret,
             "login_url": login_url,
         });
+        self.post_login(body.to_string()).await
+    }
+
+    /// POST /api/login with any body, with the page's Origin, cookie and CSRF token.
+    pub async fn post_login(&self, body: String) -> reqwest::Response {
         let mut request = self
             .http
             .post(self.url("/api/login"))
             .header("content-type", "application/json")
             .header("origin", &self.origin)
-            .body(body.to_string());
+            .body(body);
         if let Some(cookie) = &self.cookie {
             request = request.header("cookie", cookie);
         }
@@ -379,4 +384,15 @@ fn collect(pipe: impl std::io::Read + Send + 'static, name: &str) -> Arc<Mutex<S
         }
     });
     text
+}
+
+/// The five lines "Copy all" must give for a capture against `mock`.
+pub fn expected_copy_all(mock: &MockSalesforce, refresh_token: &str) -> Vec<String> {
+    vec![
+        format!("Client ID: {}", mock.options().client_id),
+        format!("Client secret: {}", mock.options().client_secret),
+        format!("Refresh token: {refresh_token}"),
+        format!("Login URL: {}", mock.url()),
+        "Company names: *".to_owned(),
+    ]
 }

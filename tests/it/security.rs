@@ -364,28 +364,10 @@ async fn an_oversized_request_is_refused_and_the_app_keeps_serving() {
         .await;
     assert_eq!(long_query.status(), StatusCode::URI_TOO_LONG);
     let big_body = visitor
-        .http
-        .post(app.url("/api/login"))
-        .header("content-type", "application/json")
-        .header("origin", app.origin())
-        .header("cookie", visitor.cookie.as_deref().expect("cookie"))
-        .header("x-csrf-token", visitor.csrf.as_deref().expect("csrf"))
-        .body(format!("{{\"client_id\":\"{}\"}}", "a".repeat(100_000)))
-        .send()
-        .await
-        .expect("post");
+        .post_login(format!("{{\"client_id\":\"{}\"}}", "a".repeat(100_000)))
+        .await;
     assert_eq!(big_body.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    let bad_json = visitor
-        .http
-        .post(app.url("/api/login"))
-        .header("content-type", "application/json")
-        .header("origin", app.origin())
-        .header("cookie", visitor.cookie.as_deref().expect("cookie"))
-        .header("x-csrf-token", visitor.csrf.as_deref().expect("csrf"))
-        .body("{not json")
-        .send()
-        .await
-        .expect("post");
+    let bad_json = visitor.post_login("{not json".to_owned()).await;
     assert_eq!(bad_json.status(), StatusCode::BAD_REQUEST);
     assert!(bad_json.json_value().await["error"]["message"].is_string());
 
