@@ -280,6 +280,26 @@ mod tests {
     }
 
     #[test]
+    fn a_login_older_than_15_minutes_is_refused_and_forgotten() {
+        let mut logins = Logins::default();
+        let state = random_token();
+        let id = logins.start(state.clone(), pending());
+        let login = logins.by_state.values_mut().next().expect("login");
+        login.started = Instant::now()
+            .checked_sub(LOGIN_LIFETIME + Duration::from_secs(1))
+            .expect("the clock goes back 15 minutes");
+        assert!(matches!(
+            logins.claim(state.expose_secret()),
+            Claim::Expired
+        ));
+        assert!(logins.status(&id).is_none());
+        assert!(matches!(
+            logins.claim(state.expose_secret()),
+            Claim::Unknown
+        ));
+    }
+
+    #[test]
     fn logins_are_bounded() {
         let mut logins = Logins::default();
         for _ in 0..(MAX_LOGINS * 2) {

@@ -218,3 +218,20 @@ async fn trace_logs_of_a_whole_session_contain_no_secret_and_ctrl_c_stops_cleanl
         );
     }
 }
+
+#[tokio::test]
+async fn without_a_display_it_says_no_browser_was_opened_and_keeps_serving() {
+    let mut binary = Binary::spawn_with(&["--port", "0"], &[], &["DISPLAY", "WAYLAND_DISPLAY"]);
+    let launch_url = binary.launch_url().await;
+
+    let visitor = Visitor::launch(&launch_url).await;
+
+    assert!(visitor.csrf.is_some(), "the page's session works");
+    assert!(
+        binary.stderr().contains("no browser was opened"),
+        "{}",
+        binary.stderr()
+    );
+    binary.interrupt();
+    assert_eq!(binary.wait().await, 0);
+}

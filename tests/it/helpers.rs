@@ -284,7 +284,15 @@ pub struct Binary {
 
 impl Binary {
     pub fn spawn(args: &[&str], env: &[(&str, &str)]) -> Binary {
+        Self::spawn_with(args, env, &[])
+    }
+
+    /// Like `spawn`, also removing the variables named in `unset`.
+    pub fn spawn_with(args: &[&str], env: &[(&str, &str)], unset: &[&str]) -> Binary {
         let mut command = Command::new(env!("CARGO_BIN_EXE_sftoken"));
+        for name in unset {
+            command.env_remove(name);
+        }
         command
             .args(args)
             .env_remove("RUST_LOG")

@@ -376,3 +376,26 @@ async fn an_oversized_request_is_refused_and_the_app_keeps_serving() {
     assert_eq!(sign_in.result["status"], "captured");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_app_answers_on_both_loopback_addresses() {
+    let app = TestApp::start("https://login.salesforce.com", |_| {}).await;
+    let http = http_client();
+    let has_ipv6 = std::net::TcpListener::bind("[::1]:0").is_ok();
+    let addresses: &[&str] = if has_ipv6 {
+        &["127.0.0.1", "[::1]"]
+    } else {
+        &["127.0.0.1"]
+    };
+
+    for address in addresses {
+        let response = http
+            .get(format!("http://{address}:{}/", app.port))
+            .header("host", format!("localhost:{}", app.port))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), StatusCode::OK, "{address}");
+    }
+    app.stop().await;
+}
