@@ -157,6 +157,40 @@ pub fn for_oauth_error(code: &str, description: &str) -> Advice {
     advice.with_salesforce_error(code, description)
 }
 
+/// Explains an error from Salesforce's REST API (`[{"errorCode": ..., "message": ...}]`).
+pub fn for_rest_error(code: &str, message: &str) -> Advice {
+    let advice = match code {
+        "API_DISABLED_FOR_ORG" => Advice::new(
+            "The REST API is not enabled for this org",
+            "Salesforce offers API access with Enterprise, Performance, Unlimited and Developer editions; Professional Edition needs the API add-on. The Snow Atlas connector will not work until it is on, but the settings below are still valid.",
+            "Ask your Salesforce account executive to enable API access, then run the check again.",
+        ),
+        "API_CURRENTLY_DISABLED" | "INSUFFICIENT_ACCESS" | "INSUFFICIENT_ACCESS_OR_READONLY" => {
+            Advice::new(
+                "This user may not use the API",
+                "The user who signed in lacks the \"API Enabled\" permission (or access to the objects the connector reads).",
+                "Give the user a profile or permission set with \"API Enabled\" and \"View Setup and Configuration\", or sign in as a user who has them.",
+            )
+        }
+        "REQUEST_LIMIT_EXCEEDED" => Advice::new(
+            "The org's API request limit is used up",
+            "Salesforce refuses API calls once the org's rolling 24-hour limit is reached.",
+            "Wait for the limit to recover (Setup → Company Information shows API requests), then run the check again.",
+        ),
+        "INVALID_SESSION_ID" => Advice::new(
+            "Salesforce did not accept the access token",
+            "The token was refused by the org's API, for example because it was revoked or the session settings lock it to another IP address.",
+            "Sign in again; if it keeps happening, check the app's IP Relaxation policy and the org's session settings.",
+        ),
+        _ => Advice::new(
+            "Salesforce's API reported an error",
+            "sftoken does not recognise this error; Salesforce's own words are below.",
+            "Check the user's permissions and the org's API access, then run the check again.",
+        ),
+    };
+    advice.with_salesforce_error(code, message)
+}
+
 /// A code exchange that succeeded but carried no refresh token.
 pub fn missing_refresh_token() -> Advice {
     Advice::new(
@@ -208,6 +242,19 @@ mod tests {
             let advice = for_oauth_error(code, description);
             assert_ne!(advice.title, generic.title, "{code}: {description}");
             assert_eq!(advice.code.as_deref(), Some(*code));
+        }
+    }
+
+    #[test]
+    fn rest_errors_named_in_salesforce_md_get_specific_advice() {
+        let generic = for_rest_error("SOMETHING_NEW", "");
+        for code in [
+            "API_DISABLED_FOR_ORG",
+            "REQUEST_LIMIT_EXCEEDED",
+            "INVALID_SESSION_ID",
+            "API_CURRENTLY_DISABLED",
+        ] {
+            assert_ne!(for_rest_error(code, "m").title, generic.title, "{code}");
         }
     }
 

@@ -54,6 +54,16 @@ pub struct Cli {
     #[arg(long)]
     pub json: bool,
 
+    /// Company names to start with, comma separated (email domains such as
+    /// acme.com). Default: * (every domain). The page's picker can change them.
+    #[arg(
+        long,
+        env = "SFTOKEN_COMPANY_NAMES",
+        value_name = "NAMES",
+        value_delimiter = ','
+    )]
+    pub company_names: Option<Vec<String>>,
+
     /// Accept a login URL that is not https on a Salesforce host. Only for
     /// testing against a server you control.
     #[arg(long)]
@@ -69,6 +79,7 @@ pub struct FileConfig {
     pub login_url: Option<String>,
     pub sandbox: Option<bool>,
     pub client_id: Option<String>,
+    pub company_names: Option<Vec<String>>,
     pub open_browser: Option<bool>,
 }
 
@@ -96,6 +107,8 @@ pub struct Config {
     pub login_url: LoginUrl,
     pub client_id: Option<String>,
     pub client_secret: Option<SecretString>,
+    /// The initial Company names choice; empty means `*`.
+    pub company_names: Vec<String>,
     pub open_browser: bool,
     pub json: bool,
     pub allow_any_login_url: bool,
@@ -109,6 +122,8 @@ pub enum ConfigError {
     Parse { path: PathBuf, reason: String },
     #[error("{0}")]
     LoginUrl(#[from] LoginUrlError),
+    #[error("Company names: {0}")]
+    CompanyNames(String),
 }
 
 impl Config {
@@ -119,6 +134,7 @@ impl Config {
             login_url,
             client_id: None,
             client_secret: None,
+            company_names: Vec::new(),
             open_browser: true,
             json: false,
             allow_any_login_url: false,
@@ -148,8 +164,16 @@ impl Config {
             .or(file.client_id)
             .map(|id| id.trim().to_owned())
             .filter(|id| !id.is_empty());
+        let company_names = crate::settings::company_names(
+            &cli.company_names
+                .clone()
+                .or(file.company_names)
+                .unwrap_or_default(),
+        )
+        .map_err(ConfigError::CompanyNames)?;
         Ok(Self {
             port: cli.port.or(file.port).unwrap_or(DEFAULT_PORT),
+            company_names,
             login_url,
             client_id,
             client_secret: env.client_secret.map(|s| SecretString::from(s.trim())),

@@ -8,7 +8,9 @@
 #![forbid(unsafe_code)]
 
 pub mod advice;
+pub mod check;
 pub mod config;
+pub mod connection;
 pub mod login;
 pub mod login_url;
 pub mod salesforce;
@@ -71,14 +73,19 @@ pub async fn run(config: Config) -> Result<(), Error> {
     }));
     let captured = tokio::select! {
         () = shutdown_signal() => None,
-        Some(capture) = captures.recv(), if json => Some(capture),
+        Some(connection) = captures.recv(), if json => Some(connection),
     };
-    let printed = captured.map(|capture| {
-        let output = settings::JsonOutput::from_capture(&capture);
-        let text = serde_json::to_string(&output).expect("settings serialize");
-        let mut stdout = std::io::stdout().lock();
-        writeln!(stdout, "{text}").and_then(|()| stdout.flush())
-    });
+    let printed = match captured {
+        Some(connection) => {
+            // The JSON carries the checks, so it waits for them (each request has
+            // its own timeout); Ctrl-C still stops at once.
+            tokio::select! {
+                () = connection.checks_finished() => Some(print_json(&connection)),
+                () = shutdown_signal() => None,
+            }
+        }
+        None => None,
+    };
     let _ = stop_tx.send(());
     let served = serving
         .await
@@ -88,6 +95,16 @@ pub async fn run(config: Config) -> Result<(), Error> {
         return Err(Error::Output(e));
     }
     served.map_err(Error::Serve)
+}
+
+/// Prints the `--json` object on stdout.
+fn print_json(connection: &connection::Connection) -> std::io::Result<()> {
+    let snapshot = connection.snapshot();
+    let output = snapshot.json_output(&connection.credentials);
+    let text = serde_json::to_string(&output).expect("settings serialize");
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{text}")?;
+    stdout.flush()
 }
 
 /// Opens the default browser without waiting for it. On a machine with no

@@ -17,8 +17,8 @@ use ring::rand::{SecureRandom, SystemRandom};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::advice::Advice;
+use crate::connection::Connection;
 use crate::login_url::LoginUrl;
-use crate::salesforce::Capture;
 
 /// How long a sign-in may take, as Salesforce's own codes do.
 pub const LOGIN_LIFETIME: Duration = Duration::from_secs(15 * 60);
@@ -72,7 +72,7 @@ pub struct Pending {
 
 #[derive(Clone, Debug)]
 pub enum Outcome {
-    Captured(Arc<Capture>),
+    Captured(Arc<Connection>),
     Failed {
         advice: Advice,
         /// Kept so the page can prefill "Try again" (not secret).
@@ -126,6 +126,16 @@ pub struct Logins {
 impl Logins {
     /// Starts a login under a fresh random `state`; returns its id.
     pub fn start(&mut self, state: SecretString, pending: Pending) -> String {
+        self.insert(state, Phase::Waiting(pending))
+    }
+
+    /// Records settings that did not come from a sign-in ("check an existing
+    /// setup"), so they get a result page like a sign-in; returns the id.
+    pub fn insert_finished(&mut self, outcome: Outcome) -> String {
+        self.insert(random_token(), Phase::Finished(outcome))
+    }
+
+    fn insert(&mut self, state: SecretString, phase: Phase) -> String {
         self.prune();
         let id = random_token().expose_secret()[..22].to_owned();
         self.by_state.insert(
@@ -133,7 +143,7 @@ impl Logins {
             Login {
                 id: id.clone(),
                 started: Instant::now(),
-                phase: Phase::Waiting(pending),
+                phase,
             },
         );
         id
@@ -164,6 +174,14 @@ impl Logins {
             Phase::Exchanging | Phase::Finished(_) => Claim::Seen {
                 id: login.id.clone(),
             },
+        }
+    }
+
+    /// The connection of a finished, successful login.
+    pub fn connection(&self, id: &str) -> Option<Arc<Connection>> {
+        match self.status(id)? {
+            Status::Finished(Outcome::Captured(connection)) => Some(connection),
+            _ => None,
         }
     }
 

@@ -1,5 +1,5 @@
-//! Talking to Salesforce: the authorize URL, the code exchange and the identity
-//! URL. Shapes follow `shared/salesforce.md` and Salesforce's
+//! Talking to Salesforce: the authorize URL, the token endpoint (code exchange,
+//! refresh, revoke), the identity URL and REST queries with paging. Shapes follow `shared/salesforce.md` and Salesforce's
 //! [OAuth 2.0 Web Server Flow](https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_web_server_flow.htm).
 //!
 //! The HTTP client follows no redirects (an OAuth endpoint that redirects is
@@ -8,11 +8,12 @@
 //! `HTTPS_PROXY`/`NO_PROXY`, and has timeouts. It is built on first use, so
 //! start-up does not pay for loading the system's certificates.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
 use crate::advice::{self, Advice};
 use crate::login::{Credentials, Pending};
@@ -24,10 +25,10 @@ pub const SCOPES: &str = "refresh_token api full";
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The one outbound HTTP client, built on first use.
-#[derive(Debug, Default)]
+/// The one outbound HTTP client, built on first use; clones share it.
+#[derive(Clone, Debug, Default)]
 pub struct Http {
-    client: OnceLock<reqwest::Client>,
+    client: Arc<OnceLock<reqwest::Client>>,
 }
 
 impl Http {
@@ -54,6 +55,12 @@ impl Http {
 pub enum SalesforceError {
     #[error("Salesforce answered {code}: {description}")]
     OAuth { code: String, description: String },
+    #[error("Salesforce's API answered HTTP {status} {code}: {message}")]
+    Rest {
+        status: u16,
+        code: String,
+        message: String,
+    },
     #[error(
         "{host} answered HTTP {status} with {what} instead of Salesforce's JSON; check that the login URL is right"
     )]
@@ -77,6 +84,7 @@ impl SalesforceError {
     pub fn advice(&self) -> Advice {
         match self {
             Self::OAuth { code, description } => advice::for_oauth_error(code, description),
+            Self::Rest { code, message, .. } => advice::for_rest_error(code, message),
             Self::Unexpected { status, .. } if (300..400).contains(status) => Advice::new(
                 "Salesforce redirected instead of answering",
                 &format!("{self}."),
@@ -106,7 +114,7 @@ impl SalesforceError {
     }
 }
 
-/// Salesforce's error JSON: `{"error": "...", "error_description": "..."}`.
+/// Salesforce's OAuth error JSON: `{"error": "...", "error_description": "..."}`.
 #[derive(Deserialize)]
 struct OAuthError {
     error: String,
@@ -114,35 +122,37 @@ struct OAuthError {
     error_description: String,
 }
 
-/// The token endpoint's success JSON. Salesforce sends no `expires_in`.
+/// One entry of Salesforce's REST error array: `[{"message": "...", "errorCode": "..."}]`.
 #[derive(Deserialize)]
-struct TokenResponse {
-    access_token: SecretString,
-    refresh_token: Option<SecretString>,
+struct RestError {
+    #[serde(rename = "errorCode")]
+    error_code: String,
     #[serde(default)]
-    scope: String,
-    instance_url: String,
-    id: String,
+    message: String,
+}
+
+/// The token endpoint's success JSON. Salesforce sends no `expires_in`, and a
+/// `refresh_token` only from a code exchange with that scope, or from a refresh
+/// with Refresh Token Rotation on.
+#[derive(Deserialize)]
+pub struct Tokens {
+    pub access_token: SecretString,
+    pub refresh_token: Option<SecretString>,
+    #[serde(default)]
+    pub scope: String,
+    pub instance_url: String,
+    /// The identity URL, `https://login.salesforce.com/id/{orgId}/{userId}`.
+    pub id: String,
 }
 
 /// The identity URL's answer, as far as sftoken uses it.
 #[derive(Deserialize)]
-struct Identity {
-    username: Option<String>,
-}
-
-/// A successful sign-in: everything the settings page shows.
-#[derive(Debug)]
-pub struct Capture {
-    pub credentials: Credentials,
-    pub refresh_token: SecretString,
-    pub access_token: SecretString,
-    pub scope: String,
-    pub instance_url: String,
-    pub identity_url: String,
-    pub org_id: String,
+pub struct Identity {
     pub user_id: String,
-    pub username: Option<String>,
+    pub organization_id: String,
+    pub username: String,
+    #[serde(default)]
+    pub display_name: String,
 }
 
 /// `{login}/services/oauth2/authorize?...` with PKCE S256 and the connector's scopes.
@@ -165,59 +175,173 @@ pub fn authorize_url(
     url.into()
 }
 
-/// Exchanges an authorization code, then reads the username from the identity URL.
+/// Exchanges an authorization code, with the same `redirect_uri` and the PKCE
+/// verifier, sending the secret in the body (`client_secret_post`).
 pub async fn exchange_code(
     http: &Http,
-    pending: Pending,
+    pending: &Pending,
     code: &str,
-    allow_any_host: bool,
-) -> Result<Capture, Advice> {
-    let Pending {
-        credentials,
-        verifier,
-        redirect_uri,
-    } = pending;
+) -> Result<Tokens, SalesforceError> {
+    let credentials = &pending.credentials;
     let form = [
         ("grant_type", "authorization_code"),
         ("code", code),
         ("client_id", credentials.client_id.as_str()),
         ("client_secret", credentials.client_secret.expose_secret()),
-        ("redirect_uri", redirect_uri.as_str()),
-        ("code_verifier", verifier.expose_secret()),
+        ("redirect_uri", pending.redirect_uri.as_str()),
+        ("code_verifier", pending.verifier.expose_secret()),
     ];
-    let token: TokenResponse = post_token(http, &credentials.login_url, &form)
-        .await
-        .map_err(|e| e.advice())?;
-    let Some(refresh_token) = token.refresh_token else {
-        return Err(advice::missing_refresh_token());
-    };
-    let (org_id, user_id) = ids_from_identity_url(&token.id);
-    let username = match identity(
+    post_form(
         http,
-        &token.id,
-        &token.access_token,
         &credentials.login_url,
-        allow_any_host,
+        "/services/oauth2/token",
+        &form,
     )
     .await
-    {
-        Ok(identity) => identity.username,
-        Err(e) => {
-            tracing::warn!(error = %e, "could not read the identity URL; the username is left out");
-            None
+}
+
+/// The refresh grant, exactly as the Snow Atlas connector runs it.
+pub async fn refresh(
+    http: &Http,
+    credentials: &Credentials,
+    refresh_token: &SecretString,
+) -> Result<Tokens, SalesforceError> {
+    let form = [
+        ("grant_type", "refresh_token"),
+        ("refresh_token", refresh_token.expose_secret()),
+        ("client_id", credentials.client_id.as_str()),
+        ("client_secret", credentials.client_secret.expose_secret()),
+    ];
+    post_form(
+        http,
+        &credentials.login_url,
+        "/services/oauth2/token",
+        &form,
+    )
+    .await
+}
+
+/// Revokes a refresh token (and with it its access tokens).
+pub async fn revoke(
+    http: &Http,
+    login_url: &LoginUrl,
+    token: &SecretString,
+) -> Result<(), SalesforceError> {
+    let form = [("token", token.expose_secret())];
+    post_form::<serde::de::IgnoredAny>(http, login_url, "/services/oauth2/revoke", &form)
+        .await
+        .map(|_| ())
+}
+
+/// Reads the identity URL with an access token.
+pub async fn identity(
+    http: &Http,
+    url: &str,
+    access_token: &SecretString,
+    trust: &Trust<'_>,
+) -> Result<Identity, SalesforceError> {
+    trust.check(url)?;
+    get_json(http, url, access_token).await
+}
+
+/// Which hosts may receive a bearer token: the login host and Salesforce's own.
+pub struct Trust<'a> {
+    pub login_url: &'a LoginUrl,
+    pub allow_any_host: bool,
+}
+
+impl Trust<'_> {
+    fn check(&self, url: &str) -> Result<(), SalesforceError> {
+        if login_url::may_receive_token(url, self.login_url, self.allow_any_host) {
+            Ok(())
+        } else {
+            Err(SalesforceError::UntrustedUrl(host_of(url)))
         }
-    };
-    Ok(Capture {
-        credentials,
-        refresh_token,
-        access_token: token.access_token,
-        scope: token.scope,
-        instance_url: token.instance_url,
-        identity_url: token.id,
-        org_id,
-        user_id,
-        username,
-    })
+    }
+}
+
+/// The REST API of one org, at its newest API version.
+pub struct Api<'a> {
+    http: &'a Http,
+    access_token: &'a SecretString,
+    instance_url: String,
+    pub version: String,
+}
+
+#[derive(Deserialize)]
+struct ApiVersion {
+    version: String,
+}
+
+/// One page of a SOQL query.
+#[derive(Deserialize)]
+struct QueryPage<T> {
+    #[serde(rename = "totalSize")]
+    total_size: u64,
+    records: Vec<T>,
+    #[serde(rename = "nextRecordsUrl")]
+    next_records_url: Option<String>,
+}
+
+impl<'a> Api<'a> {
+    /// Finds the newest API version the org offers (`GET /services/data/`).
+    pub async fn connect(
+        http: &'a Http,
+        instance_url: &str,
+        access_token: &'a SecretString,
+        trust: &Trust<'_>,
+    ) -> Result<Api<'a>, SalesforceError> {
+        let instance_url = instance_url.trim_end_matches('/').to_owned();
+        let url = format!("{instance_url}/services/data/");
+        trust.check(&url)?;
+        let versions: Vec<ApiVersion> = get_json(http, &url, access_token).await?;
+        let version = versions
+            .iter()
+            .map(|v| v.version.as_str())
+            .max_by(|a, b| version_number(a).total_cmp(&version_number(b)))
+            .unwrap_or("62.0")
+            .to_owned();
+        Ok(Api {
+            http,
+            access_token,
+            instance_url,
+            version,
+        })
+    }
+
+    /// Runs a SOQL query and hands each page's records to `on_page`, following
+    /// `nextRecordsUrl` until the end. Only one page is in memory at a time.
+    /// Returns the number of pages read.
+    pub async fn query<T: DeserializeOwned>(
+        &self,
+        soql: &str,
+        mut on_page: impl FnMut(Vec<T>, u64),
+    ) -> Result<u64, SalesforceError> {
+        let mut url = url::Url::parse(&format!(
+            "{}/services/data/v{}/query",
+            self.instance_url, self.version
+        ))
+        .map_err(|_| SalesforceError::UntrustedUrl(self.instance_url.clone()))?;
+        url.query_pairs_mut().append_pair("q", soql);
+        let mut next = Some(url.to_string());
+        let mut pages = 0;
+        while let Some(url) = next.take() {
+            let page: QueryPage<T> = get_json(self.http, &url, self.access_token).await?;
+            pages += 1;
+            on_page(page.records, page.total_size);
+            // nextRecordsUrl is a path on the same instance.
+            next = page
+                .next_records_url
+                .filter(|path| path.starts_with("/services/data/"))
+                .map(|path| format!("{}{path}", self.instance_url));
+        }
+        Ok(pages)
+    }
+}
+
+/// "66.0" → 66.0, for picking the newest version.
+fn version_number(version: &str) -> f64 {
+    version.parse().unwrap_or(0.0)
 }
 
 /// `https://login.salesforce.com/id/{orgId}/{userId}` → (orgId, userId).
@@ -228,12 +352,13 @@ pub fn ids_from_identity_url(url: &str) -> (String, String) {
     (org, user)
 }
 
-async fn post_token<T: serde::de::DeserializeOwned>(
+async fn post_form<T: DeserializeOwned>(
     http: &Http,
     login_url: &LoginUrl,
+    path: &str,
     form: &[(&str, &str)],
 ) -> Result<T, SalesforceError> {
-    let url = login_url.endpoint("/services/oauth2/token");
+    let url = login_url.endpoint(path);
     let response = http
         .client()?
         .post(&url)
@@ -244,16 +369,11 @@ async fn post_token<T: serde::de::DeserializeOwned>(
     read_json(&url, response).await
 }
 
-async fn identity(
+async fn get_json<T: DeserializeOwned>(
     http: &Http,
     url: &str,
     access_token: &SecretString,
-    login_url: &LoginUrl,
-    allow_any_host: bool,
-) -> Result<Identity, SalesforceError> {
-    if !login_url::may_receive_token(url, login_url, allow_any_host) {
-        return Err(SalesforceError::UntrustedUrl(host_of(url)));
-    }
+) -> Result<T, SalesforceError> {
     let response = http
         .client()?
         .get(url)
@@ -266,7 +386,7 @@ async fn identity(
 
 /// Reads a JSON answer, telling Salesforce's OAuth errors apart from answers
 /// that are not Salesforce's at all (a proxy's HTML page, a redirect).
-async fn read_json<T: serde::de::DeserializeOwned>(
+async fn read_json<T: DeserializeOwned>(
     url: &str,
     response: reqwest::Response,
 ) -> Result<T, SalesforceError> {
@@ -286,7 +406,9 @@ async fn read_json<T: serde::de::DeserializeOwned>(
         what: what.to_owned(),
     };
     if status.is_success() {
-        return serde_json::from_slice(&body).map_err(|_| {
+        // The revoke endpoint answers 200 with an empty body.
+        let body: &[u8] = if body.is_empty() { b"null" } else { &body };
+        return serde_json::from_slice(body).map_err(|_| {
             unexpected(if is_json {
                 "JSON of an unknown shape"
             } else {
@@ -298,6 +420,15 @@ async fn read_json<T: serde::de::DeserializeOwned>(
         return Err(SalesforceError::OAuth {
             code: error.error,
             description: error.error_description,
+        });
+    }
+    if let Ok(errors) = serde_json::from_slice::<Vec<RestError>>(&body)
+        && let Some(error) = errors.into_iter().next()
+    {
+        return Err(SalesforceError::Rest {
+            status: status.as_u16(),
+            code: error.error_code,
+            message: error.message,
         });
     }
     Err(unexpected(if status.is_redirection() {

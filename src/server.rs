@@ -29,10 +29,10 @@ use tower_http::trace::TraceLayer;
 
 use crate::advice::Advice;
 use crate::config::Config;
+use crate::connection::{Connection, Details};
 use crate::login::{self, Claim, Credentials, Logins, Outcome, Pending, Status};
 use crate::login_url::{LoginUrl, PRODUCTION, SANDBOX};
-use crate::salesforce::{self, Capture, Http, SCOPES};
-use crate::settings::Settings;
+use crate::salesforce::{self, Http, SCOPES};
 
 const INDEX_HTML: &str = include_str!("../static/index.html");
 const APP_JS: &str = include_str!("../static/app.js");
@@ -58,12 +58,12 @@ struct Inner {
     csrf: SecretString,
     logins: Mutex<Logins>,
     http: Http,
-    captures: mpsc::UnboundedSender<Arc<Capture>>,
+    captures: mpsc::UnboundedSender<Arc<Connection>>,
 }
 
 impl AppState {
     /// State for a server on `port` (the real one, after binding).
-    pub fn new(config: Config, port: u16) -> (Self, mpsc::UnboundedReceiver<Arc<Capture>>) {
+    pub fn new(config: Config, port: u16) -> (Self, mpsc::UnboundedReceiver<Arc<Connection>>) {
         let (captures, received) = mpsc::unbounded_channel();
         let state = Self(Arc::new(Inner {
             config,
@@ -133,6 +133,68 @@ impl AppState {
             .filter_map(|pair| pair.trim().split_once('='))
             .any(|(k, v)| k == name && login::secrets_match(&self.0.session, v))
     }
+
+    /// Checks what the user typed; an empty secret means the one from the
+    /// environment.
+    fn credentials(
+        &self,
+        client_id: &str,
+        client_secret: &str,
+        login_url: &str,
+    ) -> Result<Credentials, Refusal> {
+        let client_id = client_id.trim();
+        if client_id.is_empty() {
+            return Err(field_error(
+                "client_id",
+                "Enter the Consumer Key from the External Client App's OAuth Settings.",
+            ));
+        }
+        if client_id.len() > 256
+            || client_id
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control())
+        {
+            return Err(field_error(
+                "client_id",
+                "The Consumer Key looks wrong: it is one word of letters and digits. Copy it again.",
+            ));
+        }
+        let client_secret = match client_secret.trim() {
+            "" => self.0.config.client_secret.clone().ok_or_else(|| {
+                field_error(
+                    "client_secret",
+                    "Enter the Consumer Secret from the External Client App's OAuth Settings.",
+                )
+            })?,
+            typed if typed.len() > 1024 => {
+                return Err(field_error(
+                    "client_secret",
+                    "The Consumer Secret is too long. Copy it again.",
+                ));
+            }
+            typed => SecretString::from(typed),
+        };
+        let login_url = LoginUrl::parse(login_url, self.0.config.allow_any_login_url)
+            .map_err(|e| field_error("login_url", &e.to_string()))?;
+        Ok(Credentials {
+            client_id: client_id.to_owned(),
+            client_secret,
+            login_url,
+        })
+    }
+
+    /// Takes over a new connection: applies the configured company names,
+    /// starts its checks, and tells `--json` mode about it.
+    fn adopt(&self, connection: &Arc<Connection>) {
+        if !self.0.config.company_names.is_empty() {
+            connection.set_company_names(self.0.config.company_names.clone());
+        }
+        let checked = connection.clone();
+        let http = self.0.http.clone();
+        let allow_any = self.0.config.allow_any_login_url;
+        tokio::spawn(async move { crate::check::run(http, &checked, allow_any).await });
+        let _ = self.0.captures.send(connection.clone());
+    }
 }
 
 /// The router with every route and security layer.
@@ -146,6 +208,9 @@ pub fn app(state: AppState) -> Router {
         .route("/api/session", get(session_info))
         .route("/api/login", post(start_login))
         .route("/api/login/{id}", get(login_status))
+        .route("/api/login/{id}/company-names", post(choose_company_names))
+        .route("/api/login/{id}/revoke", post(revoke))
+        .route("/api/check", post(check_existing))
         .fallback(|| async { (StatusCode::NOT_FOUND, "Not found.\n") })
         .layer(middleware::from_fn_with_state(state.clone(), guard))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -162,7 +227,7 @@ pub fn app(state: AppState) -> Router {
 async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let mut response = match check(&state, &request) {
         Ok(()) => next.run(request).await,
-        Err((status, message)) => refuse(status, message),
+        Err((status, message)) => refuse(status, message).into_response(),
     };
     let headers = response.headers_mut();
     for (name, value) in [
@@ -231,8 +296,47 @@ fn check(state: &AppState, request: &Request) -> Result<(), (StatusCode, &'stati
     Ok(())
 }
 
-fn refuse(status: StatusCode, message: &str) -> Response {
-    (status, Json(json!({ "error": { "message": message } }))).into_response()
+/// A refused request: the status, the form field at fault if any, and a
+/// sentence that says what to do, sent as `{"error": {"field", "message"}}`.
+struct Refusal {
+    status: StatusCode,
+    field: Option<&'static str>,
+    message: String,
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        let body = json!({ "error": { "field": self.field, "message": self.message } });
+        (self.status, Json(body)).into_response()
+    }
+}
+
+fn refuse(status: StatusCode, message: &str) -> Refusal {
+    Refusal {
+        status,
+        field: None,
+        message: message.to_owned(),
+    }
+}
+
+fn field_error(field: &'static str, message: &str) -> Refusal {
+    Refusal {
+        status: StatusCode::BAD_REQUEST,
+        field: Some(field),
+        message: message.to_owned(),
+    }
+}
+
+/// A JSON body that could not be read.
+fn form_rejection(rejection: &JsonRejection) -> Refusal {
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        refuse(rejection.status(), "The form is too large for sftoken.")
+    } else {
+        refuse(
+            StatusCode::BAD_REQUEST,
+            "The form could not be read. Reload the page and try again.",
+        )
+    }
 }
 
 async fn asset(content_type: &'static str, body: &'static str) -> Response {
@@ -243,9 +347,9 @@ async fn asset(content_type: &'static str, body: &'static str) -> Response {
 struct Session;
 
 impl FromRequestParts<AppState> for Session {
-    type Rejection = Response;
+    type Rejection = Refusal;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Refusal> {
         if state.has_session(&parts.headers) {
             Ok(Session)
         } else {
@@ -319,76 +423,14 @@ struct LoginForm {
     login_url: String,
 }
 
-fn field_error(field: &str, message: &str) -> Response {
-    (
-        StatusCode::BAD_REQUEST,
-        Json(json!({ "error": { "field": field, "message": message } })),
-    )
-        .into_response()
-}
-
 /// "Sign in with Salesforce": checks the form, starts a pending login and
 /// returns the authorize URL to send the browser to.
 async fn start_login(
     State(state): State<AppState>,
     form: Result<Json<LoginForm>, JsonRejection>,
-) -> Response {
-    let form = match form {
-        Ok(Json(form)) => form,
-        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            return refuse(rejection.status(), "The form is too large for sftoken.");
-        }
-        Err(_) => {
-            return field_error(
-                "",
-                "The form could not be read. Reload the page and try again.",
-            );
-        }
-    };
-    let client_id = form.client_id.trim();
-    if client_id.is_empty() {
-        return field_error(
-            "client_id",
-            "Enter the Consumer Key from the External Client App's OAuth Settings.",
-        );
-    }
-    if client_id.len() > 256
-        || client_id
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control())
-    {
-        return field_error(
-            "client_id",
-            "The Consumer Key looks wrong: it is one word of letters and digits. Copy it again.",
-        );
-    }
-    let client_secret = match form.client_secret.trim() {
-        "" => match &state.0.config.client_secret {
-            Some(secret) => secret.clone(),
-            None => {
-                return field_error(
-                    "client_secret",
-                    "Enter the Consumer Secret from the External Client App's OAuth Settings.",
-                );
-            }
-        },
-        typed if typed.len() > 1024 => {
-            return field_error(
-                "client_secret",
-                "The Consumer Secret is too long. Copy it again.",
-            );
-        }
-        typed => SecretString::from(typed),
-    };
-    let login_url = match LoginUrl::parse(&form.login_url, state.0.config.allow_any_login_url) {
-        Ok(url) => url,
-        Err(e) => return field_error("login_url", &e.to_string()),
-    };
-    let credentials = Credentials {
-        client_id: client_id.to_owned(),
-        client_secret,
-        login_url,
-    };
+) -> Result<Response, Refusal> {
+    let Json(form) = form.map_err(|e| form_rejection(&e))?;
+    let credentials = state.credentials(&form.client_id, &form.client_secret, &form.login_url)?;
     let verifier = login::random_token();
     let login_state = login::random_token();
     let redirect_uri = state.redirect_uri();
@@ -408,12 +450,12 @@ async fn start_login(
             redirect_uri,
         },
     );
-    Json(json!({
+    Ok(Json(json!({
         "id": id,
         "authorize_url": authorize_url,
         "login_url_note": login_url_note,
     }))
-    .into_response()
+    .into_response())
 }
 
 #[derive(Deserialize)]
@@ -486,7 +528,7 @@ async fn callback(
     };
     let client_id = pending.credentials.client_id.clone();
     let login_url = pending.credentials.login_url.to_string();
-    let outcome = match (query.error, query.code) {
+    let result = match (query.error, query.code) {
         (Some(error), _) => Err(crate::advice::for_oauth_error(
             &error,
             query.error_description.as_deref().unwrap_or_default(),
@@ -494,28 +536,24 @@ async fn callback(
         (None, Some(code)) => {
             // Run to the end even if the browser goes away, so the login never
             // stays half-finished.
-            let task_state = state.clone();
-            tokio::spawn(async move {
-                let allow_any = task_state.0.config.allow_any_login_url;
-                salesforce::exchange_code(&task_state.0.http, pending, &code, allow_any).await
-            })
-            .await
-            .unwrap_or_else(|_| {
-                Err(Advice::new(
-                    "sftoken failed while finishing the sign-in",
-                    "An internal error stopped the code exchange.",
-                    "Try again; if it keeps happening, run with RUST_LOG=debug and report the log.",
-                ))
-            })
+            let http = state.0.http.clone();
+            tokio::spawn(async move { connect(&http, pending, &code).await })
+                .await
+                .unwrap_or_else(|_| {
+                    Err(Advice::new(
+                        "sftoken failed while finishing the sign-in",
+                        "An internal error stopped the code exchange.",
+                        "Try again; if it keeps happening, run with RUST_LOG=debug and report the log.",
+                    ))
+                })
         }
         (None, None) => unreachable!("checked above"),
     };
-    let outcome = match outcome {
-        Ok(capture) => {
-            let capture = Arc::new(capture);
-            tracing::info!(org_id = %capture.org_id, "captured a refresh token");
-            let _ = state.0.captures.send(capture.clone());
-            Outcome::Captured(capture)
+    let outcome = match result {
+        Ok(connection) => {
+            tracing::info!("captured a refresh token");
+            state.adopt(&connection);
+            Outcome::Captured(connection)
         }
         Err(advice) => {
             tracing::info!(title = %advice.title, code = ?advice.code, "the sign-in failed");
@@ -532,10 +570,27 @@ async fn callback(
         return message_page(
             StatusCode::OK,
             "Done",
-            "The settings were printed as JSON in the terminal where sftoken runs. You can close this tab.",
+            "sftoken is checking the token, then prints the settings as JSON in the terminal where it runs. You can close this tab.",
         );
     }
     result_redirect(&id)
+}
+
+/// Exchanges the code and builds the connection the checks will run on.
+async fn connect(http: &Http, pending: Pending, code: &str) -> Result<Arc<Connection>, Advice> {
+    let tokens = salesforce::exchange_code(http, &pending, code)
+        .await
+        .map_err(|e| e.advice())?;
+    let refresh_token = tokens
+        .refresh_token
+        .clone()
+        .ok_or_else(crate::advice::missing_refresh_token)?;
+    let details = Details::from_tokens(&tokens);
+    Ok(Arc::new(Connection::new(
+        pending.credentials,
+        refresh_token,
+        details,
+    )))
 }
 
 /// 303 to a clean address, so the code leaves the address bar and history.
@@ -543,17 +598,14 @@ fn result_redirect(id: &str) -> Response {
     Redirect::to(&format!("/result/{id}")).into_response()
 }
 
-/// The state of one sign-in, with the settings once captured.
+/// The state of one sign-in, with the settings and checks once captured.
 async fn login_status(
     _: Session,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Response {
     let Some(status) = state.logins().status(&id) else {
-        return refuse(
-            StatusCode::NOT_FOUND,
-            "sftoken does not know this sign-in; it may have been restarted. Start again from the main page.",
-        );
+        return unknown_login().into_response();
     };
     let body = match status {
         Status::Waiting { expires_in } => json!({
@@ -571,24 +623,111 @@ async fn login_status(
             "client_id": client_id,
             "login_url": login_url,
         }),
-        Status::Finished(Outcome::Captured(capture)) => {
-            let settings = Settings::from_capture(&capture);
-            json!({
-                "status": "captured",
-                "copy_all": settings.copy_all(),
-                "company_names_text": settings.company_names_lines(),
-                "settings": settings,
-                "details": {
-                    "instance_url": capture.instance_url,
-                    "org_id": capture.org_id,
-                    "user_id": capture.user_id,
-                    "username": capture.username,
-                    "scope": capture.scope,
-                },
-            })
-        }
+        Status::Finished(Outcome::Captured(connection)) => connection_json(&connection),
     };
     Json(body).into_response()
+}
+
+fn unknown_login() -> Refusal {
+    refuse(
+        StatusCode::NOT_FOUND,
+        "sftoken does not know these settings; it may have been restarted. Start again from the main page.",
+    )
+}
+
+/// The settings, their formats, the details and the check report.
+fn connection_json(connection: &Connection) -> serde_json::Value {
+    let snapshot = connection.snapshot();
+    let settings = snapshot.settings(&connection.credentials);
+    json!({
+        "status": "captured",
+        "copy_all": settings.copy_all(),
+        "company_names_text": settings.company_names_lines(),
+        "settings": settings,
+        "details": snapshot.details,
+        "checks": snapshot.report,
+        "revoked": snapshot.revoked,
+    })
+}
+
+#[derive(Deserialize)]
+struct CompanyNamesForm {
+    names: Vec<String>,
+}
+
+/// The Company names picker: `*` (empty list) or the ticked domains.
+async fn choose_company_names(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    form: Result<Json<CompanyNamesForm>, JsonRejection>,
+) -> Result<Json<serde_json::Value>, Refusal> {
+    let connection = state.logins().connection(&id).ok_or_else(unknown_login)?;
+    let Json(form) = form.map_err(|e| form_rejection(&e))?;
+    let names = crate::settings::company_names(&form.names)
+        .map_err(|message| field_error("company_names", &message))?;
+    connection.set_company_names(names);
+    Ok(Json(connection_json(&connection)))
+}
+
+/// "Revoke this token": Salesforce forgets the refresh token and its access tokens.
+async fn revoke(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    let Some(connection) = state.logins().connection(&id) else {
+        return unknown_login().into_response();
+    };
+    let token = connection.refresh_token();
+    match salesforce::revoke(&state.0.http, &connection.credentials.login_url, &token).await {
+        Ok(()) => {
+            tracing::info!("revoked a refresh token");
+            connection.mark_revoked();
+            Json(connection_json(&connection)).into_response()
+        }
+        Err(e) => (
+            StatusCode::BAD_GATEWAY,
+            Json(json!({ "error": e.advice() })),
+        )
+            .into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct CheckForm {
+    client_id: String,
+    #[serde(default)]
+    client_secret: String,
+    refresh_token: String,
+    login_url: String,
+    #[serde(default)]
+    company_names: Vec<String>,
+}
+
+/// "Check an existing setup": the five settings an admin already has, run
+/// through the same checks as a fresh sign-in.
+async fn check_existing(
+    State(state): State<AppState>,
+    form: Result<Json<CheckForm>, JsonRejection>,
+) -> Result<Json<serde_json::Value>, Refusal> {
+    let Json(form) = form.map_err(|e| form_rejection(&e))?;
+    let credentials = state.credentials(&form.client_id, &form.client_secret, &form.login_url)?;
+    let refresh_token = form.refresh_token.trim();
+    if refresh_token.is_empty() || refresh_token.len() > 4096 {
+        return Err(field_error(
+            "refresh_token",
+            "Paste the refresh token that Snow Atlas uses (it often starts with 5Aep).",
+        ));
+    }
+    let names = crate::settings::company_names(&form.company_names)
+        .map_err(|message| field_error("company_names", &message))?;
+    let connection = Arc::new(Connection::new(
+        credentials,
+        SecretString::from(refresh_token),
+        Details::default(),
+    ));
+    connection.set_company_names(names);
+    state.adopt(&connection);
+    let id = state
+        .logins()
+        .insert_finished(Outcome::Captured(connection));
+    Ok(Json(json!({ "id": id })))
 }
 
 /// A small page with no script, for answers outside the app (the callback).
@@ -634,7 +773,7 @@ pub enum BindError {
 pub struct Server {
     listeners: Vec<TcpListener>,
     state: AppState,
-    captures: mpsc::UnboundedReceiver<Arc<Capture>>,
+    captures: mpsc::UnboundedReceiver<Arc<Connection>>,
 }
 
 impl Server {
@@ -671,7 +810,7 @@ impl Server {
     }
 
     /// Successful sign-ins, as they happen.
-    pub fn take_captures(&mut self) -> mpsc::UnboundedReceiver<Arc<Capture>> {
+    pub fn take_captures(&mut self) -> mpsc::UnboundedReceiver<Arc<Connection>> {
         let (_, empty) = mpsc::unbounded_channel();
         std::mem::replace(&mut self.captures, empty)
     }

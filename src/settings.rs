@@ -2,10 +2,9 @@
 //! in: "Copy all" text, the Company names field, and the `--json` object.
 //! These formats are part of the contract in `shared/design.md`.
 
-use secrecy::ExposeSecret;
 use serde::Serialize;
 
-use crate::salesforce::Capture;
+use crate::check::Report;
 
 /// Company names meaning "every domain, including users without email".
 pub const ALL_COMPANIES: &str = "*";
@@ -18,30 +17,54 @@ pub struct Settings<'a> {
     pub client_secret: &'a str,
     pub refresh_token: &'a str,
     pub login_url: &'a str,
-    pub company_names: Vec<String>,
+    pub company_names: &'a [String],
 }
 
-/// The `--json` object: the settings plus where they came from.
+/// The `--json` object: the settings, where they lead, and the checks.
 #[derive(Serialize, Debug)]
 pub struct JsonOutput<'a> {
     #[serde(flatten)]
     pub settings: Settings<'a>,
-    pub instance_url: &'a str,
-    pub org_id: &'a str,
+    pub instance_url: Option<&'a str>,
+    pub org_id: Option<&'a str>,
     pub username: Option<&'a str>,
+    pub checks: &'a Report,
 }
 
-impl<'a> Settings<'a> {
-    pub fn from_capture(capture: &'a Capture) -> Self {
-        Self {
-            client_id: &capture.credentials.client_id,
-            client_secret: capture.credentials.client_secret.expose_secret(),
-            refresh_token: capture.refresh_token.expose_secret(),
-            login_url: capture.credentials.login_url.as_str(),
-            company_names: vec![ALL_COMPANIES.to_owned()],
+/// Checks and normalizes chosen company names (email domains): trimmed,
+/// lower-cased, without duplicates. An empty choice, or `*`, means all.
+pub fn company_names(names: &[String]) -> Result<Vec<String>, String> {
+    if names.len() > 1000 {
+        return Err("Choose at most 1,000 company names.".to_owned());
+    }
+    let mut chosen: Vec<String> = Vec::new();
+    for name in names {
+        let name = name.trim().to_ascii_lowercase();
+        if name == ALL_COMPANIES {
+            return Ok(vec![ALL_COMPANIES.to_owned()]);
+        }
+        let valid = !name.is_empty()
+            && name.len() <= 253
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
+        if !valid {
+            return Err(format!(
+                "\"{}\" is not an email domain such as acme.com.",
+                name.chars().take(60).collect::<String>()
+            ));
+        }
+        if !chosen.contains(&name) {
+            chosen.push(name);
         }
     }
+    if chosen.is_empty() {
+        chosen.push(ALL_COMPANIES.to_owned());
+    }
+    Ok(chosen)
+}
 
+impl Settings<'_> {
     /// "Copy all": one `Name: value` line per setting, company names joined with `, `.
     pub fn copy_all(&self) -> String {
         format!(
@@ -61,42 +84,51 @@ impl<'a> Settings<'a> {
     }
 }
 
-impl<'a> JsonOutput<'a> {
-    pub fn from_capture(capture: &'a Capture) -> Self {
-        Self {
-            settings: Settings::from_capture(capture),
-            instance_url: &capture.instance_url,
-            org_id: &capture.org_id,
-            username: capture.username.as_deref(),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn settings(company_names: &[&str]) -> Settings<'static> {
+    fn settings(company_names: &[String]) -> Settings<'_> {
         Settings {
             client_id: "3MVG9id",
             client_secret: "secret",
             refresh_token: "5Aep861token",
             login_url: "https://login.salesforce.com",
-            company_names: company_names.iter().map(|s| s.to_string()).collect(),
+            company_names,
         }
+    }
+
+    fn names(names: &[&str]) -> Vec<String> {
+        names.iter().map(|s| s.to_string()).collect()
     }
 
     #[test]
     fn copy_all_is_five_lines_in_snow_atlas_order() {
         assert_eq!(
-            settings(&["*"]).copy_all(),
+            settings(&names(&["*"])).copy_all(),
             "Client ID: 3MVG9id\nClient secret: secret\nRefresh token: 5Aep861token\nLogin URL: https://login.salesforce.com\nCompany names: *\n"
         );
     }
 
     #[test]
+    fn company_names_are_normalized_and_checked() {
+        assert_eq!(company_names(&[]).expect("empty"), ["*"]);
+        assert_eq!(
+            company_names(&names(&[" ACME.com", "acme.com", "acme.co.uk"])).expect("domains"),
+            ["acme.com", "acme.co.uk"]
+        );
+        assert_eq!(
+            company_names(&names(&["acme.com", "*"])).expect("star"),
+            ["*"]
+        );
+        assert!(company_names(&names(&["<b>x</b>"])).is_err());
+        assert!(company_names(&names(&["acme.com, acme.co.uk"])).is_err());
+    }
+
+    #[test]
     fn several_company_names_are_joined_with_a_comma_in_copy_all_and_lines_in_the_field() {
-        let s = settings(&["acme.com", "acme.co.uk"]);
+        let chosen = names(&["acme.com", "acme.co.uk"]);
+        let s = settings(&chosen);
         assert!(
             s.copy_all()
                 .ends_with("Company names: acme.com, acme.co.uk\n")

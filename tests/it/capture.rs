@@ -61,7 +61,10 @@ async fn the_code_is_exchanged_with_pkce_the_same_redirect_uri_and_the_secret_in
     let state = query_param(&authorize_url, "state").expect("state");
     assert!(state.len() >= 22, "state carries at least 128 bits");
     let requests = mock.token_requests();
-    let exchange = requests.last().expect("a token request");
+    let exchange = requests
+        .iter()
+        .find(|form| form.contains(&("grant_type".to_owned(), "authorization_code".to_owned())))
+        .expect("a code exchange");
     let field = |name: &str| {
         exchange
             .iter()

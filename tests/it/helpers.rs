@@ -246,11 +246,27 @@ impl Visitor {
             .expect("callback redirects to a result page");
         let page = self.get(&callback_location).await;
         assert_eq!(page.status(), StatusCode::OK, "result page");
-        let result = self.get_json(&format!("/api/login/{id}")).await;
+        let result = self.checked_result(id).await;
         SignIn {
             callback_location,
             callback_url: callback_url.to_owned(),
             result,
+        }
+    }
+
+    /// `/api/login/{id}` once the sign-in failed or its checks finished.
+    pub async fn checked_result(&self, id: &str) -> Value {
+        let started = Instant::now();
+        loop {
+            let result = self.get_json(&format!("/api/login/{id}")).await;
+            if result["status"] == "failed" || result["checks"]["done"] == true {
+                return result;
+            }
+            assert!(
+                started.elapsed() < DEADLINE,
+                "checks did not finish: {result}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
 

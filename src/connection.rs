@@ -1,0 +1,161 @@
+//! One set of connector settings being handed over: from a sign-in, or typed in
+//! to check an existing setup. It holds the credentials and refresh token (which
+//! rotation may replace), the chosen company names, what Salesforce said about
+//! the org, and the check report as it fills in.
+
+use std::sync::{Mutex, MutexGuard};
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::Serialize;
+use tokio::sync::watch;
+
+use crate::check::Report;
+use crate::login::Credentials;
+use crate::settings::{ALL_COMPANIES, JsonOutput, Settings};
+
+/// Where the token came from and where it leads, as far as known.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Details {
+    pub instance_url: Option<String>,
+    pub org_id: Option<String>,
+    pub user_id: Option<String>,
+    pub username: Option<String>,
+    /// Granted scopes, space separated.
+    pub scope: Option<String>,
+}
+
+impl Details {
+    /// What a token response says: instance, scopes and the identity URL's ids.
+    pub fn from_tokens(tokens: &crate::salesforce::Tokens) -> Self {
+        let (org_id, user_id) = crate::salesforce::ids_from_identity_url(&tokens.id);
+        Self {
+            instance_url: Some(tokens.instance_url.clone()),
+            org_id: Some(org_id),
+            user_id: Some(user_id),
+            username: None,
+            scope: Some(tokens.scope.clone()),
+        }
+    }
+}
+
+#[derive(Debug)]
+struct State {
+    refresh_token: SecretString,
+    company_names: Vec<String>,
+    details: Details,
+    report: Report,
+    revoked: bool,
+}
+
+#[derive(Debug)]
+pub struct Connection {
+    pub credentials: Credentials,
+    state: Mutex<State>,
+    checked: watch::Sender<bool>,
+}
+
+/// A consistent copy of a connection, taken under its lock.
+#[derive(Debug)]
+pub struct Snapshot {
+    pub refresh_token: SecretString,
+    pub company_names: Vec<String>,
+    pub details: Details,
+    pub report: Report,
+    pub revoked: bool,
+}
+
+impl Connection {
+    pub fn new(credentials: Credentials, refresh_token: SecretString, details: Details) -> Self {
+        Self {
+            credentials,
+            state: Mutex::new(State {
+                refresh_token,
+                company_names: vec![ALL_COMPANIES.to_owned()],
+                details,
+                report: Report::default(),
+                revoked: false,
+            }),
+            checked: watch::Sender::new(false),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn snapshot(&self) -> Snapshot {
+        let state = self.lock();
+        Snapshot {
+            refresh_token: state.refresh_token.clone(),
+            company_names: state.company_names.clone(),
+            details: state.details.clone(),
+            report: state.report.clone(),
+            revoked: state.revoked,
+        }
+    }
+
+    pub fn refresh_token(&self) -> SecretString {
+        self.lock().refresh_token.clone()
+    }
+
+    /// Refresh Token Rotation handed out a new token; the old one is dead.
+    pub fn replace_refresh_token(&self, token: SecretString) {
+        self.lock().refresh_token = token;
+    }
+
+    pub fn update_details(&self, change: impl FnOnce(&mut Details)) {
+        change(&mut self.lock().details);
+    }
+
+    pub fn update_report(&self, change: impl FnOnce(&mut Report)) {
+        change(&mut self.lock().report);
+    }
+
+    /// Marks the checks finished and wakes whoever waits for them.
+    pub fn finish_checks(&self) {
+        self.lock().report.done = true;
+        self.checked.send_replace(true);
+    }
+
+    pub async fn checks_finished(&self) {
+        let mut finished = self.checked.subscribe();
+        let _ = finished.wait_for(|done| *done).await;
+    }
+
+    /// The Company names setting: `*`, or the chosen domains.
+    pub fn set_company_names(&self, names: Vec<String>) {
+        self.lock().company_names = if names.is_empty() {
+            vec![ALL_COMPANIES.to_owned()]
+        } else {
+            names
+        };
+    }
+
+    pub fn mark_revoked(&self) {
+        self.lock().revoked = true;
+    }
+}
+
+impl Snapshot {
+    /// The five settings, secrets exposed, for handing to the user.
+    pub fn settings<'a>(&'a self, credentials: &'a Credentials) -> Settings<'a> {
+        Settings {
+            client_id: &credentials.client_id,
+            client_secret: credentials.client_secret.expose_secret(),
+            refresh_token: self.refresh_token.expose_secret(),
+            login_url: credentials.login_url.as_str(),
+            company_names: &self.company_names,
+        }
+    }
+
+    /// The `--json` object.
+    pub fn json_output<'a>(&'a self, credentials: &'a Credentials) -> JsonOutput<'a> {
+        JsonOutput {
+            settings: self.settings(credentials),
+            instance_url: self.details.instance_url.as_deref(),
+            org_id: self.details.org_id.as_deref(),
+            username: self.details.username.as_deref(),
+            checks: &self.report,
+        }
+    }
+}
