@@ -261,14 +261,14 @@ impl Browser {
         let deadline = Instant::now() + DEADLINE;
         let mut last = None;
         loop {
-            if let Some(element) = self.try_find(css).await {
-                if let Ok(text) = self.element_cmd(&element, Method::GET, "text").await {
-                    let text = string(text);
-                    if check(&text) {
-                        return text;
-                    }
-                    last = Some(text);
+            if let Some(element) = self.try_find(css).await
+                && let Ok(text) = self.element_cmd(&element, Method::GET, "text").await
+            {
+                let text = string(text);
+                if check(&text) {
+                    return text;
                 }
+                last = Some(text);
             }
             if Instant::now() >= deadline {
                 let last = match last {
