@@ -108,6 +108,150 @@ impl Report {
     }
 }
 
+impl Report {
+    /// The report as plain text, for `sftoken check`.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        let mut line = |text: String| {
+            out.push_str(&text);
+            out.push('\n');
+        };
+        let mut step =
+            |name: &str, status: &str, text: String| line(format!("{status:>7}  {name}: {text}"));
+        match &self.token {
+            Step::Ok(token) => {
+                step("Token", "ok", "the refresh grant works.".to_owned());
+                let scopes = if token.scopes_missing.is_empty() {
+                    "ok"
+                } else {
+                    "MISSING"
+                };
+                step("Scopes", scopes, token.scopes_granted.join(" "));
+                for fix in &token.scope_fixes {
+                    step("Scopes", "fix", fix.clone());
+                }
+                if let Some(warning) = &token.warning {
+                    step("Rotation", "warning", warning.clone());
+                }
+            }
+            other => step("Token", status_word(other), step_text(other)),
+        }
+        match &self.user {
+            Step::Ok(user) => step(
+                "User",
+                "ok",
+                format!("{} ({})", user.display_name, user.username),
+            ),
+            other => step("User", status_word(other), step_text(other)),
+        }
+        match &self.org {
+            Step::Ok(org) => {
+                let kind = if org.is_sandbox {
+                    "sandbox"
+                } else {
+                    "production"
+                };
+                step(
+                    "Org",
+                    "ok",
+                    format!(
+                        "{} ({}), {}, {kind}; REST API v{}",
+                        org.name, org.id, org.edition, org.api_version
+                    ),
+                );
+                if let Some(warning) = &org.warning {
+                    step("Org", "warning", warning.clone());
+                }
+            }
+            other => step("API", status_word(other), step_text(other)),
+        }
+        match &self.licenses {
+            Step::Ok(licenses) => {
+                let list = |all: &[License]| {
+                    all.iter()
+                        .map(|l| format!("{} {} of {}", l.name, l.used, l.total))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                };
+                step("Licenses", "ok", list(&licenses.user_licenses));
+                step(
+                    "Permission set licenses",
+                    "ok",
+                    list(&licenses.permission_set_licenses),
+                );
+            }
+            other => step("Licenses", status_word(other), step_text(other)),
+        }
+        match &self.users {
+            Step::Ok(users) => {
+                let types = users
+                    .by_type
+                    .iter()
+                    .map(|t| {
+                        format!(
+                            "{} {}{}",
+                            t.user_type,
+                            t.count,
+                            if t.left_out {
+                                " (left out by the connector)"
+                            } else {
+                                ""
+                            }
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                step(
+                    "Active users",
+                    "ok",
+                    format!(
+                        "{} ({types}); {} without an email address",
+                        users.active_users, users.without_email
+                    ),
+                );
+                let domains = users
+                    .domains
+                    .iter()
+                    .map(|d| format!("{} {}", d.domain, d.count))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                step("Email domains", "ok", domains);
+            }
+            other => step("Active users", status_word(other), step_text(other)),
+        }
+        out
+    }
+}
+
+fn status_word<T>(step: &Step<T>) -> &'static str {
+    match step {
+        Step::Pending | Step::Running { .. } => "pending",
+        Step::Ok(_) => "ok",
+        Step::Failed(_) => "FAILED",
+        Step::Skipped { .. } => "skipped",
+    }
+}
+
+fn step_text<T>(step: &Step<T>) -> String {
+    match step {
+        Step::Failed(advice) => {
+            let said = match (&advice.code, &advice.description) {
+                (Some(code), Some(description)) => {
+                    format!(" (Salesforce said: {code}: {description})")
+                }
+                (Some(code), None) => format!(" (Salesforce said: {code})"),
+                _ => String::new(),
+            };
+            format!(
+                "{}. {} What to do: {}{said}",
+                advice.title, advice.cause, advice.fix
+            )
+        }
+        Step::Skipped { reason } => reason.clone(),
+        _ => "did not finish.".to_owned(),
+    }
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct TokenCheck {
     /// Salesforce handed out a new refresh token (Refresh Token Rotation is on).

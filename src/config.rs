@@ -22,36 +22,39 @@ pub const DEFAULT_PORT: u16 = 8719;
 #[derive(Parser, Debug, Default)]
 #[command(name = "sftoken", version, about, long_about)]
 pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// Port to listen on, on 127.0.0.1 and [::1]. The External Client App's
     /// Callback URL must be http://localhost:PORT/callback. [default: 8719]
-    #[arg(long, env = "SFTOKEN_PORT", value_name = "N")]
+    #[arg(long, global = true, env = "SFTOKEN_PORT", value_name = "N")]
     pub port: Option<u16>,
 
     /// Salesforce login URL: https://login.salesforce.com (the default),
     /// https://test.salesforce.com, or your My Domain URL.
     /// [env: SFTOKEN_LOGIN_URL=]
-    #[arg(long, value_name = "URL", conflicts_with = "sandbox")]
+    #[arg(long, global = true, value_name = "URL", conflicts_with = "sandbox")]
     pub login_url: Option<String>,
 
     /// Use the sandbox login URL, https://test.salesforce.com.
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub sandbox: bool,
 
     /// The External Client App's Consumer Key, prefilled on the page.
-    #[arg(long, env = "SFTOKEN_CLIENT_ID", value_name = "ID")]
+    #[arg(long, global = true, env = "SFTOKEN_CLIENT_ID", value_name = "ID")]
     pub client_id: Option<String>,
 
     /// Read settings from this TOML file (see config.example.toml).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
     /// Don't open a browser; only print the address to open.
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub no_browser: bool,
 
     /// After the first successful sign-in, print the settings as one JSON object
     /// on stdout and exit.
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub json: bool,
 
     /// Company names to start with, comma separated (email domains such as
@@ -66,8 +69,19 @@ pub struct Cli {
 
     /// Accept a login URL that is not https on a Salesforce host. Only for
     /// testing against a server you control.
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub allow_any_login_url: bool,
+}
+
+#[derive(clap::Subcommand, Debug)]
+pub enum Command {
+    /// Check settings you already have, without signing in: runs the refresh
+    /// grant Snow Atlas runs and the same checks as the page. Reads the client
+    /// secret and refresh token from SFTOKEN_CLIENT_SECRET and
+    /// SFTOKEN_REFRESH_TOKEN, or from standard input (the page's "Copy all"
+    /// text, or typed at a prompt); never from arguments. Exit 0 when they work,
+    /// 1 with the reason when they don't.
+    Check,
 }
 
 /// The config file. Every key is optional; unknown keys are an error, so a typo
@@ -88,6 +102,7 @@ pub struct FileConfig {
 pub struct Env {
     pub login_url: Option<String>,
     pub client_secret: Option<String>,
+    pub refresh_token: Option<String>,
 }
 
 impl Env {
@@ -96,6 +111,7 @@ impl Env {
         Self {
             login_url: var("SFTOKEN_LOGIN_URL"),
             client_secret: var("SFTOKEN_CLIENT_SECRET"),
+            refresh_token: var("SFTOKEN_REFRESH_TOKEN"),
         }
     }
 }
@@ -107,6 +123,10 @@ pub struct Config {
     pub login_url: LoginUrl,
     pub client_id: Option<String>,
     pub client_secret: Option<SecretString>,
+    /// For `sftoken check`: from SFTOKEN_REFRESH_TOKEN.
+    pub refresh_token: Option<SecretString>,
+    /// No flag, variable or file chose the login URL.
+    pub login_url_is_default: bool,
     /// The initial Company names choice; empty means `*`.
     pub company_names: Vec<String>,
     pub open_browser: bool,
@@ -134,6 +154,8 @@ impl Config {
             login_url,
             client_id: None,
             client_secret: None,
+            refresh_token: None,
+            login_url_is_default: false,
             company_names: Vec::new(),
             open_browser: true,
             json: false,
@@ -146,6 +168,7 @@ impl Config {
             Some(path) => read_file(path)?,
             None => FileConfig::default(),
         };
+        let mut login_url_is_default = false;
         let login_input = if cli.sandbox {
             SANDBOX.to_owned()
         } else if let Some(url) = cli.login_url.clone().or(env.login_url) {
@@ -155,6 +178,7 @@ impl Config {
         } else if file.sandbox == Some(true) {
             SANDBOX.to_owned()
         } else {
+            login_url_is_default = true;
             PRODUCTION.to_owned()
         };
         let login_url = LoginUrl::parse(&login_input, cli.allow_any_login_url)?;
@@ -177,6 +201,8 @@ impl Config {
             login_url,
             client_id,
             client_secret: env.client_secret.map(|s| SecretString::from(s.trim())),
+            refresh_token: env.refresh_token.map(|s| SecretString::from(s.trim())),
+            login_url_is_default,
             open_browser: !cli.no_browser && file.open_browser.unwrap_or(true),
             json: cli.json,
             allow_any_login_url: cli.allow_any_login_url,
@@ -253,6 +279,7 @@ mod tests {
         let env = Env {
             login_url: Some("https://env.my.salesforce.com".into()),
             client_secret: Some(" s3cret ".into()),
+            refresh_token: None,
         };
         let config = Config::resolve(&from_file, env).expect("config");
         assert_eq!(config.login_url.as_str(), "https://env.my.salesforce.com");
@@ -271,6 +298,7 @@ mod tests {
         let env = Env {
             login_url: Some("https://env.my.salesforce.com".into()),
             client_secret: None,
+            refresh_token: None,
         };
         let config = Config::resolve(&flags, env).expect("config");
         assert_eq!(config.port, 9100);

@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
+use sftoken::config::Command;
 use sftoken::{Cli, Config, Env};
 use tracing_subscriber::EnvFilter;
 
@@ -21,7 +22,12 @@ fn main() -> ExitCode {
                 .enable_all()
                 .build()
                 .map_err(sftoken::Error::Serve)?
-                .block_on(sftoken::run(config))
+                .block_on(async {
+                    match cli.command {
+                        Some(Command::Check) => sftoken::check(config, sftoken::Stdin).await,
+                        None => sftoken::run(config).await,
+                    }
+                })
         });
     match result {
         Ok(()) => ExitCode::SUCCESS,

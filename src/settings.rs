@@ -31,6 +31,46 @@ pub struct JsonOutput<'a> {
     pub checks: &'a Report,
 }
 
+/// Settings read back from "Copy all" text (as pasted into `sftoken check`).
+/// Lines that are not `Name: value` for one of the five settings are ignored.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Pasted {
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    pub refresh_token: Option<String>,
+    pub login_url: Option<String>,
+    pub company_names: Option<Vec<String>>,
+}
+
+impl Pasted {
+    pub fn parse(text: &str) -> Self {
+        let mut pasted = Self::default();
+        for line in text.lines() {
+            let Some((name, value)) = line.split_once(':') else {
+                continue;
+            };
+            let value = value.trim();
+            if value.is_empty() {
+                continue;
+            }
+            let slot = match name.trim().to_ascii_lowercase().as_str() {
+                "client id" => &mut pasted.client_id,
+                "client secret" => &mut pasted.client_secret,
+                "refresh token" => &mut pasted.refresh_token,
+                "login url" => &mut pasted.login_url,
+                "company names" => {
+                    pasted.company_names =
+                        Some(value.split(',').map(|n| n.trim().to_owned()).collect());
+                    continue;
+                }
+                _ => continue,
+            };
+            *slot = Some(value.to_owned());
+        }
+        pasted
+    }
+}
+
 /// Checks and normalizes chosen company names (email domains): trimmed,
 /// lower-cased, without duplicates. An empty choice, or `*`, means all.
 pub fn company_names(names: &[String]) -> Result<Vec<String>, String> {
@@ -108,6 +148,23 @@ mod tests {
             settings(&names(&["*"])).copy_all(),
             "Client ID: 3MVG9id\nClient secret: secret\nRefresh token: 5Aep861token\nLogin URL: https://login.salesforce.com\nCompany names: *\n"
         );
+    }
+
+    #[test]
+    fn copy_all_text_reads_back_into_the_five_settings() {
+        let chosen = names(&["acme.com", "acme.co.uk"]);
+        let text = format!("  {}\r\nnoise line\n", settings(&chosen).copy_all());
+        assert_eq!(
+            Pasted::parse(&text),
+            Pasted {
+                client_id: Some("3MVG9id".into()),
+                client_secret: Some("secret".into()),
+                refresh_token: Some("5Aep861token".into()),
+                login_url: Some("https://login.salesforce.com".into()),
+                company_names: Some(chosen.clone()),
+            }
+        );
+        assert_eq!(Pasted::parse("nothing here"), Pasted::default());
     }
 
     #[test]

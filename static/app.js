@@ -1,12 +1,14 @@
 // sftoken's page. It talks JSON to the local server and writes text with
-// textContent or input values, never innerHTML, so nothing Salesforce sends can
-// become markup.
+// textContent or input values, never as markup, so nothing Salesforce sends can
+// become HTML.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
 let csrfToken = "";
+let resultId = "";
 let copyAllText = "";
 let companyNamesText = "";
+let pickerDrawn = false;
 
 const PRODUCTION = "https://login.salesforce.com";
 const SANDBOX = "https://test.salesforce.com";
@@ -17,10 +19,31 @@ function show(id) {
   }
 }
 
+/** A new element with text, never markup. */
+function el(tag, text, className) {
+  const node = document.createElement(tag);
+  if (text !== undefined) node.textContent = text;
+  if (className) node.className = className;
+  return node;
+}
+
+const number = (n) => Number(n).toLocaleString("en-US");
+
 async function getJson(url) {
   const response = await fetch(url, { credentials: "same-origin" });
   const body = await response.json().catch(() => ({}));
   return { status: response.status, body };
+}
+
+async function postJson(url, payload) {
+  const response = await fetch(url, {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfToken },
+    body: JSON.stringify(payload),
+  });
+  const body = await response.json().catch(() => ({}));
+  return { ok: response.ok, status: response.status, body };
 }
 
 async function copyText(text, button) {
@@ -45,7 +68,7 @@ async function copyText(text, button) {
   }, 1500);
 }
 
-function wireCopyButtons() {
+function wireButtons() {
   for (const button of document.querySelectorAll("button.copy[data-copy-from]")) {
     button.addEventListener("click", () => copyText($(button.dataset.copyFrom).value, button));
   }
@@ -60,7 +83,18 @@ function wireCopyButtons() {
       button.setAttribute("aria-pressed", String(revealed));
     });
   }
+  $("revoke").addEventListener("click", () => {
+    $("revoke-confirm").hidden = false;
+    $("revoke-yes").focus();
+  });
+  $("revoke-cancel").addEventListener("click", () => {
+    $("revoke-confirm").hidden = true;
+    $("revoke").focus();
+  });
+  $("revoke-yes").addEventListener("click", revoke);
 }
+
+// ---------------------------------------------------------------- the forms
 
 function setEnvironment(loginUrl) {
   if (loginUrl === PRODUCTION) {
@@ -86,50 +120,67 @@ function chosenLoginUrl() {
   return PRODUCTION;
 }
 
-function clearErrors() {
-  for (const id of ["client-id-error", "client-secret-error", "login-url-error", "form-error"]) {
+/** Shows the server's refusal next to the field it names (ids map per form). */
+function showFormError(fields, fallback, error) {
+  for (const id of [...Object.values(fields), fallback]) {
     $(id).hidden = true;
     $(id).textContent = "";
   }
-}
-
-function showFieldError(field, message) {
-  const target = { client_id: "client-id-error", client_secret: "client-secret-error", login_url: "login-url-error" }[field] || "form-error";
-  $(target).textContent = message;
+  if (!error) return;
+  const target = fields[error.field] || fallback;
+  $(target).textContent = error.message || "sftoken could not do that. Reload the page and try again.";
   $(target).hidden = false;
-  const input = { client_id: "client-id", client_secret: "client-secret", login_url: "my-domain-url" }[field];
-  if (input) $(input).focus();
+  const input = $(target).id.replace(/-error$/, "");
+  if ($(input) && $(input).focus) $(input).focus();
 }
 
-async function signIn(event) {
-  event.preventDefault();
-  clearErrors();
-  const button = $("sign-in");
+const LOGIN_FIELDS = { client_id: "client-id-error", client_secret: "client-secret-error", login_url: "login-url-error" };
+const CHECK_FIELDS = {
+  client_id: "c-client_id-error",
+  client_secret: "c-client_secret-error",
+  refresh_token: "c-refresh_token-error",
+  login_url: "c-login_url-error",
+  company_names: "c-company_names-error",
+};
+
+async function submitForm(button, send, fields, fallback) {
+  showFormError(fields, fallback, null);
   button.disabled = true;
   try {
-    const response = await fetch("/api/login", {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfToken },
-      body: JSON.stringify({
-        client_id: $("client-id").value,
-        client_secret: $("client-secret").value,
-        login_url: chosenLoginUrl(),
-      }),
-    });
-    const body = await response.json().catch(() => ({}));
-    if (!response.ok) {
-      const error = body.error || {};
-      showFieldError(error.field, error.message || "sftoken could not start the sign-in. Reload the page and try again.");
-      return;
-    }
-    window.location.assign(body.authorize_url);
+    const { ok, body } = await send();
+    if (!ok) return showFormError(fields, fallback, body.error || {});
+    return body;
   } catch (e) {
-    showFieldError("", "sftoken is not answering. Is it still running in the terminal?");
+    showFormError(fields, fallback, { message: "sftoken is not answering. Is it still running in the terminal?" });
   } finally {
     button.disabled = false;
   }
 }
+
+async function signIn(event) {
+  event.preventDefault();
+  const body = await submitForm($("sign-in"), () => postJson("/api/login", {
+    client_id: $("client-id").value,
+    client_secret: $("client-secret").value,
+    login_url: chosenLoginUrl(),
+  }), LOGIN_FIELDS, "form-error");
+  if (body) window.location.assign(body.authorize_url);
+}
+
+async function checkExisting(event) {
+  event.preventDefault();
+  const names = $("c-company_names").value.split(/[\n,]/).map((n) => n.trim()).filter(Boolean);
+  const body = await submitForm($("check-settings"), () => postJson("/api/check", {
+    client_id: $("c-client_id").value,
+    client_secret: $("c-client_secret").value,
+    refresh_token: $("c-refresh_token").value,
+    login_url: $("c-login_url").value,
+    company_names: names,
+  }), CHECK_FIELDS, "c-form-error");
+  if (body) window.location.assign("/result/" + encodeURIComponent(body.id));
+}
+
+// ---------------------------------------------------------------- results
 
 function showFailure(body) {
   const error = body.error || {};
@@ -147,7 +198,8 @@ function showFailure(body) {
   $("failure-title").focus();
 }
 
-function showResult(body) {
+/** The settings and their copy formats, from any answer about the result. */
+function applySettings(body) {
   const settings = body.settings;
   for (const name of ["client_id", "client_secret", "refresh_token", "login_url"]) {
     $("s-" + name).value = settings[name];
@@ -155,34 +207,188 @@ function showResult(body) {
   $("s-company_names").value = settings.company_names.join(", ");
   companyNamesText = body.company_names_text;
   copyAllText = body.copy_all;
+  const details = body.details || {};
   for (const name of ["username", "org_id", "instance_url", "scope"]) {
-    $("d-" + name).textContent = body.details[name] || "(not available)";
+    $("d-" + name).textContent = details[name] || "(not known yet)";
   }
-  show("result");
+  $("revoked-note").hidden = !body.revoked;
+  $("revoke-section").hidden = body.revoked;
+  drawPickerState(settings.company_names);
+}
+
+function adviceNodes(advice) {
+  const nodes = [el("p", advice.cause), el("p", "What to do: " + advice.fix)];
+  if (advice.code) {
+    const said = el("p", "Salesforce said: ", "hint");
+    said.append(el("code", advice.code), " " + (advice.description || ""));
+    nodes.push(said);
+  }
+  return nodes;
+}
+
+function renderStep(name, step, renderOk) {
+  const box = $("check-" + name);
+  box.dataset.status = step.status;
+  const status = box.querySelector(".check-status");
+  const body = box.querySelector(".check-body");
+  body.replaceChildren();
+  if (step.status === "pending") status.textContent = "Waiting…";
+  if (step.status === "running") {
+    status.textContent = step.pages ? `Reading… ${number(step.pages)} pages, ${number(step.records)} users so far` : "Checking…";
+  }
+  if (step.status === "ok") {
+    status.textContent = "OK";
+    renderOk(step, body);
+  }
+  if (step.status === "failed") {
+    status.textContent = step.title;
+    body.append(...adviceNodes(step));
+  }
+  if (step.status === "skipped") {
+    status.textContent = "Skipped";
+    body.append(el("p", step.reason));
+  }
+}
+
+function warning(text) {
+  return el("p", text, "warning");
+}
+
+function licenseTable(caption, licenses) {
+  const table = el("table");
+  table.append(el("caption", caption));
+  const head = el("tr");
+  for (const title of ["License", "Status", "Used", "Total"]) head.append(el("th", title));
+  head.lastChild.className = head.lastChild.previousSibling.className = "number";
+  table.append(head);
+  for (const license of licenses) {
+    const row = el("tr");
+    row.append(el("td", license.name), el("td", license.status || ""), el("td", number(license.used), "number"), el("td", number(license.total), "number"));
+    table.append(row);
+  }
+  return table;
+}
+
+function renderChecks(checks) {
+  renderStep("token", checks.token, (token, body) => {
+    body.append(el("p", "Salesforce accepted the refresh token, the client ID and the client secret."));
+    if (token.warning) body.append(warning(token.warning));
+    body.append(el("p", "Scopes granted: " + (token.scopes_granted.join(", ") || "(none)")));
+    for (const fix of token.scope_fixes) body.append(warning(fix));
+  });
+  renderStep("user", checks.user, (user, body) => {
+    body.append(el("p", `${user.display_name} (${user.username})`));
+  });
+  renderStep("org", checks.org, (org, body) => {
+    body.append(el("p", `${org.name} · ${org.edition} · ${org.is_sandbox ? "sandbox" : "production"} · org ID ${org.id}`));
+    body.append(el("p", `The REST API answers (version ${org.api_version}).`));
+    if (org.warning) body.append(warning(org.warning));
+  });
+  renderStep("licenses", checks.licenses, (licenses, body) => {
+    body.append(licenseTable("User licenses", licenses.user_licenses));
+    body.append(licenseTable("Permission set licenses", licenses.permission_set_licenses));
+  });
+  renderStep("users", checks.users, (users, body) => {
+    body.append(el("p", `${number(users.active_users)} active users; ${number(users.without_email)} without an email address.`));
+    const list = el("ul");
+    for (const type of users.by_type) {
+      list.append(el("li", `${type.user_type}: ${number(type.count)}` + (type.left_out ? " (left out by the connector)" : "")));
+    }
+    body.append(list);
+    drawPicker(users.domains);
+  });
+  $("checks-progress").textContent = checks.done ? "(finished)" : "(running…)";
+}
+
+// ---------------------------------------------------------------- picker
+
+function drawPicker(domains) {
+  if (pickerDrawn) return;
+  pickerDrawn = true;
+  const rows = $("domain-rows");
+  for (const { domain, count } of domains) {
+    const row = el("tr");
+    const box = document.createElement("input");
+    box.type = "checkbox";
+    box.value = domain;
+    box.id = "domain-" + domain;
+    box.addEventListener("change", pickerChanged);
+    const label = el("label", domain);
+    label.htmlFor = box.id;
+    const use = el("td");
+    use.append(box);
+    const name = el("td");
+    name.append(label);
+    row.append(use, name, el("td", number(count), "number"));
+    rows.append(row);
+  }
+  $("domains").hidden = domains.length === 0;
+  $("picker-wait").textContent = domains.length ? "" : "No active user has an email address, so there is nothing to choose.";
+  $("picker-wait").hidden = domains.length > 0;
+  drawPickerState($("s-company_names").value.split(", "));
+}
+
+function drawPickerState(names) {
+  const chosen = new Set(names);
+  for (const box of document.querySelectorAll("#domain-rows input[type=checkbox]")) {
+    box.checked = chosen.has(box.value);
+  }
+  $("picker-caveat").hidden = chosen.has("*");
+}
+
+async function pickerChanged() {
+  const names = [...document.querySelectorAll("#domain-rows input:checked")].map((box) => box.value);
+  const { ok, body } = await postJson(`/api/login/${encodeURIComponent(resultId)}/company-names`, { names });
+  if (ok) applySettings(body);
+}
+
+async function revoke() {
+  $("revoke-yes").disabled = true;
+  const { ok, body } = await postJson(`/api/login/${encodeURIComponent(resultId)}/revoke`, {});
+  $("revoke-yes").disabled = false;
+  $("revoke-confirm").hidden = true;
+  if (!ok) {
+    const error = body.error || {};
+    $("revoke-error").textContent = `${error.title || "Revoking failed"}. ${error.fix || ""}`;
+    $("revoke-error").hidden = false;
+    return;
+  }
+  $("revoke-error").hidden = true;
+  applySettings(body);
+  $("revoked-note").focus();
 }
 
 async function loadResult(id) {
+  resultId = id;
   for (;;) {
     const { status, body } = await getJson("/api/login/" + encodeURIComponent(id));
     if (status === 401) return show("need-link");
     if (status !== 200) {
-      return showFailure({ error: { title: "This sign-in is unknown", fix: (body.error && body.error.message) || "Start again." } });
+      return showFailure({ error: { title: "These settings are unknown", fix: (body.error && body.error.message) || "Start again." } });
     }
-    if (body.status === "captured") return showResult(body);
     if (body.status === "failed") return showFailure(body);
-    show("waiting");
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    if (body.status === "captured") {
+      applySettings(body);
+      renderChecks(body.checks);
+      show("result");
+      if (body.checks.done) return;
+    } else {
+      show("waiting");
+    }
+    await new Promise((resolve) => setTimeout(resolve, 400));
   }
 }
 
 async function start() {
-  wireCopyButtons();
+  wireButtons();
   const { status, body } = await getJson("/api/session");
   if (status !== 200) return show("need-link");
   csrfToken = body.csrf_token;
   $("version").textContent = body.version;
   $("callback-url").value = body.callback_url;
   $("client-id").value = body.client_id || "";
+  $("c-client_id").value = body.client_id || "";
+  $("c-login_url").value = body.login_url;
   $("client-secret-hint").hidden = !body.has_client_secret;
   setEnvironment(body.login_url);
   for (const radio of document.querySelectorAll("input[name=environment]")) {
@@ -193,6 +399,7 @@ async function start() {
     updateMyDomainField();
   });
   $("login-form").addEventListener("submit", signIn);
+  $("check-form").addEventListener("submit", checkExisting);
 
   const match = window.location.pathname.match(/^\/result\/([A-Za-z0-9_-]+)$/);
   if (match) return loadResult(match[1]);

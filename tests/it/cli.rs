@@ -34,7 +34,8 @@ async fn binary_and_mock(extra_args: &[&str], env: &[(&str, &str)]) -> (Binary, 
 
 #[tokio::test]
 async fn json_mode_prints_the_settings_once_captured_and_exits_0() {
-    let (mut binary, mock) = binary_and_mock(&["--json"], &[]).await;
+    let (mut binary, mock) =
+        binary_and_mock(&["--json", "--company-names", "acme.com,ACME.co.uk"], &[]).await;
     let visitor = Visitor::launch(&binary.launch_url().await).await;
     let secret = mock.options().client_secret.clone();
 
@@ -51,7 +52,14 @@ async fn json_mode_prints_the_settings_once_captured_and_exits_0() {
     assert_eq!(json["client_id"], mock.options().client_id);
     assert_eq!(json["client_secret"], secret);
     assert_eq!(json["login_url"], mock.url());
-    assert_eq!(json["company_names"], serde_json::json!(["*"]));
+    assert_eq!(
+        json["company_names"],
+        serde_json::json!(["acme.com", "acme.co.uk"])
+    );
+    assert_eq!(json["checks"]["done"], true);
+    assert_eq!(json["checks"]["token"]["status"], "ok");
+    assert_eq!(json["checks"]["token"]["rotated"], false);
+    assert!(json["checks"]["users"]["domains"].is_array());
     assert_eq!(json["instance_url"], mock.url());
     assert_eq!(json["org_id"], "00DMOCK000000001AAA");
     assert_eq!(json["username"], "admin@acme-mock.example");
@@ -215,7 +223,8 @@ async fn trace_logs_of_a_whole_session_contain_no_secret_and_ctrl_c_stops_cleanl
 
 #[tokio::test]
 async fn without_a_display_it_says_no_browser_was_opened_and_keeps_serving() {
-    let mut binary = Binary::spawn_with(&["--port", "0"], &[], &["DISPLAY", "WAYLAND_DISPLAY"]);
+    let mut binary =
+        Binary::spawn_with(&["--port", "0"], &[], &["DISPLAY", "WAYLAND_DISPLAY"], None);
     let launch_url = binary.launch_url().await;
 
     let visitor = Visitor::launch(&launch_url).await;
@@ -228,4 +237,204 @@ async fn without_a_display_it_says_no_browser_was_opened_and_keeps_serving() {
     );
     binary.interrupt();
     assert_eq!(binary.wait().await, 0);
+}
+
+/// A mock and a live refresh token for it, for `sftoken check`.
+async fn mock_with_token(options: MockOptions) -> (MockSalesforce, String) {
+    let callback = "http://localhost:1/callback".to_owned();
+    let mock = MockSalesforce::start(MockOptions {
+        callback_urls: vec![callback.clone()],
+        ..options
+    })
+    .await;
+    let tokens = mock.login(&callback).await;
+    let token = tokens["refresh_token"]
+        .as_str()
+        .expect("refresh token")
+        .to_owned();
+    (mock, token)
+}
+
+async fn run_check(mock: &MockSalesforce, env: &[(&str, &str)], stdin: Option<&str>) -> Binary {
+    let mock_url = mock.url();
+    let client_id = mock.options().client_id.clone();
+    let mut binary = Binary::spawn_with(
+        &["check", "--login-url", &mock_url, "--client-id", &client_id],
+        env,
+        &[],
+        stdin,
+    );
+    binary.wait().await;
+    binary
+}
+
+#[tokio::test]
+async fn check_passes_for_working_settings_from_the_environment() {
+    let (mock, token) = mock_with_token(MockOptions::default()).await;
+    let secret = mock.options().client_secret.clone();
+
+    let mut binary = run_check(
+        &mock,
+        &[
+            ("SFTOKEN_CLIENT_SECRET", &secret),
+            ("SFTOKEN_REFRESH_TOKEN", &token),
+        ],
+        None,
+    )
+    .await;
+
+    assert_eq!(binary.wait().await, 0, "{}", binary.stderr());
+    let stdout = binary.stdout();
+    assert!(stdout.contains("Acme Mock Inc"), "{stdout}");
+    assert!(stdout.contains("acme.com"), "{stdout}");
+    assert!(
+        !stdout.contains(&token),
+        "no rotation, so the token is not printed"
+    );
+}
+
+#[tokio::test]
+async fn check_reports_a_broken_secret_and_exits_1() {
+    let (mock, token) = mock_with_token(MockOptions::default()).await;
+
+    let mut binary = run_check(
+        &mock,
+        &[
+            ("SFTOKEN_CLIENT_SECRET", "broken-secret"),
+            ("SFTOKEN_REFRESH_TOKEN", &token),
+        ],
+        None,
+    )
+    .await;
+
+    assert_eq!(binary.wait().await, 1);
+    let stderr = binary.stderr();
+    assert!(stderr.contains("Consumer Secret"), "{stderr}");
+    assert_eq!(
+        stderr.lines().filter(|l| l.starts_with("sftoken:")).count(),
+        1,
+        "{stderr}"
+    );
+    assert!(!format!("{stderr}{}", binary.stdout()).contains("broken-secret"));
+}
+
+#[tokio::test]
+async fn check_reports_a_revoked_token() {
+    let (mock, token) = mock_with_token(MockOptions::default()).await;
+    let client = crate::helpers::http_client();
+    client
+        .post(format!("{}/services/oauth2/revoke", mock.url()))
+        .form(&[("token", token.as_str())])
+        .send()
+        .await
+        .expect("revoke");
+    let secret = mock.options().client_secret.clone();
+
+    let mut binary = run_check(
+        &mock,
+        &[
+            ("SFTOKEN_CLIENT_SECRET", &secret),
+            ("SFTOKEN_REFRESH_TOKEN", &token),
+        ],
+        None,
+    )
+    .await;
+
+    assert_eq!(binary.wait().await, 1);
+    assert!(
+        binary.stderr().contains("refresh token"),
+        "{}",
+        binary.stderr()
+    );
+}
+
+#[tokio::test]
+async fn check_reports_a_missing_scope() {
+    let (mock, token) = mock_with_token(MockOptions {
+        app_scopes: vec!["refresh_token".into(), "api".into()],
+        strict_scopes: false,
+        ..MockOptions::default()
+    })
+    .await;
+    let secret = mock.options().client_secret.clone();
+
+    let mut binary = run_check(
+        &mock,
+        &[
+            ("SFTOKEN_CLIENT_SECRET", &secret),
+            ("SFTOKEN_REFRESH_TOKEN", &token),
+        ],
+        None,
+    )
+    .await;
+
+    assert_eq!(binary.wait().await, 1);
+    assert!(binary.stderr().contains("full"), "{}", binary.stderr());
+}
+
+#[tokio::test]
+async fn check_reads_copy_all_text_from_stdin_and_prints_json() {
+    let (mock, token) = mock_with_token(MockOptions::default()).await;
+    let copy_all = format!(
+        "Client ID: {}\nClient secret: {}\nRefresh token: {token}\nLogin URL: {}\nCompany names: acme.com, example.org\n",
+        mock.options().client_id,
+        mock.options().client_secret,
+        mock.url()
+    );
+
+    let mut binary = Binary::spawn_with(&["check", "--json"], &[], &[], Some(&copy_all));
+
+    assert_eq!(binary.wait().await, 0, "{}", binary.stderr());
+    let json: Value = serde_json::from_str(binary.stdout().trim()).expect("one JSON object");
+    assert_eq!(json["refresh_token"], token);
+    assert_eq!(json["login_url"], mock.url());
+    assert_eq!(
+        json["company_names"],
+        serde_json::json!(["acme.com", "example.org"])
+    );
+    assert_eq!(json["checks"]["token"]["status"], "ok");
+    assert_eq!(json["checks"]["org"]["id"], "00DMOCK000000001AAA");
+}
+
+#[tokio::test]
+async fn check_prints_the_new_token_when_rotation_replaced_it() {
+    let (mock, token) = mock_with_token(MockOptions {
+        rotation: true,
+        ..MockOptions::default()
+    })
+    .await;
+    let secret = mock.options().client_secret.clone();
+
+    let mut binary = run_check(
+        &mock,
+        &[
+            ("SFTOKEN_CLIENT_SECRET", &secret),
+            ("SFTOKEN_REFRESH_TOKEN", &token),
+        ],
+        None,
+    )
+    .await;
+
+    assert_eq!(binary.wait().await, 0, "{}", binary.stderr());
+    let stdout = binary.stdout();
+    let new_token = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("Refresh token: "))
+        .expect("the new token is printed");
+    assert_ne!(new_token, token);
+    assert!(mock.refresh(new_token).await.is_ok());
+}
+
+#[tokio::test]
+async fn check_without_a_secret_says_how_to_give_it_and_exits_2() {
+    let (mock, token) = mock_with_token(MockOptions::default()).await;
+
+    let mut binary = run_check(&mock, &[("SFTOKEN_REFRESH_TOKEN", &token)], None).await;
+
+    assert_eq!(binary.wait().await, 2);
+    assert!(
+        binary.stderr().contains("SFTOKEN_CLIENT_SECRET"),
+        "{}",
+        binary.stderr()
+    );
 }

@@ -300,27 +300,46 @@ pub struct Binary {
 
 impl Binary {
     pub fn spawn(args: &[&str], env: &[(&str, &str)]) -> Binary {
-        Self::spawn_with(args, env, &[])
+        Self::spawn_with(args, env, &[], None)
     }
 
-    /// Like `spawn`, also removing the variables named in `unset`.
-    pub fn spawn_with(args: &[&str], env: &[(&str, &str)], unset: &[&str]) -> Binary {
+    /// Like `spawn`, also removing the variables named in `unset`, and writing
+    /// `stdin` to standard input (else it is empty).
+    pub fn spawn_with(
+        args: &[&str],
+        env: &[(&str, &str)],
+        unset: &[&str],
+        stdin: Option<&str>,
+    ) -> Binary {
         let mut command = Command::new(env!("CARGO_BIN_EXE_sftoken"));
-        for name in unset {
+        for name in [
+            "RUST_LOG",
+            "SFTOKEN_CLIENT_ID",
+            "SFTOKEN_CLIENT_SECRET",
+            "SFTOKEN_REFRESH_TOKEN",
+            "SFTOKEN_LOGIN_URL",
+            "SFTOKEN_PORT",
+            "SFTOKEN_COMPANY_NAMES",
+        ]
+        .iter()
+        .chain(unset)
+        {
             command.env_remove(name);
         }
         command
             .args(args)
-            .env_remove("RUST_LOG")
-            .env_remove("SFTOKEN_CLIENT_ID")
-            .env_remove("SFTOKEN_CLIENT_SECRET")
-            .env_remove("SFTOKEN_LOGIN_URL")
-            .env_remove("SFTOKEN_PORT")
             .envs(env.iter().copied())
-            .stdin(Stdio::null())
+            .stdin(if stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         let mut child = command.spawn().expect("spawn sftoken");
+        if let (Some(text), Some(mut pipe)) = (stdin, child.stdin.take()) {
+            std::io::Write::write_all(&mut pipe, text.as_bytes()).expect("write stdin");
+        }
         let stdout = collect(child.stdout.take().expect("stdout"), "stdout");
         let stderr = collect(child.stderr.take().expect("stderr"), "stderr");
         Binary {

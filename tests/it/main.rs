@@ -2,6 +2,7 @@
 
 mod browser;
 mod capture;
+mod checks;
 mod cli;
 mod helpers;
 mod mock_salesforce;

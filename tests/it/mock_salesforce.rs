@@ -80,6 +80,8 @@ pub struct MockOptions {
     pub users: usize,
     /// Records per query page.
     pub page_size: usize,
+    /// The org is a sandbox (`Organization.IsSandbox`).
+    pub is_sandbox: bool,
 }
 
 impl Default for MockOptions {
@@ -95,6 +97,7 @@ impl Default for MockOptions {
             api_disabled: false,
             users: 5,
             page_size: 2000,
+            is_sandbox: false,
         }
     }
 }
@@ -1017,7 +1020,7 @@ fn static_records(options: &MockOptions, object: SObject, version: &str) -> Vec<
             json!({
                 "Name": "Acme Mock Inc",
                 "OrganizationType": "Enterprise Edition",
-                "IsSandbox": false,
+                "IsSandbox": options.is_sandbox,
                 "InstanceName": "MOCK1",
             }),
         )],
@@ -1092,7 +1095,8 @@ fn user_type(i: usize) -> &'static str {
     }
 }
 
-fn user(i: usize, version: &str) -> Value {
+/// The `i`th generated user record, as the REST API returns it.
+pub fn user(i: usize, version: &str) -> Value {
     const FIRST: [&str; 6] = ["Ada", "Bram", "Chloé", "Dev", "Eitan", "Fiona"];
     const LAST: [&str; 5] = ["Okafor", "Lindqvist", "O'Brien", "Nakamura", "Smith"];
     // Mixed-case domains on purpose: `x@ACME.COM` and `x@acme.com` are one domain.

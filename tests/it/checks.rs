@@ -1,0 +1,382 @@
+//! The checks after a capture: rotation, paging and the preview, API refusals,
+//! scopes, the Company names picker, revoke, and checking existing settings.
+
+use std::collections::{BTreeMap, HashMap};
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{JsonBody, Visitor, app_and_mock};
+use crate::mock_salesforce::{self, MockOptions};
+
+/// Signs in against a mock with `options` and returns the checked result.
+async fn signed_in(
+    options: MockOptions,
+) -> (
+    crate::helpers::TestApp,
+    mock_salesforce::MockSalesforce,
+    Visitor,
+    String,
+    Value,
+) {
+    let (app, mock) = app_and_mock(options).await;
+    let visitor = Visitor::launch(&app.launch_url).await;
+    let secret = mock.options().client_secret.clone();
+    let sign_in = visitor.sign_in(&mock, &secret, "allow").await;
+    let id = sign_in
+        .callback_location
+        .strip_prefix("/result/")
+        .expect("result id")
+        .to_owned();
+    (app, mock, visitor, id, sign_in.result)
+}
+
+/// POST to one of a result's actions, as the page does.
+async fn post_action(visitor: &Visitor, path: &str, body: Value) -> reqwest::Response {
+    visitor
+        .http
+        .post(visitor.url(path))
+        .header("content-type", "application/json")
+        .header("origin", &visitor.origin)
+        .header("cookie", visitor.cookie.as_deref().expect("cookie"))
+        .header("x-csrf-token", visitor.csrf.as_deref().expect("csrf"))
+        .body(body.to_string())
+        .send()
+        .await
+        .expect("POST")
+}
+
+#[tokio::test]
+async fn with_rotation_the_token_shown_is_the_new_one_that_works_and_the_old_one_is_dead() {
+    let options = MockOptions {
+        rotation: true,
+        ..MockOptions::default()
+    };
+    let (app, mock, _visitor, _id, result) = signed_in(options).await;
+
+    let token = &result["checks"]["token"];
+    assert_eq!(token["status"], "ok", "{result}");
+    assert_eq!(token["rotated"], true);
+    assert!(
+        token["warning"]
+            .as_str()
+            .expect("warning")
+            .contains("Rotation")
+    );
+    let refresh = mock
+        .token_requests()
+        .into_iter()
+        .find(|form| form.contains(&("grant_type".to_owned(), "refresh_token".to_owned())))
+        .expect("the check ran a refresh grant");
+    let old = &refresh
+        .iter()
+        .find(|(k, _)| k == "refresh_token")
+        .expect("old token")
+        .1;
+    let shown = result["settings"]["refresh_token"].as_str().expect("shown");
+    assert_ne!(shown, old);
+    assert!(
+        result["copy_all"]
+            .as_str()
+            .expect("copy all")
+            .contains(shown)
+    );
+    assert!(mock.refresh(old).await.is_err(), "the old token is dead");
+    assert!(mock.refresh(shown).await.is_ok(), "the shown token works");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn without_rotation_the_captured_token_is_kept() {
+    let (app, mock, _visitor, _id, result) = signed_in(MockOptions::default()).await;
+
+    assert_eq!(result["checks"]["token"]["rotated"], false);
+    assert!(result["checks"]["token"]["warning"].is_null());
+    let shown = result["settings"]["refresh_token"].as_str().expect("shown");
+    assert!(mock.refresh(shown).await.is_ok());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn domain_and_user_type_counts_are_exact_across_pages() {
+    let options = MockOptions {
+        users: 5_000,
+        page_size: 2_000,
+        ..MockOptions::default()
+    };
+    let (app, _mock, _visitor, _id, result) = signed_in(options).await;
+
+    // The expected figures, computed from the mock's own records.
+    let mut domains: HashMap<String, u64> = HashMap::new();
+    let mut types: BTreeMap<String, u64> = BTreeMap::new();
+    let (mut active, mut without_email) = (0u64, 0u64);
+    for i in 0..5_000 {
+        let user = mock_salesforce::user(i, "66.0");
+        if user["IsActive"] != true {
+            continue;
+        }
+        active += 1;
+        *types
+            .entry(user["UserType"].as_str().expect("type").to_owned())
+            .or_default() += 1;
+        match user["Email"].as_str() {
+            Some(email) => {
+                let domain = email.rsplit_once('@').expect("@").1.to_ascii_lowercase();
+                *domains.entry(domain).or_default() += 1;
+            }
+            None => without_email += 1,
+        }
+    }
+    assert!(active > 2 * 2_000, "enough active users for three pages");
+
+    let users = &result["checks"]["users"];
+    assert_eq!(users["status"], "ok", "{users}");
+    assert_eq!(users["active_users"], active);
+    assert_eq!(users["without_email"], without_email);
+    let got_domains: HashMap<String, u64> = users["domains"]
+        .as_array()
+        .expect("domains")
+        .iter()
+        .map(|d| {
+            (
+                d["domain"].as_str().expect("domain").to_owned(),
+                d["count"].as_u64().expect("count"),
+            )
+        })
+        .collect();
+    assert_eq!(got_domains, domains);
+    let got_types: BTreeMap<String, u64> = users["by_type"]
+        .as_array()
+        .expect("types")
+        .iter()
+        .map(|t| {
+            (
+                t["user_type"].as_str().expect("type").to_owned(),
+                t["count"].as_u64().expect("count"),
+            )
+        })
+        .collect();
+    assert_eq!(got_types, types);
+    let partner = users["by_type"]
+        .as_array()
+        .expect("types")
+        .iter()
+        .find(|t| t["user_type"] == "PowerPartner")
+        .expect("partner users");
+    assert_eq!(partner["left_out"], true);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_org_user_and_licenses_are_shown() {
+    let (app, _mock, _visitor, _id, result) = signed_in(MockOptions::default()).await;
+    let checks = &result["checks"];
+
+    assert_eq!(checks["org"]["status"], "ok", "{checks}");
+    assert_eq!(checks["org"]["id"], mock_salesforce::ORG_ID);
+    assert_eq!(checks["org"]["name"], "Acme Mock Inc");
+    assert_eq!(checks["org"]["edition"], "Enterprise Edition");
+    assert_eq!(checks["org"]["is_sandbox"], false);
+    assert_eq!(checks["org"]["api_version"], "66.0", "the newest version");
+    assert_eq!(checks["user"]["username"], mock_salesforce::USERNAME);
+    assert_eq!(result["details"]["username"], mock_salesforce::USERNAME);
+    let licenses = &checks["licenses"];
+    assert_eq!(licenses["status"], "ok");
+    let salesforce = licenses["user_licenses"]
+        .as_array()
+        .expect("licenses")
+        .iter()
+        .find(|l| l["name"] == "Salesforce")
+        .expect("Salesforce license");
+    assert!(
+        salesforce["total"].as_i64().expect("total") >= salesforce["used"].as_i64().expect("used")
+    );
+    assert!(
+        !licenses["permission_set_licenses"]
+            .as_array()
+            .expect("psl")
+            .is_empty()
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn api_disabled_is_explained_and_the_settings_are_still_shown() {
+    let options = MockOptions {
+        api_disabled: true,
+        ..MockOptions::default()
+    };
+    let (app, mock, _visitor, _id, result) = signed_in(options).await;
+    let checks = &result["checks"];
+
+    assert_eq!(checks["token"]["status"], "ok");
+    assert_eq!(checks["org"]["status"], "failed", "{checks}");
+    assert_eq!(checks["org"]["code"], "API_DISABLED_FOR_ORG");
+    assert!(
+        checks["org"]["title"]
+            .as_str()
+            .expect("title")
+            .contains("REST API is not enabled")
+    );
+    assert_eq!(checks["users"]["status"], "skipped");
+    assert_eq!(checks["licenses"]["status"], "skipped");
+    assert_eq!(
+        checks["user"]["status"], "ok",
+        "a failed check does not block the others"
+    );
+    let token = result["settings"]["refresh_token"]
+        .as_str()
+        .expect("token shown");
+    assert!(mock.refresh(token).await.is_ok());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_missing_scope_is_named_with_what_to_add() {
+    let options = MockOptions {
+        app_scopes: vec!["refresh_token".into(), "api".into()],
+        strict_scopes: false,
+        ..MockOptions::default()
+    };
+    let (app, _mock, _visitor, _id, result) = signed_in(options).await;
+    let token = &result["checks"]["token"];
+
+    assert_eq!(token["scopes_missing"], json!(["full"]), "{token}");
+    assert!(
+        token["scope_fixes"][0]
+            .as_str()
+            .expect("fix")
+            .contains("Full access (full)")
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_picker_changes_the_company_names_field_and_copy_all() {
+    let (app, _mock, visitor, id, result) = signed_in(MockOptions::default()).await;
+    assert!(
+        result["copy_all"]
+            .as_str()
+            .expect("copy")
+            .ends_with("Company names: *\n")
+    );
+
+    let chosen = post_action(
+        &visitor,
+        &format!("/api/login/{id}/company-names"),
+        json!({ "names": ["acme.com", "ACME.CO.UK"] }),
+    )
+    .await
+    .json_value()
+    .await;
+
+    assert_eq!(
+        chosen["settings"]["company_names"],
+        json!(["acme.com", "acme.co.uk"])
+    );
+    assert!(
+        chosen["copy_all"]
+            .as_str()
+            .expect("copy")
+            .ends_with("Company names: acme.com, acme.co.uk\n")
+    );
+    assert_eq!(chosen["company_names_text"], "acme.com\nacme.co.uk");
+    let reloaded = visitor.get_json(&format!("/api/login/{id}")).await;
+    assert_eq!(reloaded["company_names_text"], "acme.com\nacme.co.uk");
+
+    let all = post_action(
+        &visitor,
+        &format!("/api/login/{id}/company-names"),
+        json!({ "names": [] }),
+    )
+    .await
+    .json_value()
+    .await;
+    assert_eq!(all["company_names_text"], "*");
+
+    let bad = post_action(
+        &visitor,
+        &format!("/api/login/{id}/company-names"),
+        json!({ "names": ["<script>"] }),
+    )
+    .await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn revoking_makes_the_token_fail_a_refresh() {
+    let (app, mock, visitor, id, result) = signed_in(MockOptions::default()).await;
+    let token = result["settings"]["refresh_token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    assert!(mock.refresh(&token).await.is_ok());
+
+    let revoked = post_action(&visitor, &format!("/api/login/{id}/revoke"), json!({})).await;
+
+    assert_eq!(revoked.status(), StatusCode::OK);
+    assert_eq!(revoked.json_value().await["revoked"], true);
+    assert!(
+        mock.refresh(&token).await.is_err(),
+        "Salesforce no longer accepts it"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn existing_settings_are_checked_from_the_page() {
+    let (app, mock) = app_and_mock(MockOptions::default()).await;
+    let visitor = Visitor::launch(&app.launch_url).await;
+    let tokens = mock.login(&app.url("/callback")).await;
+    let refresh_token = tokens["refresh_token"].as_str().expect("refresh token");
+
+    let started = post_action(
+        &visitor,
+        "/api/check",
+        json!({
+            "client_id": mock.options().client_id,
+            "client_secret": mock.options().client_secret,
+            "refresh_token": refresh_token,
+            "login_url": mock.url(),
+            "company_names": ["acme.com"],
+        }),
+    )
+    .await
+    .json_value()
+    .await;
+    let result = visitor
+        .checked_result(started["id"].as_str().expect("id"))
+        .await;
+
+    assert_eq!(result["checks"]["token"]["status"], "ok", "{result}");
+    assert_eq!(result["checks"]["org"]["status"], "ok");
+    assert_eq!(result["settings"]["refresh_token"], refresh_token);
+    assert_eq!(result["settings"]["company_names"], json!(["acme.com"]));
+
+    let broken = post_action(
+        &visitor,
+        "/api/check",
+        json!({
+            "client_id": mock.options().client_id,
+            "client_secret": "wrong",
+            "refresh_token": refresh_token,
+            "login_url": mock.url(),
+        }),
+    )
+    .await
+    .json_value()
+    .await;
+    let result = visitor
+        .checked_result(broken["id"].as_str().expect("id"))
+        .await;
+    assert_eq!(result["checks"]["token"]["status"], "failed");
+    assert!(
+        result["checks"]["token"]["title"]
+            .as_str()
+            .expect("title")
+            .contains("Consumer Secret")
+    );
+    assert_eq!(result["checks"]["org"]["status"], "skipped");
+    app.stop().await;
+}
