@@ -109,3 +109,73 @@ async fn a_wrong_secret_is_explained_on_the_page_and_try_again_keeps_the_key() {
     browser.quit().await;
     app.stop().await;
 }
+
+#[tokio::test]
+async fn ticking_two_domains_changes_the_copied_company_names() {
+    let (app, mock) = app_and_mock(MockOptions {
+        users: 40,
+        ..MockOptions::default()
+    })
+    .await;
+    let browser = Browser::start().await;
+    let secret = mock.options().client_secret.clone();
+    fill_form_and_sign_in(&browser, &app, &mock, &secret).await;
+    browser
+        .wait_for_url(|url| url.starts_with(&mock.url()))
+        .await;
+    browser.click("#allow").await;
+    browser.find("#domain-rows input[value='acme.com']").await;
+    browser
+        .wait_for_text("#checks-progress", |t| t.contains("finished"))
+        .await;
+    save_screenshot(&browser, "result").await;
+
+    browser.click("#domain-rows input[value='acme.com']").await;
+    browser
+        .click("#domain-rows input[value='example.org']")
+        .await;
+    let field = wait_for_value(&browser, "#s-company_names", "acme.com, example.org").await;
+    assert_eq!(field, "acme.com, example.org");
+    assert!(
+        browser.is_displayed("#picker-caveat").await,
+        "the caveat shows"
+    );
+
+    browser.grant_clipboard().await;
+    browser.click("#copy-company-names").await;
+    browser
+        .wait_for_text("#copy-status", |t| t.contains("Copied"))
+        .await;
+    assert_eq!(browser.read_clipboard().await, "acme.com\nexample.org");
+    browser.click("#copy-all").await;
+    let copied = browser.read_clipboard().await;
+    assert!(
+        copied.ends_with("Company names: acme.com, example.org\n"),
+        "{copied}"
+    );
+    browser.quit().await;
+    app.stop().await;
+}
+
+/// Waits until an input's value is `expected`; returns the last value seen.
+async fn wait_for_value(browser: &Browser, css: &str, expected: &str) -> String {
+    let started = std::time::Instant::now();
+    loop {
+        let value = browser.value(css).await;
+        if value == expected || started.elapsed() > crate::helpers::DEADLINE {
+            return value;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+}
+
+/// Keeps a screenshot of the page under target/screenshots, for review.
+async fn save_screenshot(browser: &Browser, name: &str) {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&dir).expect("screenshot dir");
+    std::fs::write(
+        dir.join(format!("{name}.png")),
+        browser.screenshot_png().await,
+    )
+    .expect("write screenshot");
+}

@@ -311,7 +311,19 @@ impl Binary {
         unset: &[&str],
         stdin: Option<&str>,
     ) -> Binary {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_sftoken"));
+        Self::spawn_program(env!("CARGO_BIN_EXE_sftoken"), args, env, unset, stdin)
+    }
+
+    /// Runs `program` (sftoken, or a wrapper such as `/usr/bin/time` around it)
+    /// with sftoken's variables cleared.
+    pub fn spawn_program(
+        program: &str,
+        args: &[&str],
+        env: &[(&str, &str)],
+        unset: &[&str],
+        stdin: Option<&str>,
+    ) -> Binary {
+        let mut command = Command::new(program);
         for name in [
             "RUST_LOG",
             "SFTOKEN_CLIENT_ID",
