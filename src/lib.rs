@@ -13,6 +13,7 @@ pub mod config;
 pub mod connection;
 pub mod login;
 pub mod login_url;
+pub mod paste;
 pub mod salesforce;
 pub mod server;
 pub mod settings;

@@ -1,0 +1,183 @@
+//! Paste mode: for an External Client App whose Callback URL is Salesforce's own
+//! `{login}/services/oauth2/success` page, as the connector's manual guide sets
+//! it up. Salesforce then shows the code in that page's address bar, and the
+//! user pastes the whole address (or only the code) back into sftoken.
+//!
+//! What users paste is messy: line breaks from wrapped text, `%3D` for `=`,
+//! a bare code, or the address of an error. This module turns it into a code and
+//! the `state` to check, or says plainly what is wrong.
+
+use secrecy::SecretString;
+use url::form_urlencoded;
+
+/// A code read from pasted text, with the `state` that came with it, if any.
+#[derive(Debug)]
+pub struct PastedCode {
+    pub code: SecretString,
+    pub state: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum PasteError {
+    #[error(
+        "Nothing was pasted. Copy the whole address from the Salesforce tab's address bar and paste it here."
+    )]
+    Empty,
+    #[error("Salesforce answered with the error {code}.")]
+    Salesforce { code: String, description: String },
+    #[error(
+        "This address has no code in it. After you click Allow, copy the address of the page Salesforce shows (it contains code=...)."
+    )]
+    NoCode,
+    #[error(
+        "This does not look like a Salesforce address or code. Copy the whole address from the Salesforce tab's address bar."
+    )]
+    NotACode,
+}
+
+/// Reads a code from a pasted address (`https://…/services/oauth2/success?code=…&state=…`),
+/// a query string, or a bare code.
+pub fn parse(input: &str) -> Result<PastedCode, PasteError> {
+    // Codes and addresses have no spaces; wrapped copies gain line breaks.
+    let text: String = input.split_whitespace().collect();
+    if text.is_empty() {
+        return Err(PasteError::Empty);
+    }
+    let looks_like_query = text.contains('?') || text.contains("code=") || text.contains("error=");
+    if !looks_like_query {
+        // A bare code, perhaps still percent-encoded. A literal `+` is part of
+        // the code, not an encoded space.
+        let decoded = decode(&text.replace('+', "%2B"));
+        return valid_code(&decoded)
+            .then(|| PastedCode {
+                code: SecretString::from(decoded),
+                state: None,
+            })
+            .ok_or(PasteError::NotACode);
+    }
+    let query = text.split_once('?').map_or(text.as_str(), |(_, q)| q);
+    let query = query.split_once('#').map_or(query, |(q, _)| q);
+    let (mut code, mut state, mut error, mut description) = (None, None, None, None);
+    for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+        let slot = match key.as_ref() {
+            "code" => &mut code,
+            "state" => &mut state,
+            "error" => &mut error,
+            "error_description" => &mut description,
+            _ => continue,
+        };
+        slot.get_or_insert(value.into_owned());
+    }
+    if let Some(code) = error {
+        return Err(PasteError::Salesforce {
+            code,
+            description: description.unwrap_or_default(),
+        });
+    }
+    match code {
+        Some(code) if valid_code(&code) => Ok(PastedCode {
+            code: SecretString::from(code),
+            state: state.filter(|s| !s.is_empty()),
+        }),
+        Some(_) => Err(PasteError::NotACode),
+        None => Err(PasteError::NoCode),
+    }
+}
+
+fn decode(text: &str) -> String {
+    form_urlencoded::parse(format!("c={text}").as_bytes())
+        .next()
+        .map(|(_, value)| value.into_owned())
+        .unwrap_or_default()
+}
+
+/// Salesforce's codes are base64-like: letters, digits, `.`, `_`, `-`, `!`, `+`, `/` and `=`.
+fn valid_code(code: &str) -> bool {
+    (8..=2048).contains(&code.len())
+        && code.chars().all(|c| {
+            c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '!' | '+' | '/' | '=')
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secrecy::ExposeSecret;
+
+    fn code_of(input: &str) -> (String, Option<String>) {
+        let pasted = parse(input).unwrap_or_else(|e| panic!("{input}: {e}"));
+        (pasted.code.expose_secret().to_owned(), pasted.state)
+    }
+
+    #[test]
+    fn a_full_success_address_gives_the_decoded_code_and_state() {
+        assert_eq!(
+            code_of(
+                "https://login.salesforce.com/services/oauth2/success?code=aPrxAbC.dEf%3D%3D&state=xyz"
+            ),
+            ("aPrxAbC.dEf==".to_owned(), Some("xyz".to_owned()))
+        );
+    }
+
+    #[test]
+    fn a_bare_code_is_decoded_and_keeps_its_plus_signs() {
+        assert_eq!(code_of("aPrxAbC+dEf%3D%3D").0, "aPrxAbC+dEf==");
+        assert_eq!(code_of("aPrxAbC_dEf==").0, "aPrxAbC_dEf==");
+        assert_eq!(code_of("aPrxAbC_dEf==").1, None);
+    }
+
+    #[test]
+    fn whitespace_and_line_breaks_from_wrapped_copies_are_ignored() {
+        assert_eq!(
+            code_of(
+                "  https://acme.my.salesforce.com/services/oauth2/success?co\nde=aPrxAbC%3D%3D\r\n&state=s1 \t"
+            ),
+            ("aPrxAbC==".to_owned(), Some("s1".to_owned()))
+        );
+    }
+
+    #[test]
+    fn a_query_string_alone_and_a_fragment_are_understood() {
+        assert_eq!(code_of("code=aPrxAbCdEf&state=s").0, "aPrxAbCdEf");
+        assert_eq!(code_of("?code=aPrxAbCdEf#top").0, "aPrxAbCdEf");
+    }
+
+    #[test]
+    fn an_error_address_reports_salesforces_error() {
+        assert_eq!(
+            parse("https://login.salesforce.com/services/oauth2/success?error=access_denied&error_description=end-user+denied+authorization&state=s")
+                .expect_err("error"),
+            PasteError::Salesforce {
+                code: "access_denied".into(),
+                description: "end-user denied authorization".into()
+            }
+        );
+    }
+
+    #[test]
+    fn junk_is_refused_with_what_to_do() {
+        assert_eq!(parse(" \n ").expect_err("empty"), PasteError::Empty);
+        assert_eq!(
+            parse("https://login.salesforce.com/services/oauth2/success?state=x")
+                .expect_err("no code"),
+            PasteError::NoCode
+        );
+        assert_eq!(
+            parse("<script>alert(1)</script>").expect_err("junk"),
+            PasteError::NotACode
+        );
+        assert_eq!(
+            parse("code=<b>&state=x").expect_err("bad code"),
+            PasteError::NotACode
+        );
+        assert_eq!(parse("short").expect_err("too short"), PasteError::NotACode);
+    }
+
+    #[test]
+    fn a_wrong_state_is_returned_for_the_caller_to_refuse() {
+        assert_eq!(
+            code_of("code=aPrxAbCdEf&state=other").1.as_deref(),
+            Some("other")
+        );
+    }
+}
