@@ -3,6 +3,7 @@
 //! every local user can read another process's argv.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use clap::Parser;
 use secrecy::SecretString;
@@ -11,6 +12,32 @@ use serde::Deserialize;
 use crate::login_url::{LoginUrl, LoginUrlError, PRODUCTION, SANDBOX};
 
 pub const DEFAULT_PORT: u16 = 8719;
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+
+/// `30m`, `90s`, `1h`, or a bare number of minutes.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
+        Some(at) => text.split_at(at),
+        None => (text, "m"),
+    };
+    let seconds_per_unit = match unit.trim() {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        _ => {
+            return Err(format!(
+                "\"{text}\" is not a duration; write it like 30m, 90s or 1h"
+            ));
+        }
+    };
+    number
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(seconds_per_unit))
+        .map(Duration::from_secs)
+        .ok_or_else(|| format!("\"{text}\" is not a duration; write it like 30m, 90s or 1h"))
+}
 
 /// Get the five Snow Atlas Salesforce connector settings (Client ID, Client
 /// secret, Refresh token, Login URL, Company names) from one local page.
@@ -67,6 +94,11 @@ pub struct Cli {
     )]
     pub company_names: Option<Vec<String>>,
 
+    /// Stop after this long without a request, wiping the secrets: 30m, 90s,
+    /// 1h, or a number of minutes; 0 never stops. [default: 30m]
+    #[arg(long, global = true, env = "SFTOKEN_IDLE_TIMEOUT", value_name = "DURATION", value_parser = parse_duration)]
+    pub idle_timeout: Option<Duration>,
+
     /// Accept a login URL that is not https on a Salesforce host. Only for
     /// testing against a server you control.
     #[arg(long, global = true)]
@@ -95,6 +127,7 @@ pub struct FileConfig {
     pub client_id: Option<String>,
     pub company_names: Option<Vec<String>>,
     pub open_browser: Option<bool>,
+    pub idle_timeout: Option<String>,
 }
 
 /// Environment variables read by hand (the rest go through clap's `env`).
@@ -132,6 +165,8 @@ pub struct Config {
     pub open_browser: bool,
     pub json: bool,
     pub allow_any_login_url: bool,
+    /// `None`: never stop for idleness.
+    pub idle_timeout: Option<Duration>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -144,6 +179,8 @@ pub enum ConfigError {
     LoginUrl(#[from] LoginUrlError),
     #[error("Company names: {0}")]
     CompanyNames(String),
+    #[error("idle_timeout in the config file: {0}")]
+    IdleTimeout(String),
 }
 
 impl Config {
@@ -160,6 +197,7 @@ impl Config {
             open_browser: true,
             json: false,
             allow_any_login_url: false,
+            idle_timeout: Some(DEFAULT_IDLE_TIMEOUT),
         }
     }
 
@@ -195,7 +233,13 @@ impl Config {
                 .unwrap_or_default(),
         )
         .map_err(ConfigError::CompanyNames)?;
+        let idle_timeout = match (cli.idle_timeout, file.idle_timeout) {
+            (Some(timeout), _) => timeout,
+            (None, Some(text)) => parse_duration(&text).map_err(ConfigError::IdleTimeout)?,
+            (None, None) => DEFAULT_IDLE_TIMEOUT,
+        };
         Ok(Self {
+            idle_timeout: (!idle_timeout.is_zero()).then_some(idle_timeout),
             port: cli.port.or(file.port).unwrap_or(DEFAULT_PORT),
             company_names,
             login_url,
@@ -317,6 +361,18 @@ mod tests {
         let message = err.to_string();
         assert!(message.contains(&path.display().to_string()), "{message}");
         assert!(message.contains("prot"), "{message}");
+    }
+
+    #[test]
+    fn durations_read_as_people_write_them() {
+        assert_eq!(parse_duration("30m"), Ok(Duration::from_secs(1800)));
+        assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
+        assert_eq!(parse_duration("45"), Ok(Duration::from_secs(2700)));
+        assert_eq!(parse_duration("0"), Ok(Duration::ZERO));
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("5d").is_err());
+        assert!(parse_duration("").is_err());
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub mod settings;
 
 use std::io::Write;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 pub use config::{Cli, Config, ConfigError, Env};
 pub use server::{AppState, BindError, Server, app};
@@ -39,6 +40,14 @@ pub enum Error {
     Missing(String),
     #[error("{0}")]
     CheckFailed(String),
+    #[error(
+        "sftoken stopped before a sign-in completed, so no settings were printed. Run it again and sign in."
+    )]
+    NotCaptured,
+    #[error(
+        "Another sftoken is already running on port {0}. Stop it (Ctrl-C or Done on its page) and run this again, or use --port N with a matching Callback URL."
+    )]
+    Busy(u16),
 }
 
 impl Error {
@@ -46,17 +55,36 @@ impl Error {
     pub fn exit_code(&self) -> ExitCode {
         ExitCode::from(match self {
             Self::Config(_) | Self::Missing(_) => 2,
-            Self::Bind(BindError::PortTaken(_)) => 3,
-            Self::Bind(_) | Self::Serve(_) | Self::Output(_) | Self::CheckFailed(_) => 1,
+            Self::Bind(BindError::PortTaken(_)) | Self::Busy(_) => 3,
+            Self::Bind(_)
+            | Self::Serve(_)
+            | Self::Output(_)
+            | Self::CheckFailed(_)
+            | Self::NotCaptured => 1,
         })
     }
 }
 
-/// Serves the page until Ctrl-C (or, with `--json`, the first capture).
+/// Why the helper stopped serving.
+enum Stop {
+    Signal,
+    Done,
+    Idle(std::time::Duration),
+    Captured(Arc<connection::Connection>),
+}
+
+/// Serves the page until Ctrl-C, "Done", the idle timeout or (with `--json`)
+/// the first capture.
 pub async fn run(config: Config) -> Result<(), Error> {
     let json = config.json;
     let open_browser = config.open_browser;
-    let mut server = Server::bind(config).await?;
+    let idle_timeout = config.idle_timeout;
+    let mut server = match Server::bind(config).await {
+        Err(BindError::PortTaken(port)) if another_sftoken_on(port).await => {
+            return another_sftoken(port, open_browser, json);
+        }
+        bound => bound?,
+    };
     let state = server.state().clone();
     let url = state.launch_url();
     eprintln!(
@@ -76,30 +104,93 @@ pub async fn run(config: Config) -> Result<(), Error> {
     let serving = tokio::spawn(server.serve(async {
         let _ = stop_rx.await;
     }));
-    let captured = tokio::select! {
-        () = shutdown_signal() => None,
-        Some(connection) = captures.recv(), if json => Some(connection),
-    };
-    let printed = match captured {
-        Some(connection) => {
-            // The JSON carries the checks, so it waits for them (each request has
-            // its own timeout); Ctrl-C still stops at once.
-            tokio::select! {
-                () = connection.checks_finished() => Some(print_json(&connection)),
-                () = shutdown_signal() => None,
-            }
+    let idle = async {
+        match idle_timeout {
+            Some(timeout) => state.idle(timeout).await,
+            None => std::future::pending().await,
         }
-        None => None,
+    };
+    let stop = tokio::select! {
+        () = shutdown_signal() => Stop::Signal,
+        () = state.done() => Stop::Done,
+        () = idle => Stop::Idle(idle_timeout.unwrap_or_default()),
+        Some(connection) = captures.recv(), if json => Stop::Captured(connection),
+    };
+    let captured = matches!(stop, Stop::Captured(_));
+    let printed = match stop {
+        // The JSON carries the checks, so it waits for them (each request has
+        // its own timeout); Ctrl-C still stops at once.
+        Stop::Captured(connection) => tokio::select! {
+            () = connection.checks_finished() => print_json(&connection).map_err(Error::Output),
+            () = shutdown_signal() => Err(Error::NotCaptured),
+        },
+        Stop::Done => {
+            eprintln!("Stopped from the page.");
+            Ok(())
+        }
+        Stop::Idle(timeout) => {
+            eprintln!(
+                "sftoken stopped after {} without use. Start it again when you need it.",
+                describe(timeout)
+            );
+            Ok(())
+        }
+        Stop::Signal => Ok(()),
     };
     let _ = stop_tx.send(());
     let served = serving
         .await
         .unwrap_or_else(|e| Err(std::io::Error::other(e)));
     eprintln!("sftoken stopped; the secrets it held are wiped from memory.");
-    if let Some(Err(e)) = printed {
-        return Err(Error::Output(e));
+    printed?;
+    served.map_err(Error::Serve)?;
+    if json && !captured {
+        return Err(Error::NotCaptured);
     }
-    served.map_err(Error::Serve)
+    Ok(())
+}
+
+/// Does an sftoken answer `/health` on this port?
+async fn another_sftoken_on(port: u16) -> bool {
+    let Ok(client) = salesforce::Http::default().client().cloned() else {
+        return false;
+    };
+    let answer = client
+        .get(format!("http://127.0.0.1:{port}/health"))
+        .header("host", format!("localhost:{port}"))
+        .timeout(std::time::Duration::from_secs(2))
+        .send()
+        .await;
+    match answer {
+        Ok(response) => response
+            .bytes()
+            .await
+            .ok()
+            .and_then(|body| serde_json::from_slice::<serde_json::Value>(&body).ok())
+            .is_some_and(|health| health["app"] == "sftoken"),
+        Err(_) => false,
+    }
+}
+
+/// Another sftoken already serves this port: use it instead.
+fn another_sftoken(port: u16, open_browser: bool, json: bool) -> Result<(), Error> {
+    if json {
+        return Err(Error::Busy(port));
+    }
+    eprintln!(
+        "sftoken is already running on port {port}. Use that one: its page is http://localhost:{port}/ (if it asks for a key, open the address it printed in its own terminal)."
+    );
+    if open_browser {
+        open_in_browser(&format!("http://localhost:{port}/"));
+    }
+    Ok(())
+}
+
+fn describe(duration: std::time::Duration) -> String {
+    match duration.as_secs() {
+        s if s % 60 == 0 => format!("{} minutes", s / 60),
+        s => format!("{s} seconds"),
+    }
 }
 
 /// What `sftoken check` reads besides the config: standard input, if it is not

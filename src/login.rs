@@ -106,6 +106,8 @@ pub enum Claim {
     Expired,
     /// No login has this `state`.
     Unknown,
+    /// Paste mode: the pasted `state` is not this login's.
+    Mismatch,
 }
 
 /// What the page sees of one login.
@@ -185,6 +187,25 @@ impl Logins {
         }
     }
 
+    /// Paste mode: takes the login `id`, checking the pasted `state` when
+    /// there is one. A mismatch changes nothing.
+    pub fn claim_pasted(&mut self, id: &str, pasted_state: Option<&str>) -> Claim {
+        let Some(state) = self
+            .by_state
+            .iter()
+            .find(|(_, login)| login.id == id)
+            .map(|(state, _)| state.clone())
+        else {
+            return Claim::Unknown;
+        };
+        match pasted_state {
+            Some(pasted) if !secrets_match(&SecretString::from(state.as_str()), pasted) => {
+                Claim::Mismatch
+            }
+            _ => self.claim(&state),
+        }
+    }
+
     pub fn finish(&mut self, id: &str, outcome: Outcome) {
         if let Some(login) = self.by_state.values_mut().find(|l| l.id == id) {
             login.phase = Phase::Finished(outcome);
@@ -200,6 +221,27 @@ impl Logins {
             Phase::Exchanging => Status::Exchanging,
             Phase::Finished(outcome) => Status::Finished(outcome.clone()),
         })
+    }
+
+    /// The newest login still waiting for Salesforce: its id, the time left,
+    /// and whether it is in paste mode.
+    pub fn latest_waiting(&self) -> Option<(String, Duration, bool)> {
+        self.by_state
+            .values()
+            .filter(|l| l.started.elapsed() <= LOGIN_LIFETIME)
+            .filter_map(|l| match &l.phase {
+                Phase::Waiting(pending) => Some((l, pending)),
+                _ => None,
+            })
+            .max_by_key(|(l, _)| l.started)
+            .map(|(l, pending)| {
+                let paste = pending.redirect_uri.ends_with(crate::paste::SUCCESS_PATH);
+                (
+                    l.id.clone(),
+                    LOGIN_LIFETIME.saturating_sub(l.started.elapsed()),
+                    paste,
+                )
+            })
     }
 
     /// Forgets everything, for "Done" and shutdown; secrets are zeroized on drop.

@@ -10,6 +10,9 @@
 use secrecy::SecretString;
 use url::form_urlencoded;
 
+/// Salesforce's own success page, the Callback URL of the manual guide.
+pub const SUCCESS_PATH: &str = "/services/oauth2/success";
+
 /// A code read from pasted text, with the `state` that came with it, if any.
 #[derive(Debug)]
 pub struct PastedCode {
@@ -82,6 +85,16 @@ pub fn parse(input: &str) -> Result<PastedCode, PasteError> {
         Some(_) => Err(PasteError::NotACode),
         None => Err(PasteError::NoCode),
     }
+}
+
+/// The `state` of a pasted address, if it has one (also for error addresses).
+pub fn state_of(input: &str) -> Option<String> {
+    let text: String = input.split_whitespace().collect();
+    let query = text.split_once('?').map_or(text.as_str(), |(_, q)| q);
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(key, _)| key == "state")
+        .map(|(_, value)| value.into_owned())
+        .filter(|state| !state.is_empty())
 }
 
 fn decode(text: &str) -> String {

@@ -11,6 +11,7 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::rejection::JsonRejection;
@@ -59,6 +60,10 @@ struct Inner {
     logins: Mutex<Logins>,
     http: Http,
     captures: mpsc::UnboundedSender<Arc<Connection>>,
+    /// When the last request arrived, for the idle timeout.
+    last_request: Mutex<Instant>,
+    /// Set by the page's "Done" button.
+    done: watch::Sender<bool>,
 }
 
 impl AppState {
@@ -74,6 +79,8 @@ impl AppState {
             logins: Mutex::default(),
             http: Http::default(),
             captures,
+            last_request: Mutex::new(Instant::now()),
+            done: watch::Sender::new(false),
         }));
         (state, received)
     }
@@ -94,6 +101,28 @@ impl AppState {
     /// Forgets every login and its secrets.
     pub fn wipe(&self) {
         self.logins().clear();
+    }
+
+    /// Resolves when the page's "Done" button was pressed.
+    pub async fn done(&self) {
+        let mut done = self.0.done.subscribe();
+        let _ = done.wait_for(|done| *done).await;
+    }
+
+    /// Resolves once no request has arrived for `timeout`.
+    pub async fn idle(&self, timeout: Duration) {
+        loop {
+            let last = *self
+                .0
+                .last_request
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            let idle_for = last.elapsed();
+            if idle_for >= timeout {
+                return;
+            }
+            tokio::time::sleep(timeout - idle_for).await;
+        }
     }
 
     fn redirect_uri(&self) -> String {
@@ -205,11 +234,15 @@ pub fn app(state: AppState) -> Router {
         .route("/assets/app.js", get(|| asset("text/javascript", APP_JS)))
         .route("/assets/app.css", get(|| asset("text/css", APP_CSS)))
         .route("/callback", get(callback).options(preflight))
+        .route("/health", get(health))
         .route("/api/session", get(session_info))
+        .route("/api/login-url", get(check_login_url))
+        .route("/api/done", post(done))
         .route("/api/login", post(start_login))
         .route("/api/login/{id}", get(login_status))
         .route("/api/login/{id}/company-names", post(choose_company_names))
         .route("/api/login/{id}/revoke", post(revoke))
+        .route("/api/login/{id}/paste", post(paste))
         .route("/api/check", post(check_existing))
         .fallback(|| async { (StatusCode::NOT_FOUND, "Not found.\n") })
         .layer(middleware::from_fn_with_state(state.clone(), guard))
@@ -225,6 +258,11 @@ pub fn app(state: AppState) -> Router {
 
 /// Checks run on every request, and headers added to every response.
 async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    *state
+        .0
+        .last_request
+        .lock()
+        .unwrap_or_else(|e| e.into_inner()) = Instant::now();
     let mut response = match check(&state, &request) {
         Ok(()) => next.run(request).await,
         Err((status, message)) => refuse(status, message).into_response(),
@@ -411,8 +449,45 @@ async fn session_info(_: Session, State(state): State<AppState>) -> Response {
         "login_url_note": config.login_url.note,
         "environment": environment,
         "version": env!("CARGO_PKG_VERSION"),
+        "pending": state.logins().latest_waiting().map(|(id, expires_in, paste)| json!({
+            "id": id,
+            "expires_in_seconds": expires_in.as_secs(),
+            "paste": paste,
+        })),
+        "idle_timeout_seconds": config.idle_timeout.map(|t| t.as_secs()),
     }))
     .into_response()
+}
+
+/// Tells another sftoken starting on this port that one already runs here.
+/// No secrets, no cookie needed.
+async fn health() -> Json<serde_json::Value> {
+    Json(json!({ "app": "sftoken", "version": env!("CARGO_PKG_VERSION") }))
+}
+
+#[derive(Deserialize)]
+struct LoginUrlQuery {
+    value: String,
+}
+
+/// Normalizes a login URL as the user types it: the page shows the URL that
+/// will be used, and why it changed.
+async fn check_login_url(
+    _: Session,
+    State(state): State<AppState>,
+    Query(query): Query<LoginUrlQuery>,
+) -> Result<Json<serde_json::Value>, Refusal> {
+    let url = LoginUrl::parse(&query.value, state.0.config.allow_any_login_url)
+        .map_err(|e| field_error("login_url", &e.to_string()))?;
+    Ok(Json(json!({ "login_url": url.as_str(), "note": url.note })))
+}
+
+/// "Done": wipes the secrets and stops the helper.
+async fn done(State(state): State<AppState>) -> Json<serde_json::Value> {
+    tracing::info!("stopped from the page");
+    state.wipe();
+    state.0.done.send_replace(true);
+    Json(json!({ "stopped": true }))
 }
 
 #[derive(Deserialize)]
@@ -421,6 +496,9 @@ struct LoginForm {
     #[serde(default)]
     client_secret: String,
     login_url: String,
+    /// Paste mode: the app's Callback URL is Salesforce's own success page.
+    #[serde(default)]
+    paste: bool,
 }
 
 /// "Sign in with Salesforce": checks the form, starts a pending login and
@@ -433,7 +511,11 @@ async fn start_login(
     let credentials = state.credentials(&form.client_id, &form.client_secret, &form.login_url)?;
     let verifier = login::random_token();
     let login_state = login::random_token();
-    let redirect_uri = state.redirect_uri();
+    let redirect_uri = if form.paste {
+        credentials.login_url.endpoint(crate::paste::SUCCESS_PATH)
+    } else {
+        state.redirect_uri()
+    };
     let authorize_url = salesforce::authorize_url(
         &credentials,
         &redirect_uri,
@@ -454,6 +536,8 @@ async fn start_login(
         "id": id,
         "authorize_url": authorize_url,
         "login_url_note": login_url_note,
+        "paste": form.paste,
+        "expires_in_seconds": login::LOGIN_LIFETIME.as_secs(),
     }))
     .into_response())
 }
@@ -517,7 +601,7 @@ async fn callback(
                 "More than 15 minutes passed since you clicked \"Sign in with Salesforce\". Go back to the sftoken page and sign in again.",
             );
         }
-        Claim::Unknown => {
+        Claim::Unknown | Claim::Mismatch => {
             tracing::warn!("a callback with an unknown state was refused");
             return message_page(
                 StatusCode::BAD_REQUEST,
@@ -526,18 +610,45 @@ async fn callback(
             );
         }
     };
+    let answer = match (query.error, query.code) {
+        (Some(code), _) => Answer::Error {
+            code,
+            description: query.error_description.unwrap_or_default(),
+        },
+        (None, Some(code)) => Answer::Code(SecretString::from(code)),
+        (None, None) => unreachable!("checked above"),
+    };
+    let captured = complete(&state, &id, pending, answer).await;
+    if captured && state.0.config.json {
+        return message_page(
+            StatusCode::OK,
+            "Done",
+            "sftoken is checking the token, then prints the settings as JSON in the terminal where it runs. You can close this tab.",
+        );
+    }
+    result_redirect(&id)
+}
+
+/// What Salesforce sent back for a login: a code, or an error.
+enum Answer {
+    Code(SecretString),
+    Error { code: String, description: String },
+}
+
+/// Finishes a claimed login: exchanges the code (or explains the error),
+/// records the outcome, and starts the checks. Returns whether it captured.
+async fn complete(state: &AppState, id: &str, pending: Pending, answer: Answer) -> bool {
     let client_id = pending.credentials.client_id.clone();
     let login_url = pending.credentials.login_url.to_string();
-    let result = match (query.error, query.code) {
-        (Some(error), _) => Err(crate::advice::for_oauth_error(
-            &error,
-            query.error_description.as_deref().unwrap_or_default(),
-        )),
-        (None, Some(code)) => {
+    let result = match answer {
+        Answer::Error { code, description } => {
+            Err(crate::advice::for_oauth_error(&code, &description))
+        }
+        Answer::Code(code) => {
             // Run to the end even if the browser goes away, so the login never
             // stays half-finished.
             let http = state.0.http.clone();
-            tokio::spawn(async move { connect(&http, pending, &code).await })
+            tokio::spawn(async move { connect(&http, pending, code.expose_secret()).await })
                 .await
                 .unwrap_or_else(|_| {
                     Err(Advice::new(
@@ -547,7 +658,6 @@ async fn callback(
                     ))
                 })
         }
-        (None, None) => unreachable!("checked above"),
     };
     let outcome = match result {
         Ok(connection) => {
@@ -565,15 +675,50 @@ async fn callback(
         }
     };
     let captured = matches!(outcome, Outcome::Captured(_));
-    state.logins().finish(&id, outcome);
-    if captured && state.0.config.json {
-        return message_page(
-            StatusCode::OK,
-            "Done",
-            "sftoken is checking the token, then prints the settings as JSON in the terminal where it runs. You can close this tab.",
-        );
-    }
-    result_redirect(&id)
+    state.logins().finish(id, outcome);
+    captured
+}
+
+#[derive(Deserialize)]
+struct PasteForm {
+    text: String,
+}
+
+/// Paste mode: the address (or code) copied from Salesforce's success page.
+async fn paste(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    form: Result<Json<PasteForm>, JsonRejection>,
+) -> Result<Json<serde_json::Value>, Refusal> {
+    let Json(form) = form.map_err(|e| form_rejection(&e))?;
+    let (answer, pasted_state) = match crate::paste::parse(&form.text) {
+        Ok(pasted) => (Answer::Code(pasted.code), pasted.state),
+        Err(crate::paste::PasteError::Salesforce { code, description }) => {
+            let pasted_state = crate::paste::state_of(&form.text);
+            (Answer::Error { code, description }, pasted_state)
+        }
+        Err(e) => return Err(field_error("text", &e.to_string())),
+    };
+    let claim = state.logins().claim_pasted(&id, pasted_state.as_deref());
+    let pending = match claim {
+        Claim::Claimed { pending, .. } => pending,
+        Claim::Seen { .. } => return Ok(Json(json!({ "id": id }))),
+        Claim::Expired => {
+            return Err(field_error(
+                "text",
+                "This sign-in expired: more than 15 minutes passed. Click \"Start over\" and sign in again.",
+            ));
+        }
+        Claim::Unknown => return Err(unknown_login()),
+        Claim::Mismatch => {
+            return Err(field_error(
+                "text",
+                "This address belongs to another sign-in (its state does not match). Paste the address from the tab this sign-in opened, or start over.",
+            ));
+        }
+    };
+    complete(&state, &id, pending, answer).await;
+    Ok(Json(json!({ "id": id })))
 }
 
 /// Exchanges the code and builds the connection the checks will run on.
