@@ -114,6 +114,11 @@ pub enum Command {
     /// text, or typed at a prompt); never from arguments. Exit 0 when they work,
     /// 1 with the reason when they don't.
     Check,
+    /// Sign in without a browser on this machine: prints the address to open
+    /// on any computer, then reads back the address of Salesforce's success
+    /// page (the app's Callback URL must be {login URL}/services/oauth2/success)
+    /// and prints the settings.
+    Paste,
 }
 
 /// The config file. Every key is optional; unknown keys are an error, so a typo

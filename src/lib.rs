@@ -9,6 +9,7 @@
 
 pub mod advice;
 pub mod check;
+pub mod cli;
 pub mod config;
 pub mod connection;
 pub mod login;
@@ -22,6 +23,7 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+pub use cli::{Input, Stdin, check, paste};
 pub use config::{Cli, Config, ConfigError, Env};
 pub use server::{AppState, BindError, Server, app};
 
@@ -193,127 +195,8 @@ fn describe(duration: std::time::Duration) -> String {
     }
 }
 
-/// What `sftoken check` reads besides the config: standard input, if it is not
-/// a terminal, and a prompt that reads without echo, if it is.
-pub trait Input {
-    fn piped_text(&mut self) -> Option<String>;
-    fn prompt_secret(&mut self, question: &str) -> Option<String>;
-}
-
-/// The process's own standard input.
-pub struct Stdin;
-
-impl Input for Stdin {
-    fn piped_text(&mut self) -> Option<String> {
-        use std::io::{IsTerminal, Read};
-        let stdin = std::io::stdin();
-        if stdin.is_terminal() {
-            return None;
-        }
-        let mut text = String::new();
-        // Copy-all text is a few hundred bytes; refuse to buffer a flood.
-        stdin
-            .lock()
-            .take(64 * 1024)
-            .read_to_string(&mut text)
-            .ok()?;
-        Some(text)
-    }
-
-    fn prompt_secret(&mut self, question: &str) -> Option<String> {
-        use std::io::IsTerminal;
-        if !std::io::stdin().is_terminal() {
-            return None;
-        }
-        rpassword::prompt_password(question).ok()
-    }
-}
-
-/// `sftoken check`: runs the checks on settings the admin already has.
-pub async fn check(config: Config, mut input: impl Input) -> Result<(), Error> {
-    let pasted = match (&config.client_secret, &config.refresh_token) {
-        (Some(_), Some(_)) => settings::Pasted::default(),
-        _ => input
-            .piped_text()
-            .map(|text| settings::Pasted::parse(&text))
-            .unwrap_or_default(),
-    };
-    let client_id = config
-        .client_id
-        .clone()
-        .or(pasted.client_id)
-        .ok_or_else(|| Error::Missing("Give the Client ID with --client-id or SFTOKEN_CLIENT_ID, or pipe the page's Copy all text into sftoken check.".to_owned()))?;
-    let mut secret = |value: Option<secrecy::SecretString>,
-                      pasted: Option<String>,
-                      question: &str,
-                      variable: &str| {
-        value
-            .or_else(|| pasted.map(secrecy::SecretString::from))
-            .or_else(|| input.prompt_secret(question).filter(|s| !s.trim().is_empty()).map(|s| secrecy::SecretString::from(s.trim())))
-            .ok_or_else(|| Error::Missing(format!("Set {variable}, or pipe the page's Copy all text into sftoken check (secrets are never read from arguments).")))
-    };
-    let client_secret = secret(
-        config.client_secret.clone(),
-        pasted.client_secret,
-        "Client secret (not shown): ",
-        "SFTOKEN_CLIENT_SECRET",
-    )?;
-    let refresh_token = secret(
-        config.refresh_token.clone(),
-        pasted.refresh_token,
-        "Refresh token (not shown): ",
-        "SFTOKEN_REFRESH_TOKEN",
-    )?;
-    let login_url = match pasted.login_url {
-        Some(url) if config.login_url_is_default => {
-            login_url::LoginUrl::parse(&url, config.allow_any_login_url)
-                .map_err(ConfigError::from)?
-        }
-        _ => config.login_url.clone(),
-    };
-    let credentials = login::Credentials {
-        client_id,
-        client_secret,
-        login_url,
-    };
-    eprintln!("Checking the settings against {} …", credentials.login_url);
-    let connection =
-        connection::Connection::new(credentials, refresh_token, connection::Details::default());
-    let names = pasted
-        .company_names
-        .unwrap_or_else(|| config.company_names.clone());
-    connection
-        .set_company_names(settings::company_names(&names).map_err(ConfigError::CompanyNames)?);
-    check::run(
-        salesforce::Http::default(),
-        &connection,
-        config.allow_any_login_url,
-    )
-    .await;
-
-    let snapshot = connection.snapshot();
-    if config.json {
-        print_json(&connection).map_err(Error::Output)?;
-    } else {
-        print!("{}", snapshot.report.to_text());
-        if snapshot.report.token.value().is_some_and(|t| t.rotated) {
-            println!(
-                "Refresh Token Rotation replaced the refresh token you gave, which no longer works. Give Snow Atlas this one:\nRefresh token: {}",
-                secrecy::ExposeSecret::expose_secret(&snapshot.refresh_token)
-            );
-        }
-    }
-    match snapshot.report.verdict() {
-        Ok(()) => {
-            eprintln!("These settings work.");
-            Ok(())
-        }
-        Err(reason) => Err(Error::CheckFailed(reason)),
-    }
-}
-
 /// Prints the `--json` object on stdout.
-fn print_json(connection: &connection::Connection) -> std::io::Result<()> {
+pub(crate) fn print_json(connection: &connection::Connection) -> std::io::Result<()> {
     let snapshot = connection.snapshot();
     let output = snapshot.json_output(&connection.credentials);
     let text = serde_json::to_string(&output).expect("settings serialize");

@@ -25,6 +25,7 @@ fn main() -> ExitCode {
                 .block_on(async {
                     match cli.command {
                         Some(Command::Check) => sftoken::check(config, sftoken::Stdin).await,
+                        Some(Command::Paste) => sftoken::paste(config, sftoken::Stdin).await,
                         None => sftoken::run(config).await,
                     }
                 })

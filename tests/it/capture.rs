@@ -314,3 +314,80 @@ async fn a_bad_form_is_answered_with_the_field_to_fix() {
     assert_eq!(sign_in.result["status"], "captured");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn paste_mode_uses_the_success_page_and_completes_from_the_pasted_address() {
+    let app = crate::helpers::TestApp::start("http://127.0.0.1:1", |_| {}).await;
+    // The manual guide registers only Salesforce's success page as Callback URL.
+    let mock = crate::mock_salesforce::MockSalesforce::start(MockOptions {
+        callback_urls: vec![format!(
+            "{}/services/oauth2/success",
+            crate::mock_salesforce::MOCK_BASE
+        )],
+        ..MockOptions::default()
+    })
+    .await;
+    let success = format!("{}/services/oauth2/success", mock.url());
+    let visitor = Visitor::launch(&app.launch_url).await;
+    let body = serde_json::json!({
+        "client_id": mock.options().client_id,
+        "client_secret": mock.options().client_secret,
+        "login_url": mock.url(),
+        "paste": true,
+    });
+    let started = visitor
+        .post_login(body.to_string())
+        .await
+        .json_value()
+        .await;
+    let authorize_url = started["authorize_url"].as_str().expect("authorize url");
+    assert_eq!(
+        query_param(authorize_url, "redirect_uri"),
+        Some(success.clone())
+    );
+    assert!(
+        query_param(authorize_url, "code_challenge").is_some(),
+        "still PKCE"
+    );
+    let id = started["id"].as_str().expect("id").to_owned();
+    let session = visitor.get_json("/api/session").await;
+    assert_eq!(session["pending"]["id"], id.as_str());
+    assert_eq!(session["pending"]["paste"], true);
+
+    let landed = visitor.consent(authorize_url, "allow").await;
+    assert!(landed.starts_with(&success), "{landed}");
+    let paste = |text: String| {
+        let body = serde_json::json!({ "text": text }).to_string();
+        let url = visitor.url(&format!("/api/login/{id}/paste"));
+        visitor
+            .http
+            .post(url)
+            .header("content-type", "application/json")
+            .header("origin", &visitor.origin)
+            .header("cookie", visitor.cookie.as_deref().expect("cookie"))
+            .header("x-csrf-token", visitor.csrf.as_deref().expect("csrf"))
+            .body(body)
+            .send()
+    };
+    let wrong_state = landed.replace("state=", "state=x");
+    let refused = paste(wrong_state).await.expect("paste");
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        refused.json_value().await["error"]["message"]
+            .as_str()
+            .expect("message")
+            .contains("another sign-in")
+    );
+    let junk = paste("hello".to_owned()).await.expect("paste");
+    assert_eq!(junk.status(), StatusCode::BAD_REQUEST);
+
+    // Wrapped over two lines, as copied from a narrow window.
+    let (head, tail) = landed.split_at(landed.len() / 2);
+    let accepted = paste(format!(" {head}\n{tail} ")).await.expect("paste");
+    assert_eq!(accepted.status(), StatusCode::OK);
+    let result = visitor.checked_result(&id).await;
+    assert_eq!(result["status"], "captured", "{result}");
+    let token = result["settings"]["refresh_token"].as_str().expect("token");
+    assert!(mock.refresh(token).await.is_ok());
+    app.stop().await;
+}

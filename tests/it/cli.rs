@@ -438,3 +438,88 @@ async fn check_without_a_secret_says_how_to_give_it_and_exits_2() {
         binary.stderr()
     );
 }
+
+#[tokio::test]
+async fn paste_signs_in_without_a_browser_through_stdin() {
+    let mock = MockSalesforce::start(MockOptions {
+        callback_urls: vec![format!(
+            "{}/services/oauth2/success",
+            crate::mock_salesforce::MOCK_BASE
+        )],
+        ..MockOptions::default()
+    })
+    .await;
+    let mock_url = mock.url();
+    let client_id = mock.options().client_id.clone();
+    let secret = mock.options().client_secret.clone();
+    let mut binary = Binary::spawn_with(
+        &["paste", "--login-url", &mock_url, "--client-id", &client_id],
+        &[("SFTOKEN_CLIENT_SECRET", &secret)],
+        &[],
+        Some(""),
+    );
+    let authorize_url = binary
+        .wait_for_line(|l| l.contains("/services/oauth2/authorize"))
+        .await;
+    let visitor = Visitor {
+        http: crate::helpers::http_client(),
+        origin: String::new(),
+        cookie: None,
+        csrf: None,
+    };
+    let landed = visitor.consent(&authorize_url, "allow").await;
+
+    binary.send_stdin(&format!("{landed}\n"));
+
+    assert_eq!(binary.wait().await, 0, "{}", binary.stderr());
+    let stdout = binary.stdout();
+    let token = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("Refresh token: "))
+        .expect("the settings are printed");
+    assert!(mock.refresh(token).await.is_ok());
+    assert!(
+        stdout.contains(&format!("Login URL: {mock_url}")),
+        "{stdout}"
+    );
+    assert!(binary.stderr().contains("services/oauth2/success"));
+}
+
+#[tokio::test]
+async fn paste_explains_a_denied_sign_in() {
+    let mock = MockSalesforce::start(MockOptions {
+        callback_urls: vec![format!(
+            "{}/services/oauth2/success",
+            crate::mock_salesforce::MOCK_BASE
+        )],
+        ..MockOptions::default()
+    })
+    .await;
+    let mock_url = mock.url();
+    let client_id = mock.options().client_id.clone();
+    let mut binary = Binary::spawn_with(
+        &["paste", "--login-url", &mock_url, "--client-id", &client_id],
+        &[("SFTOKEN_CLIENT_SECRET", "any")],
+        &[],
+        Some(""),
+    );
+    let authorize_url = binary
+        .wait_for_line(|l| l.contains("/services/oauth2/authorize"))
+        .await;
+    let visitor = Visitor {
+        http: crate::helpers::http_client(),
+        origin: String::new(),
+        cookie: None,
+        csrf: None,
+    };
+    let landed = visitor.consent(&authorize_url, "deny").await;
+
+    binary.send_stdin(&landed);
+
+    assert_eq!(binary.wait().await, 1);
+    assert!(
+        binary.stderr().contains("Access was denied"),
+        "{}",
+        binary.stderr()
+    );
+}

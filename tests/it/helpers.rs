@@ -304,7 +304,8 @@ impl Binary {
     }
 
     /// Like `spawn`, also removing the variables named in `unset`, and writing
-    /// `stdin` to standard input (else it is empty).
+    /// `stdin` to standard input and closing it (`None`: empty; `Some("")`:
+    /// left open for `send_stdin`).
     pub fn spawn_with(
         args: &[&str],
         env: &[(&str, &str)],
@@ -349,7 +350,9 @@ impl Binary {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         let mut child = command.spawn().expect("spawn sftoken");
-        if let (Some(text), Some(mut pipe)) = (stdin, child.stdin.take()) {
+        // Some("") keeps standard input open for `send_stdin`.
+        if let Some(text) = stdin.filter(|text| !text.is_empty()) {
+            let mut pipe = child.stdin.take().expect("stdin");
             std::io::Write::write_all(&mut pipe, text.as_bytes()).expect("write stdin");
         }
         let stdout = collect(child.stdout.take().expect("stdout"), "stdout");
@@ -359,6 +362,12 @@ impl Binary {
             stdout,
             stderr,
         }
+    }
+
+    /// Writes to standard input, then closes it.
+    pub fn send_stdin(&mut self, text: &str) {
+        let mut pipe = self.child.stdin.take().expect("stdin left open");
+        std::io::Write::write_all(&mut pipe, text.as_bytes()).expect("write stdin");
     }
 
     pub fn stdout(&self) -> String {
@@ -371,18 +380,20 @@ impl Binary {
 
     /// Waits for the launch URL line on stdout.
     pub async fn launch_url(&self) -> String {
+        self.wait_for_line(|l| l.starts_with("http://localhost:"))
+            .await
+    }
+
+    /// Waits for a stdout line that `matches`, and returns it.
+    pub async fn wait_for_line(&self, matches: impl Fn(&str) -> bool) -> String {
         let started = Instant::now();
         loop {
-            if let Some(line) = self
-                .stdout()
-                .lines()
-                .find(|l| l.starts_with("http://localhost:"))
-            {
+            if let Some(line) = self.stdout().lines().find(|l| matches(l)) {
                 return line.to_owned();
             }
             assert!(
                 started.elapsed() < DEADLINE,
-                "no URL printed; stderr: {}",
+                "the expected line was not printed; stderr: {}",
                 self.stderr()
             );
             tokio::time::sleep(Duration::from_millis(20)).await;

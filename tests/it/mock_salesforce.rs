@@ -44,6 +44,10 @@ pub const ORG_ID: &str = "00DMOCK000000001AAA";
 pub const USER_ID: &str = "005MOCK000000001AAA";
 pub const USERNAME: &str = "admin@acme-mock.example";
 
+/// In `callback_urls`, stands for the mock's own base URL, e.g. for the
+/// success page: `format!("{MOCK_BASE}/services/oauth2/success")`.
+pub const MOCK_BASE: &str = "{mock}";
+
 /// How long an authorization code lives.
 const CODE_LIFETIME: Duration = Duration::from_secs(15 * 60);
 
@@ -159,7 +163,7 @@ type OAuthError = (&'static str, &'static str);
 
 impl MockSalesforce {
     /// Starts the mock on `127.0.0.1`, a free port, in the current runtime.
-    pub async fn start(options: MockOptions) -> MockSalesforce {
+    pub async fn start(mut options: MockOptions) -> MockSalesforce {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind the mock Salesforce on loopback");
@@ -167,9 +171,13 @@ impl MockSalesforce {
             .local_addr()
             .expect("the mock's local address")
             .port();
+        let base = format!("http://127.0.0.1:{port}");
+        for url in &mut options.callback_urls {
+            *url = url.replace(MOCK_BASE, &base);
+        }
         let shared = Arc::new(Shared {
             options,
-            base: format!("http://127.0.0.1:{port}"),
+            base,
             state: Mutex::new(MockState::default()),
         });
         let app = router(Arc::clone(&shared));
@@ -386,12 +394,22 @@ pub fn query_param(url: &str, name: &str) -> Option<String> {
         .map(|(_, value)| value.into_owned())
 }
 
+/// Salesforce's own success page, the Callback URL of the connector's manual
+/// guide: the code stays in its address bar for the user to copy.
+async fn success_page() -> Html<&'static str> {
+    Html(
+        "<!doctype html><title>Remote Access Application Authorization</title>\
+         <p>Remote Access Application Authorization</p>",
+    )
+}
+
 fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/services/oauth2/authorize", get(authorize))
         .route("/services/oauth2/authorize/decision", post(decision))
         .route("/services/oauth2/token", post(token))
         .route("/services/oauth2/revoke", post(revoke))
+        .route("/services/oauth2/success", get(success_page))
         .route("/id/{org}/{user}", get(identity))
         .route("/services/data", get(versions))
         .route("/services/data/", get(versions))
