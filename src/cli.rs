@@ -8,11 +8,11 @@ use std::io::{IsTerminal, Read};
 
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::check as checks;
 use crate::connection::{Connection, Details};
 use crate::login::{self, Credentials, Pending};
 use crate::login_url::LoginUrl;
 use crate::salesforce::{self, Http};
-use crate::check as checks;
 use crate::{Config, ConfigError, Error, paste as pasting, print_json, settings};
 
 /// Where the terminal commands read what they are not given.

@@ -189,10 +189,12 @@ fn another_sftoken(port: u16, open_browser: bool, json: bool) -> Result<(), Erro
 }
 
 fn describe(duration: std::time::Duration) -> String {
-    match duration.as_secs() {
-        s if s % 60 == 0 => format!("{} minutes", s / 60),
-        s => format!("{s} seconds"),
-    }
+    let seconds = duration.as_secs();
+    let (n, unit) = match seconds {
+        s if s > 0 && s % 60 == 0 => (s / 60, "minute"),
+        s => (s, "second"),
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
 }
 
 /// Prints the `--json` object on stdout.

@@ -523,3 +523,72 @@ async fn paste_explains_a_denied_sign_in() {
         binary.stderr()
     );
 }
+
+#[tokio::test]
+async fn the_idle_timeout_stops_the_helper_with_a_message() {
+    let mut binary = Binary::spawn(
+        &["--no-browser", "--port", "0", "--idle-timeout", "1s"],
+        &[],
+    );
+    binary.launch_url().await;
+
+    assert_eq!(binary.wait().await, 0);
+    assert!(
+        binary.stderr().contains("1 second without use"),
+        "{}",
+        binary.stderr()
+    );
+}
+
+#[tokio::test]
+async fn done_on_the_page_wipes_the_secrets_and_stops_the_helper() {
+    let mut binary = Binary::spawn(&["--no-browser", "--port", "0"], &[]);
+    let visitor = Visitor::launch(&binary.launch_url().await).await;
+    let refused = visitor
+        .http
+        .post(visitor.url("/api/done"))
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .expect("cross-site done");
+    assert_eq!(refused.status(), reqwest::StatusCode::FORBIDDEN);
+
+    let done = visitor
+        .http
+        .post(visitor.url("/api/done"))
+        .header("origin", &visitor.origin)
+        .header("cookie", visitor.cookie.as_deref().expect("cookie"))
+        .header("x-csrf-token", visitor.csrf.as_deref().expect("csrf"))
+        .send()
+        .await
+        .expect("done");
+
+    assert_eq!(done.status(), reqwest::StatusCode::OK);
+    assert_eq!(binary.wait().await, 0);
+    assert!(
+        binary.stderr().contains("Stopped from the page"),
+        "{}",
+        binary.stderr()
+    );
+}
+
+#[tokio::test]
+async fn a_second_sftoken_on_the_same_port_points_to_the_first() {
+    let port = free_port().to_string();
+    let first = Binary::spawn(&["--no-browser", "--port", &port], &[]);
+    let launch_url = first.launch_url().await;
+
+    let mut second = Binary::spawn(&["--no-browser", "--port", &port], &[]);
+    assert_eq!(second.wait().await, 0, "{}", second.stderr());
+    assert!(
+        second.stderr().contains("already running"),
+        "{}",
+        second.stderr()
+    );
+    let mut second_json = Binary::spawn(&["--no-browser", "--json", "--port", &port], &[]);
+    assert_eq!(second_json.wait().await, 3);
+    assert!(second_json.stderr().contains(&port));
+
+    let visitor = Visitor::launch(&launch_url).await;
+    assert!(visitor.csrf.is_some(), "the first one still serves");
+}
