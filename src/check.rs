@@ -389,7 +389,11 @@ impl UserTally {
 /// `Ada@ACME.com ` → `acme.com`; no `@` or nothing after it → no domain.
 pub fn email_domain(email: &str) -> Option<String> {
     let (_, domain) = email.trim().rsplit_once('@')?;
-    let domain = domain.trim().trim_end_matches('.').to_ascii_lowercase();
+    let domain = domain
+        .trim()
+        .trim_end_matches('.')
+        .trim()
+        .to_ascii_lowercase();
     (!domain.is_empty()).then_some(domain)
 }
 

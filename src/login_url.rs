@@ -51,17 +51,21 @@ impl LoginUrl {
     /// queries and trailing slashes, and turns a Lightning address into its My Domain.
     pub fn parse(input: &str, allow_any: bool) -> Result<Self, LoginUrlError> {
         let trimmed = input.trim();
-        let with_scheme = if trimmed.contains("://") {
+        let has_scheme = trimmed.split_once("://").is_some_and(|(scheme, _)| {
+            !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '.' | '-'))
+        });
+        let with_scheme = if has_scheme {
             trimmed.to_owned()
         } else {
             format!("https://{trimmed}")
         };
         let url = Url::parse(&with_scheme).map_err(|_| LoginUrlError::NotAUrl(shown(input)))?;
-        let host = match url.host() {
-            Some(Host::Domain(d)) => d.to_ascii_lowercase(),
-            Some(Host::Ipv4(ip)) => ip.to_string(),
-            Some(Host::Ipv6(ip)) => format!("[{ip}]"),
-            None => return Err(LoginUrlError::NotAUrl(shown(input))),
+        // The URL crate's own serialization, so the origin is the browser's.
+        let Some(host) = url.host_str().map(str::to_ascii_lowercase) else {
+            return Err(LoginUrlError::NotAUrl(shown(input)));
         };
         let loopback = is_loopback(url.host());
         let (host, note) = match lightning_to_my_domain(&host) {

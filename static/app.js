@@ -9,12 +9,14 @@ let resultId = "";
 let copyAllText = "";
 let companyNamesText = "";
 let pickerDrawn = false;
+let pendingId = "";
+let countdown = 0;
 
 const PRODUCTION = "https://login.salesforce.com";
 const SANDBOX = "https://test.salesforce.com";
 
 function show(id) {
-  for (const section of ["loading", "need-link", "setup", "waiting", "failure", "result"]) {
+  for (const section of ["loading", "need-link", "setup", "waiting", "failure", "result", "stopped"]) {
     $(section).hidden = section !== id;
   }
 }
@@ -92,6 +94,103 @@ function wireButtons() {
     $("revoke").focus();
   });
   $("revoke-yes").addEventListener("click", revoke);
+  $("done").addEventListener("click", done);
+  $("start-over").addEventListener("click", startOver);
+  $("paste-form").addEventListener("submit", submitPaste);
+  wireChecklist();
+}
+
+// ---------------------------------------------------------------- checklist
+
+const CHECKLIST_KEY = "sftoken-checklist";
+
+/** Ticks stay while the page is open (this tab's session storage). */
+function wireChecklist() {
+  const boxes = [...document.querySelectorAll("input[data-check]")];
+  const saved = new Set(JSON.parse(sessionStorage.getItem(CHECKLIST_KEY) || "[]"));
+  const progress = () => {
+    const done = boxes.filter((box) => box.checked).length;
+    $("checklist-progress").textContent = `(${done} of ${boxes.length} done)`;
+  };
+  for (const box of boxes) {
+    box.checked = saved.has(box.id);
+    box.addEventListener("change", () => {
+      const ticked = boxes.filter((b) => b.checked).map((b) => b.id);
+      sessionStorage.setItem(CHECKLIST_KEY, JSON.stringify(ticked));
+      progress();
+    });
+  }
+  progress();
+}
+
+// ---------------------------------------------------------------- pending sign-in
+
+function showPending(id, expiresIn, paste, authorizeUrl) {
+  pendingId = id;
+  countdown = expiresIn;
+  $("pending").hidden = false;
+  $("paste-panel").hidden = !paste;
+  $("paste-open").hidden = !authorizeUrl;
+  if (authorizeUrl) $("paste-open").href = authorizeUrl;
+  tick();
+  (paste && authorizeUrl ? $("paste-open") : $("pending-title")).focus();
+}
+
+function tick() {
+  if ($("pending").hidden) return;
+  if (countdown <= 0) {
+    $("pending-countdown").textContent = "it expired; start over to sign in again";
+    return;
+  }
+  const minutes = Math.floor(countdown / 60);
+  const seconds = String(countdown % 60).padStart(2, "0");
+  $("pending-countdown").textContent = `${minutes}:${seconds} left before it expires`;
+}
+
+setInterval(() => {
+  countdown -= 1;
+  tick();
+}, 1000);
+
+function startOver() {
+  $("pending").hidden = true;
+  pendingId = "";
+  $("client-id").focus();
+}
+
+async function submitPaste(event) {
+  event.preventDefault();
+  const body = await submitForm(
+    $("paste-continue"),
+    () => postJson(`/api/login/${encodeURIComponent(pendingId)}/paste`, { text: $("paste-text").value }),
+    { text: "paste-text-error" },
+    "paste-text-error",
+  );
+  if (body) window.location.assign("/result/" + encodeURIComponent(body.id));
+}
+
+async function done() {
+  await postJson("/api/done", {}).catch(() => null);
+  for (const id of ["setup", "result", "failure", "waiting", "loading", "need-link"]) $(id).hidden = true;
+  $("stopped").hidden = false;
+  $("done").disabled = true;
+  $("stopped-title").focus();
+}
+
+/** A pasted Lightning or Setup address becomes the My Domain that will be used. */
+async function normalizeMyDomain() {
+  const value = $("my-domain-url").value.trim();
+  $("login-url-note").hidden = true;
+  if (!value) return;
+  const { status, body } = await getJson("/api/login-url?value=" + encodeURIComponent(value));
+  if (status !== 200) {
+    showFormError(LOGIN_FIELDS, "form-error", body.error || {});
+    return;
+  }
+  showFormError(LOGIN_FIELDS, "form-error", null);
+  $("my-domain-url").value = body.login_url;
+  $("login-url-note").textContent = body.note || `sftoken will sign in at ${body.login_url}.`;
+  $("login-url-note").hidden = false;
 }
 
 // ---------------------------------------------------------------- the forms
@@ -163,8 +262,14 @@ async function signIn(event) {
     client_id: $("client-id").value,
     client_secret: $("client-secret").value,
     login_url: chosenLoginUrl(),
+    paste: $("paste-mode").checked,
   }), LOGIN_FIELDS, "form-error");
-  if (body) window.location.assign(body.authorize_url);
+  if (!body) return;
+  if (body.paste) {
+    showPending(body.id, body.expires_in_seconds, true, body.authorize_url);
+  } else {
+    window.location.assign(body.authorize_url);
+  }
 }
 
 async function checkExisting(event) {
@@ -386,6 +491,10 @@ async function start() {
   csrfToken = body.csrf_token;
   $("version").textContent = body.version;
   $("callback-url").value = body.callback_url;
+  $("stuck-callback").textContent = body.callback_url;
+  if (body.idle_timeout_seconds) {
+    $("idle-note").textContent = `It stops by itself after ${Math.round(body.idle_timeout_seconds / 60)} minutes without use. `;
+  }
   $("client-id").value = body.client_id || "";
   $("c-client_id").value = body.client_id || "";
   $("c-login_url").value = body.login_url;
@@ -399,6 +508,7 @@ async function start() {
     updateMyDomainField();
   });
   $("login-form").addEventListener("submit", signIn);
+  $("my-domain-url").addEventListener("change", normalizeMyDomain);
   $("check-form").addEventListener("submit", checkExisting);
 
   const match = window.location.pathname.match(/^\/result\/([A-Za-z0-9_-]+)$/);
@@ -408,6 +518,12 @@ async function start() {
   if (again.get("client_id")) $("client-id").value = again.get("client_id");
   if (again.get("login_url")) setEnvironment(again.get("login_url"));
   show("setup");
+  if (body.pending) showPending(body.pending.id, body.pending.expires_in_seconds, body.pending.paste, "");
 }
 
 document.addEventListener("DOMContentLoaded", start);
+// Back from Salesforce's error page: the browser may restore this page from its
+// cache; reload so the pending sign-in shows.
+window.addEventListener("pageshow", (event) => {
+  if (event.persisted) window.location.reload();
+});

@@ -7,5 +7,6 @@ mod checks;
 mod cli;
 mod helpers;
 mod mock_salesforce;
+mod props;
 mod security;
 mod webdriver;
