@@ -191,6 +191,74 @@ pub fn for_rest_error(code: &str, message: &str) -> Advice {
     advice.with_salesforce_error(code, message)
 }
 
+/// Every OAuth error named in `shared/salesforce.md`, with the description
+/// Salesforce sends with it: the troubleshooting table and the tests use these.
+pub const KNOWN_OAUTH_ERRORS: &[(&str, &str)] = &[
+    ("access_denied", "end-user denied authorization"),
+    ("invalid_request", "missing required code challenge"),
+    ("invalid_request", "invalid code verifier"),
+    ("invalid_scope", "the requested scope is not allowed"),
+    ("immediate_unsuccessful", "immediate unsuccessful"),
+    ("OAUTH_APP_BLOCKED", "this app is blocked by admin"),
+    ("invalid_client", "app must be installed into org"),
+    (
+        "redirect_uri_mismatch",
+        "redirect_uri must match configuration",
+    ),
+    ("invalid_client_id", "client identifier invalid"),
+    ("invalid_grant", "authentication failure"),
+    ("invalid_grant", "expired authorization code"),
+    ("invalid_grant", "invalid authorization code"),
+    ("invalid_grant", "ip restricted"),
+    ("invalid_grant", "inactive user"),
+    ("invalid_grant", "user hasn't approved this consumer"),
+    ("invalid_grant", "expired access/refresh token"),
+    ("invalid_client", "invalid client credentials"),
+    ("unsupported_grant_type", "grant type not supported"),
+    ("inactive_org", "the org is inactive"),
+    ("rate_limit_exceeded", "rate limit exceeded"),
+];
+
+/// The REST API errors named in `shared/salesforce.md` that the checks explain.
+pub const KNOWN_REST_ERRORS: &[(&str, &str)] = &[
+    (
+        "API_DISABLED_FOR_ORG",
+        "The REST API is not enabled for this Organization.",
+    ),
+    ("API_CURRENTLY_DISABLED", "API is disabled for this User"),
+    ("REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded."),
+    ("INVALID_SESSION_ID", "Session expired or invalid"),
+];
+
+/// The README's troubleshooting table, generated from this map.
+pub fn troubleshooting_markdown() -> String {
+    let mut table =
+        String::from("| Salesforce says | What it means | What to do |\n| --- | --- | --- |\n");
+    let mut row = |said: String, advice: &Advice| {
+        table.push_str(&format!(
+            "| {said} | **{}.** {} | {} |\n",
+            advice.title, advice.cause, advice.fix
+        ));
+    };
+    for (code, description) in KNOWN_OAUTH_ERRORS {
+        row(
+            format!("`{code}` “{description}”"),
+            &for_oauth_error(code, description),
+        );
+    }
+    row(
+        "no `refresh_token` in the answer".to_owned(),
+        &missing_refresh_token(),
+    );
+    for (code, message) in KNOWN_REST_ERRORS {
+        row(
+            format!("`{code}` “{message}”"),
+            &for_rest_error(code, message),
+        );
+    }
+    table
+}
+
 /// A code exchange that succeeded but carried no refresh token.
 pub fn missing_refresh_token() -> Advice {
     Advice::new(
@@ -208,37 +276,10 @@ fn truncate(text: &str, max_chars: usize) -> String {
 mod tests {
     use super::*;
 
-    /// Every error named in salesforce.md, with a description seen in the wild.
-    const DOCUMENTED: &[(&str, &str)] = &[
-        ("access_denied", "end-user denied authorization"),
-        ("invalid_request", "missing required code challenge"),
-        ("invalid_request", "invalid code verifier"),
-        ("invalid_scope", "the requested scope is not allowed"),
-        ("immediate_unsuccessful", "immediate unsuccessful"),
-        ("OAUTH_APP_BLOCKED", "this app is blocked by admin"),
-        ("invalid_client", "app must be installed into org"),
-        (
-            "redirect_uri_mismatch",
-            "redirect_uri must match configuration",
-        ),
-        ("invalid_client_id", "client identifier invalid"),
-        ("invalid_grant", "authentication failure"),
-        ("invalid_grant", "expired authorization code"),
-        ("invalid_grant", "invalid authorization code"),
-        ("invalid_grant", "ip restricted"),
-        ("invalid_grant", "inactive user"),
-        ("invalid_grant", "user hasn't approved this consumer"),
-        ("invalid_grant", "expired access/refresh token"),
-        ("invalid_client", "invalid client credentials"),
-        ("unsupported_grant_type", "grant type not supported"),
-        ("inactive_org", "the org is inactive"),
-        ("rate_limit_exceeded", "rate limit exceeded"),
-    ];
-
     #[test]
     fn every_documented_error_gets_specific_advice() {
         let generic = for_oauth_error("something_new", "");
-        for (code, description) in DOCUMENTED {
+        for (code, description) in KNOWN_OAUTH_ERRORS {
             let advice = for_oauth_error(code, description);
             assert_ne!(advice.title, generic.title, "{code}: {description}");
             assert_eq!(advice.code.as_deref(), Some(*code));
@@ -248,19 +289,37 @@ mod tests {
     #[test]
     fn rest_errors_named_in_salesforce_md_get_specific_advice() {
         let generic = for_rest_error("SOMETHING_NEW", "");
-        for code in [
-            "API_DISABLED_FOR_ORG",
-            "REQUEST_LIMIT_EXCEEDED",
-            "INVALID_SESSION_ID",
-            "API_CURRENTLY_DISABLED",
-        ] {
-            assert_ne!(for_rest_error(code, "m").title, generic.title, "{code}");
+        for (code, message) in KNOWN_REST_ERRORS {
+            assert_ne!(for_rest_error(code, message).title, generic.title, "{code}");
         }
+    }
+
+    /// The README's troubleshooting section is this map, word for word. Run
+    /// with SFTOKEN_UPDATE_README=1 to rewrite it after changing the map.
+    #[test]
+    fn the_readme_troubleshooting_table_is_generated_from_this_map() {
+        const START: &str = "<!-- troubleshooting:start -->\n";
+        const END: &str = "<!-- troubleshooting:end -->";
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+        let readme = std::fs::read_to_string(&path).expect("README.md");
+        let start = readme.find(START).expect("README has the start marker") + START.len();
+        let end = readme.find(END).expect("README has the end marker");
+        let expected = troubleshooting_markdown();
+        if std::env::var_os("SFTOKEN_UPDATE_README").is_some() {
+            let updated = format!("{}{expected}{}", &readme[..start], &readme[end..]);
+            std::fs::write(&path, updated).expect("rewrite README.md");
+            return;
+        }
+        assert_eq!(
+            readme[start..end],
+            expected,
+            "README.md is out of date: run SFTOKEN_UPDATE_README=1 cargo test --lib"
+        );
     }
 
     #[test]
     fn distinct_causes_get_distinct_advice() {
-        let titles: std::collections::HashSet<String> = DOCUMENTED
+        let titles: std::collections::HashSet<String> = KNOWN_OAUTH_ERRORS
             .iter()
             .map(|(c, d)| for_oauth_error(c, d).title)
             .collect();

@@ -51,7 +51,8 @@ pub fn parse(input: &str) -> Result<PastedCode, PasteError> {
         // A bare code, perhaps still percent-encoded. A literal `+` is part of
         // the code, not an encoded space.
         let decoded = decode(&text.replace('+', "%2B"));
-        return valid_code(&decoded)
+        // Real codes are long (about 90 characters); a short word is a mistake.
+        return (valid_code(&decoded) && decoded.len() >= MIN_BARE_CODE)
             .then(|| PastedCode {
                 code: SecretString::from(decoded),
                 state: None,
@@ -104,6 +105,9 @@ fn decode(text: &str) -> String {
         .unwrap_or_default()
 }
 
+/// The shortest text taken as a bare code.
+const MIN_BARE_CODE: usize = 20;
+
 /// Salesforce's codes are base64-like: letters, digits, `.`, `_`, `-`, `!`, `+`, `/` and `=`.
 fn valid_code(code: &str) -> bool {
     (8..=2048).contains(&code.len())
@@ -134,9 +138,15 @@ mod tests {
 
     #[test]
     fn a_bare_code_is_decoded_and_keeps_its_plus_signs() {
-        assert_eq!(code_of("aPrxAbC+dEf%3D%3D").0, "aPrxAbC+dEf==");
-        assert_eq!(code_of("aPrxAbC_dEf==").0, "aPrxAbC_dEf==");
-        assert_eq!(code_of("aPrxAbC_dEf==").1, None);
+        assert_eq!(
+            code_of("aPrxAbC+dEfGhIjKlMnOp%3D%3D").0,
+            "aPrxAbC+dEfGhIjKlMnOp=="
+        );
+        assert_eq!(
+            code_of("aPrxAbC_dEfGhIjKlMnOp==").0,
+            "aPrxAbC_dEfGhIjKlMnOp=="
+        );
+        assert_eq!(code_of("aPrxAbC_dEfGhIjKlMnOp==").1, None);
     }
 
     #[test]
@@ -184,6 +194,10 @@ mod tests {
             PasteError::NotACode
         );
         assert_eq!(parse("short").expect_err("too short"), PasteError::NotACode);
+        assert_eq!(
+            parse("not an address").expect_err("words"),
+            PasteError::NotACode
+        );
     }
 
     #[test]

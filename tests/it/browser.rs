@@ -128,7 +128,12 @@ async fn ticking_two_domains_changes_the_copied_company_names() {
     browser
         .wait_for_text("#checks-progress", |t| t.contains("finished"))
         .await;
-    save_screenshot(&browser, "result").await;
+    crate::guided::screenshot(&browser, "result").await;
+    browser
+        .execute("document.getElementById('checks').scrollIntoView()", vec![])
+        .await;
+    crate::guided::screenshot(&browser, "checks").await;
+    browser.execute("window.scrollTo(0, 0)", vec![]).await;
 
     browser.click("#domain-rows input[value='acme.com']").await;
     browser
@@ -167,15 +172,4 @@ async fn wait_for_value(browser: &Browser, css: &str, expected: &str) -> String 
         }
         tokio::time::sleep(std::time::Duration::from_millis(25)).await;
     }
-}
-
-/// Keeps a screenshot of the page under target/screenshots, for review.
-async fn save_screenshot(browser: &Browser, name: &str) {
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
-    std::fs::create_dir_all(&dir).expect("screenshot dir");
-    std::fs::write(
-        dir.join(format!("{name}.png")),
-        browser.screenshot_png().await,
-    )
-    .expect("write screenshot");
 }

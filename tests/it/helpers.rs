@@ -81,7 +81,7 @@ impl TestApp {
 /// A mock with default options and an app started against it, in the order the
 /// port requires: the app first (port 0), then the mock that knows its callback.
 pub async fn app_and_mock(options: MockOptions) -> (TestApp, MockSalesforce) {
-    let app = TestApp::start("http://127.0.0.1:1", |_| {}).await;
+    let app = TestApp::start(sftoken::login_url::PRODUCTION, |_| {}).await;
     let mock = mock_for_port(app.port, options).await;
     (app, mock)
 }

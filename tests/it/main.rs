@@ -5,6 +5,7 @@ mod browser;
 mod capture;
 mod checks;
 mod cli;
+mod guided;
 mod helpers;
 mod mock_salesforce;
 mod props;

@@ -318,7 +318,7 @@ fn encode(text: &str) -> String {
 
 /// A Salesforce-like authorization code: base64-like characters.
 fn code() -> impl Strategy<Value = String> {
-    "[A-Za-z0-9._!/=-]{8,200}"
+    "[A-Za-z0-9._!/=-]{20,200}"
 }
 
 /// A `state` as sftoken makes them: URL-safe characters.

@@ -48,6 +48,9 @@ const CHROMIUM_ARGS: &[&str] = &[
     "--no-first-run",
     "--disable-default-apps",
     "--window-size=1200,900",
+    // Tests may send the page to real Salesforce hosts (Sandbox, My Domain);
+    // resolve nothing but loopback, so no query leaves the machine.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
 ];
 
 /// A Chromium session driven through chromedriver.

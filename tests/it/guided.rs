@@ -1,0 +1,344 @@
+//! The guided page in a real Chromium: the checklist, environments, paste
+//! mode, errors, keyboard-only use and an automated accessibility check.
+//! Set SFTOKEN_UPDATE_SCREENSHOTS=1 to refresh the README's screenshots in
+//! docs/screenshots.
+
+use crate::helpers::{TestApp, Visitor, app_and_mock, query_param};
+use crate::mock_salesforce::{MOCK_BASE, MockOptions, MockSalesforce};
+use crate::webdriver::Browser;
+
+const TAB: &str = "\u{E004}";
+const ENTER: &str = "\u{E007}";
+const SPACE: &str = "\u{E00D}";
+
+/// Saves a screenshot under target/tmp, and into docs/screenshots when asked.
+pub async fn screenshot(browser: &Browser, name: &str) {
+    let png = browser.screenshot_png().await;
+    let mut dirs = vec![std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots")];
+    if std::env::var_os("SFTOKEN_UPDATE_SCREENSHOTS").is_some() {
+        dirs.push(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots"));
+    }
+    for dir in dirs {
+        std::fs::create_dir_all(&dir).expect("screenshot dir");
+        std::fs::write(dir.join(format!("{name}.png")), &png).expect("write screenshot");
+    }
+}
+
+async fn open_page(app: &TestApp) -> Browser {
+    let browser = Browser::start().await;
+    browser.goto(&app.launch_url).await;
+    browser.find("#setup:not([hidden])").await;
+    browser
+}
+
+#[tokio::test]
+async fn the_checklist_copy_buttons_copy_the_exact_values_and_ticks_stay() {
+    let app = TestApp::start("https://login.salesforce.com", |_| {}).await;
+    let browser = open_page(&app).await;
+    screenshot(&browser, "setup").await;
+    browser.grant_clipboard().await;
+
+    for (button, expected) in [
+        ("[data-copy-from=callback-url]", app.url("/callback")),
+        (
+            "[data-copy-from=scope-api]",
+            "Manage user data via APIs (api)".to_owned(),
+        ),
+        (
+            "[data-copy-from=scope-full]",
+            "Full access (full)".to_owned(),
+        ),
+        (
+            "[data-copy-from=scope-refresh]",
+            "Perform requests at any time (refresh_token, offline_access)".to_owned(),
+        ),
+    ] {
+        browser.click(button).await;
+        assert_eq!(browser.read_clipboard().await, expected, "{button}");
+    }
+
+    browser.click("#ck-new").await;
+    browser.click("#ck-oauth").await;
+    browser
+        .wait_for_text("#checklist-progress", |t| t.contains("2 of 8"))
+        .await;
+    browser.goto(&app.url("/")).await;
+    browser
+        .wait_for_text("#checklist-progress", |t| t.contains("2 of 8"))
+        .await;
+    assert!(
+        browser.is_displayed("#sign-in").await,
+        "the sign-in is not hidden"
+    );
+    browser.quit().await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn sandbox_and_my_domain_send_the_browser_to_the_right_login_host() {
+    let app = TestApp::start("https://login.salesforce.com", |_| {}).await;
+    let browser = open_page(&app).await;
+    browser.type_into("#client-id", "3MVG9key").await;
+    browser.type_into("#client-secret", "secret").await;
+
+    browser.click("#env-sandbox").await;
+    browser.click("#sign-in").await;
+    let sandbox = browser
+        .wait_for_url(|u| u.starts_with("https://test.salesforce.com/services/oauth2/authorize"))
+        .await;
+    assert_eq!(
+        query_param(&sandbox, "redirect_uri"),
+        Some(app.url("/callback"))
+    );
+
+    browser.goto(&app.url("/")).await;
+    browser.find("#setup:not([hidden])").await;
+    browser.type_into("#client-id", "3MVG9key").await;
+    browser.type_into("#client-secret", "secret").await;
+    browser.click("#env-my-domain").await;
+    browser
+        .type_into(
+            "#my-domain-url",
+            "https://acme.lightning.force.com/lightning/setup/SetupOneHome/home",
+        )
+        .await;
+    browser.press_keys(TAB).await;
+    let note = browser
+        .wait_for_text("#login-url-note", |t| t.contains("acme.my.salesforce.com"))
+        .await;
+    assert!(note.contains("Lightning"), "{note}");
+    assert_eq!(
+        browser.value("#my-domain-url").await,
+        "https://acme.my.salesforce.com"
+    );
+    browser.click("#sign-in").await;
+    browser
+        .wait_for_url(|u| u.starts_with("https://acme.my.salesforce.com/services/oauth2/authorize"))
+        .await;
+
+    browser.goto(&app.url("/")).await;
+    browser.find("#setup:not([hidden])").await;
+    browser.click("#env-my-domain").await;
+    browser
+        .type_into("#my-domain-url", "https://evil.example")
+        .await;
+    browser.press_keys(TAB).await;
+    let error = browser
+        .wait_for_text("#login-url-error", |t| !t.is_empty())
+        .await;
+    assert!(error.contains("not a Salesforce host"), "{error}");
+    browser.quit().await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_denied_sign_in_is_explained_and_a_pending_one_offers_help() {
+    let (app, mock) = app_and_mock(MockOptions::default()).await;
+    let browser = open_page(&app).await;
+    browser
+        .type_into("#client-id", &mock.options().client_id)
+        .await;
+    browser
+        .type_into("#client-secret", &mock.options().client_secret)
+        .await;
+    browser.click("#env-my-domain").await;
+    browser.type_into("#my-domain-url", &mock.url()).await;
+    browser.click("#sign-in").await;
+    browser.wait_for_url(|u| u.starts_with(&mock.url())).await;
+
+    // Back to sftoken while Salesforce is open: the pending sign-in shows.
+    browser.goto(&app.url("/")).await;
+    browser.find("#pending:not([hidden])").await;
+    browser
+        .wait_for_text("#pending-countdown", |t| t.contains("left"))
+        .await;
+    browser.click("#stuck summary").await;
+    let stuck = browser.text("#stuck").await;
+    assert!(
+        stuck.contains("redirect_uri_mismatch") && stuck.contains("invalid_client_id"),
+        "{stuck}"
+    );
+    assert!(stuck.contains(&app.url("/callback")), "{stuck}");
+
+    browser
+        .type_into("#client-id", &mock.options().client_id)
+        .await;
+    browser
+        .type_into("#client-secret", &mock.options().client_secret)
+        .await;
+    browser.click("#env-my-domain").await;
+    browser.type_into("#my-domain-url", &mock.url()).await;
+    browser.click("#sign-in").await;
+    browser.wait_for_url(|u| u.starts_with(&mock.url())).await;
+    browser.click("#deny").await;
+    browser.find("#failure:not([hidden])").await;
+    assert_eq!(browser.text("#failure-headline").await, "Access was denied");
+    assert!(browser.text("#failure-fix").await.contains("Allow"));
+    screenshot(&browser, "denied").await;
+    browser.quit().await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn paste_mode_in_the_page_reaches_the_settings() {
+    let app = TestApp::start("http://127.0.0.1:1", |_| {}).await;
+    let mock = MockSalesforce::start(MockOptions {
+        callback_urls: vec![format!("{MOCK_BASE}/services/oauth2/success")],
+        ..MockOptions::default()
+    })
+    .await;
+    let browser = open_page(&app).await;
+    browser
+        .type_into("#client-id", &mock.options().client_id)
+        .await;
+    browser
+        .type_into("#client-secret", &mock.options().client_secret)
+        .await;
+    browser.click("#env-my-domain").await;
+    browser.type_into("#my-domain-url", &mock.url()).await;
+    browser.click("#paste-mode").await;
+    browser.click("#sign-in").await;
+    browser.find("#paste-panel:not([hidden])").await;
+    let authorize_url = browser
+        .attribute("#paste-open", "href")
+        .await
+        .expect("link");
+    assert_eq!(
+        query_param(&authorize_url, "redirect_uri"),
+        Some(format!("{}/services/oauth2/success", mock.url()))
+    );
+
+    // The user signs in in another tab and copies the address it lands on.
+    let other_tab = Visitor {
+        http: crate::helpers::http_client(),
+        origin: String::new(),
+        cookie: None,
+        csrf: None,
+    };
+    let landed = other_tab.consent(&authorize_url, "allow").await;
+    browser.type_into("#paste-text", "not an address").await;
+    browser.click("#paste-continue").await;
+    browser
+        .wait_for_text("#paste-text-error", |t| !t.is_empty())
+        .await;
+    browser.type_into("#paste-text", &landed).await;
+    browser.click("#paste-continue").await;
+    browser.find("#result:not([hidden])").await;
+    let token = browser.value("#s-refresh_token").await;
+    assert!(mock.refresh(&token).await.is_ok());
+    browser.quit().await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_main_path_works_with_the_keyboard_alone() {
+    let (app, mock) = app_and_mock(MockOptions::default()).await;
+    let browser = open_page(&app).await;
+    browser.grant_clipboard().await;
+    // Start from the Consumer Key field, as a keyboard user tabbing down would.
+    browser
+        .execute("document.getElementById('client-id').focus()", vec![])
+        .await;
+    let keys = format!(
+        "{}{TAB}{}{TAB}",
+        mock.options().client_id,
+        mock.options().client_secret,
+    );
+    browser.press_keys(&keys).await;
+    // Arrow to "My Domain URL" in the radio group, then tab to its field.
+    browser.press_keys("\u{E015}\u{E015}").await;
+    browser.press_keys(TAB).await;
+    browser.press_keys(&mock.url()).await;
+    browser.press_keys(ENTER).await;
+    browser.wait_for_url(|u| u.starts_with(&mock.url())).await;
+    browser.press_keys(&format!("{TAB}{ENTER}")).await;
+    browser.find("#result:not([hidden])").await;
+    browser
+        .wait_for_text("#checks-progress", |t| t.contains("finished"))
+        .await;
+    // Copy all by keyboard: focus moves to it with Tab from the Company names copy button.
+    browser
+        .execute(
+            "document.getElementById('copy-company-names').focus()",
+            vec![],
+        )
+        .await;
+    browser.press_keys(TAB).await;
+    let focused = browser
+        .execute("return document.activeElement.id", vec![])
+        .await;
+    assert_eq!(focused, "copy-all");
+    browser.press_keys(SPACE).await;
+    browser
+        .wait_for_text("#copy-status", |t| t.contains("Copied"))
+        .await;
+    let copied = browser.read_clipboard().await;
+    assert!(
+        copied.starts_with(&format!("Client ID: {}", mock.options().client_id)),
+        "{copied}"
+    );
+    assert_eq!(copied.lines().count(), 5);
+    browser.quit().await;
+    app.stop().await;
+}
+
+/// axe-core, installed by scripts/test with npm into target/axe.
+fn axe_source() -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/axe/node_modules/axe-core/axe.min.js");
+    std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "{} is missing: run scripts/test, or `npm install --prefix target/axe axe-core@4`",
+            path.display()
+        )
+    })
+}
+
+/// Serious or critical axe-core violations on the current page.
+async fn accessibility_violations(browser: &Browser) -> Vec<String> {
+    browser.execute(&axe_source(), vec![]).await;
+    let result = browser
+        .execute_async(
+            "const done = arguments[arguments.length - 1];\
+             axe.run(document, { resultTypes: ['violations'] })\
+               .then(r => done(r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')\
+                 .map(v => v.id + ': ' + v.help + ' (' + v.nodes.map(n => n.target.join(' ')).join(', ') + ')')))\
+               .catch(e => done(['axe failed: ' + e]));",
+            vec![],
+        )
+        .await;
+    result
+        .as_array()
+        .expect("a list of violations")
+        .iter()
+        .map(|v| v.as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn axe_finds_no_serious_accessibility_violations() {
+    let (app, mock) = app_and_mock(MockOptions::default()).await;
+    let browser = open_page(&app).await;
+    let setup = accessibility_violations(&browser).await;
+    assert!(setup.is_empty(), "setup page: {setup:#?}");
+
+    browser
+        .type_into("#client-id", &mock.options().client_id)
+        .await;
+    browser
+        .type_into("#client-secret", &mock.options().client_secret)
+        .await;
+    browser.click("#env-my-domain").await;
+    browser.type_into("#my-domain-url", &mock.url()).await;
+    browser.click("#sign-in").await;
+    browser.wait_for_url(|u| u.starts_with(&mock.url())).await;
+    browser.click("#allow").await;
+    browser.find("#result:not([hidden])").await;
+    browser
+        .wait_for_text("#checks-progress", |t| t.contains("finished"))
+        .await;
+    let result = accessibility_violations(&browser).await;
+    assert!(result.is_empty(), "result page: {result:#?}");
+    browser.quit().await;
+    app.stop().await;
+}
