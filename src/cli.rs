@@ -135,7 +135,7 @@ pub async fn check(config: Config, mut input: impl Input) -> Result<(), Error> {
         .unwrap_or_else(|| config.company_names.clone());
     connection
         .set_company_names(settings::company_names(&names).map_err(ConfigError::CompanyNames)?);
-    report(&Http::default(), &connection, &config, false).await
+    report(&Http::new(config.http_timeout), &connection, &config, false).await
 }
 
 /// `sftoken paste`: prints the authorize URL to open anywhere, reads back the
@@ -212,7 +212,7 @@ pub async fn paste(config: Config, mut input: impl Input) -> Result<(), Error> {
         verifier,
         redirect_uri,
     };
-    let http = Http::default();
+    let http = Http::new(config.http_timeout);
     let fail = |advice: crate::advice::Advice| {
         Error::CheckFailed(format!("{} {}", advice.title, advice.fix))
     };
@@ -243,7 +243,7 @@ async fn report(
     checks::run(http.clone(), connection, config.allow_any_login_url).await;
     let snapshot = connection.snapshot();
     if config.json {
-        print_json(connection).map_err(Error::Output)?;
+        print_json(connection, config.output.as_deref()).map_err(Error::Output)?;
     } else {
         if show_settings {
             println!("Your Snow Atlas settings:");

@@ -99,6 +99,16 @@ pub struct Cli {
     #[arg(long, global = true, env = "SFTOKEN_IDLE_TIMEOUT", value_name = "DURATION", value_parser = parse_duration)]
     pub idle_timeout: Option<Duration>,
 
+    /// How long one request to Salesforce may take before sftoken gives up
+    /// (slow proxies may need more): 30s, 2m. [default: 30s]
+    #[arg(long, global = true, env = "SFTOKEN_HTTP_TIMEOUT", value_name = "DURATION", value_parser = parse_duration)]
+    pub http_timeout: Option<Duration>,
+
+    /// With --json: write the JSON to FILE, readable only by you, instead of
+    /// standard output.
+    #[arg(long, global = true, value_name = "FILE", requires = "json")]
+    pub output: Option<PathBuf>,
+
     /// Accept a login URL that is not https on a Salesforce host. Only for
     /// testing against a server you control.
     #[arg(long, global = true)]
@@ -172,6 +182,10 @@ pub struct Config {
     pub allow_any_login_url: bool,
     /// `None`: never stop for idleness.
     pub idle_timeout: Option<Duration>,
+    /// One request to Salesforce.
+    pub http_timeout: Duration,
+    /// `--output`: where `--json` writes, owner-only.
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -186,6 +200,8 @@ pub enum ConfigError {
     CompanyNames(String),
     #[error("idle_timeout in the config file: {0}")]
     IdleTimeout(String),
+    #[error("--http-timeout must be more than 0, for example 30s or 2m.")]
+    HttpTimeout,
 }
 
 impl Config {
@@ -203,6 +219,8 @@ impl Config {
             json: false,
             allow_any_login_url: false,
             idle_timeout: Some(DEFAULT_IDLE_TIMEOUT),
+            http_timeout: crate::salesforce::DEFAULT_TIMEOUT,
+            output: None,
         }
     }
 
@@ -243,8 +261,16 @@ impl Config {
             (None, Some(text)) => parse_duration(&text).map_err(ConfigError::IdleTimeout)?,
             (None, None) => DEFAULT_IDLE_TIMEOUT,
         };
+        let http_timeout = cli
+            .http_timeout
+            .unwrap_or(crate::salesforce::DEFAULT_TIMEOUT);
+        if http_timeout.is_zero() {
+            return Err(ConfigError::HttpTimeout);
+        }
         Ok(Self {
             idle_timeout: (!idle_timeout.is_zero()).then_some(idle_timeout),
+            http_timeout,
+            output: cli.output.clone(),
             port: cli.port.or(file.port).unwrap_or(DEFAULT_PORT),
             company_names,
             login_url,

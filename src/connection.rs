@@ -159,3 +159,26 @@ impl Snapshot {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::login_url::LoginUrl;
+
+    #[test]
+    fn debug_output_never_shows_a_secret() {
+        let connection = Connection::new(
+            Credentials {
+                client_id: "3MVG9key".into(),
+                client_secret: SecretString::from("the-client-secret"),
+                login_url: LoginUrl::parse("https://login.salesforce.com", false).expect("url"),
+            },
+            SecretString::from("5Aep-the-refresh-token"),
+            Details::default(),
+        );
+        let printed = format!("{connection:?} {:?}", connection.snapshot());
+        assert!(printed.contains("3MVG9key"), "{printed}");
+        assert!(!printed.contains("the-client-secret"), "{printed}");
+        assert!(!printed.contains("5Aep-the-refresh-token"), "{printed}");
+    }
+}

@@ -81,6 +81,7 @@ pub async fn run(config: Config) -> Result<(), Error> {
     let json = config.json;
     let open_browser = config.open_browser;
     let idle_timeout = config.idle_timeout;
+    let output = config.output.clone();
     let mut server = match Server::bind(config).await {
         Err(BindError::PortTaken(port)) if another_sftoken_on(port).await => {
             return another_sftoken(port, open_browser, json);
@@ -123,7 +124,9 @@ pub async fn run(config: Config) -> Result<(), Error> {
         // The JSON carries the checks, so it waits for them (each request has
         // its own timeout); Ctrl-C still stops at once.
         Stop::Captured(connection) => tokio::select! {
-            () = connection.checks_finished() => print_json(&connection).map_err(Error::Output),
+            () = connection.checks_finished() => {
+                print_json(&connection, output.as_deref()).map_err(Error::Output)
+            }
             () = shutdown_signal() => Err(Error::NotCaptured),
         },
         Stop::Done => {
@@ -197,14 +200,48 @@ fn describe(duration: std::time::Duration) -> String {
     format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
 }
 
-/// Prints the `--json` object on stdout.
-pub(crate) fn print_json(connection: &connection::Connection) -> std::io::Result<()> {
+/// Prints the `--json` object on stdout, or writes it to `output`, which only
+/// the user may read (the one way secrets reach the disk, when asked).
+pub(crate) fn print_json(
+    connection: &connection::Connection,
+    output: Option<&std::path::Path>,
+) -> std::io::Result<()> {
     let snapshot = connection.snapshot();
-    let output = snapshot.json_output(&connection.credentials);
-    let text = serde_json::to_string(&output).expect("settings serialize");
-    let mut stdout = std::io::stdout().lock();
-    writeln!(stdout, "{text}")?;
-    stdout.flush()
+    let json = snapshot.json_output(&connection.credentials);
+    let text = serde_json::to_string(&json).expect("settings serialize");
+    match output {
+        Some(path) => {
+            let mut file = owner_only_file(path)?;
+            writeln!(file, "{text}")?;
+            eprintln!(
+                "Wrote the settings to {} (readable only by you).",
+                path.display()
+            );
+            Ok(())
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            writeln!(stdout, "{text}")?;
+            stdout.flush()
+        }
+    }
+}
+
+/// Creates or truncates `path` with permissions for its owner only.
+fn owner_only_file(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        options.mode(0o600);
+        let file = options.open(path)?;
+        // An existing file keeps its mode on open; tighten it.
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        Ok(file)
+    }
+    #[cfg(not(unix))]
+    options.open(path)
 }
 
 /// Opens the default browser without waiting for it. On a machine with no

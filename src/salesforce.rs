@@ -22,16 +22,32 @@ use crate::login_url::{self, LoginUrl};
 /// What the Snow Atlas connector needs: API access, full access and a refresh token.
 pub const SCOPES: &str = "refresh_token api full";
 
+/// The default for a whole request to Salesforce; `--http-timeout` changes it.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Connecting takes at most this long (or the request timeout, if shorter).
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The one outbound HTTP client, built on first use; clones share it.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Http {
     client: Arc<OnceLock<reqwest::Client>>,
+    timeout: Duration,
+}
+
+impl Default for Http {
+    fn default() -> Self {
+        Self::new(DEFAULT_TIMEOUT)
+    }
 }
 
 impl Http {
+    pub fn new(timeout: Duration) -> Self {
+        Self {
+            client: Arc::default(),
+            timeout,
+        }
+    }
+
     pub fn client(&self) -> Result<&reqwest::Client, SalesforceError> {
         if let Some(client) = self.client.get() {
             return Ok(client);
@@ -40,8 +56,8 @@ impl Http {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(CONNECT_TIMEOUT)
-            .timeout(REQUEST_TIMEOUT)
+            .connect_timeout(CONNECT_TIMEOUT.min(self.timeout))
+            .timeout(self.timeout)
             .user_agent(concat!("sftoken/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| SalesforceError::Setup(e.to_string()))?;
@@ -73,6 +89,8 @@ pub enum SalesforceError {
     Timeout { host: String, seconds: u64 },
     #[error("could not connect to {host}: {reason}")]
     Connect { host: String, reason: String },
+    #[error("the secure connection to {host} failed: {reason}")]
+    Tls { host: String, reason: String },
     #[error("sftoken will not send a token to {0}, which is not a Salesforce host")]
     UntrustedUrl(String),
     #[error("could not set up the HTTPS client: {0}")]
@@ -104,6 +122,11 @@ impl SalesforceError {
                 "Salesforce could not be reached",
                 &format!("{self}."),
                 "Check the login URL and your network. Behind a corporate proxy, set HTTPS_PROXY; if the proxy inspects TLS, its CA certificate must be in the system's certificate store.",
+            ),
+            Self::Tls { .. } => Advice::new(
+                "The secure connection to Salesforce failed",
+                &format!("{self}."),
+                "sftoken checks Salesforce's certificate against this computer's certificate store. Behind a corporate proxy or firewall that inspects HTTPS, its root certificate must be installed in that store (ask your IT team); then try again.",
             ),
             Self::UntrustedUrl(_) | Self::Setup(_) => Advice::new(
                 "sftoken stopped before talking to Salesforce",
@@ -365,8 +388,8 @@ async fn post_form<T: DeserializeOwned>(
         .form(form)
         .send()
         .await
-        .map_err(|e| transport_error(&url, e))?;
-    read_json(&url, response).await
+        .map_err(|e| http.transport_error(&url, e))?;
+    read_json(http, &url, response).await
 }
 
 async fn get_json<T: DeserializeOwned>(
@@ -380,13 +403,14 @@ async fn get_json<T: DeserializeOwned>(
         .bearer_auth(access_token.expose_secret())
         .send()
         .await
-        .map_err(|e| transport_error(url, e))?;
-    read_json(url, response).await
+        .map_err(|e| http.transport_error(url, e))?;
+    read_json(http, url, response).await
 }
 
 /// Reads a JSON answer, telling Salesforce's OAuth errors apart from answers
 /// that are not Salesforce's at all (a proxy's HTML page, a redirect).
 async fn read_json<T: DeserializeOwned>(
+    http: &Http,
     url: &str,
     response: reqwest::Response,
 ) -> Result<T, SalesforceError> {
@@ -399,7 +423,7 @@ async fn read_json<T: DeserializeOwned>(
     let body = response
         .bytes()
         .await
-        .map_err(|e| transport_error(url, e))?;
+        .map_err(|e| http.transport_error(url, e))?;
     let unexpected = |what: &str| SalesforceError::Unexpected {
         host: host_of(url),
         status: status.as_u16(),
@@ -440,22 +464,41 @@ async fn read_json<T: DeserializeOwned>(
     }))
 }
 
-fn transport_error(url: &str, error: reqwest::Error) -> SalesforceError {
-    let host = host_of(url);
-    if error.is_timeout() {
-        return SalesforceError::Timeout {
-            host,
-            seconds: REQUEST_TIMEOUT.as_secs(),
-        };
+impl Http {
+    fn transport_error(&self, url: &str, error: reqwest::Error) -> SalesforceError {
+        let host = host_of(url);
+        if error.is_timeout() {
+            return SalesforceError::Timeout {
+                host,
+                seconds: self.timeout.as_secs(),
+            };
+        }
+        // The innermost cause says what failed (refused, DNS, certificate)
+        // without the URL; a TLS failure gets its own advice.
+        let mut reason = error.to_string();
+        let mut source = std::error::Error::source(&error);
+        while let Some(cause) = source {
+            reason = cause.to_string();
+            source = cause.source();
+        }
+        let tls = has_tls_error(&error);
+        if tls {
+            SalesforceError::Tls { host, reason }
+        } else {
+            SalesforceError::Connect { host, reason }
+        }
     }
-    // The innermost cause says what failed (refused, DNS, certificate) without the URL.
-    let mut reason = error.to_string();
-    let mut source = std::error::Error::source(&error);
-    while let Some(cause) = source {
-        reason = cause.to_string();
-        source = cause.source();
-    }
-    SalesforceError::Connect { host, reason }
+}
+
+/// Is a rustls error anywhere in this chain? An io::Error hides its inner
+/// error from `source()`, so look inside those too.
+fn has_tls_error(error: &(dyn std::error::Error + 'static)) -> bool {
+    error.downcast_ref::<rustls::Error>().is_some()
+        || error
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            .is_some_and(|inner| has_tls_error(inner))
+        || error.source().is_some_and(has_tls_error)
 }
 
 fn host_of(url: &str) -> String {

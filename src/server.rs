@@ -70,6 +70,7 @@ impl AppState {
     /// State for a server on `port` (the real one, after binding).
     pub fn new(config: Config, port: u16) -> (Self, mpsc::UnboundedReceiver<Arc<Connection>>) {
         let (captures, received) = mpsc::unbounded_channel();
+        let http = Http::new(config.http_timeout);
         let state = Self(Arc::new(Inner {
             config,
             port,
@@ -77,7 +78,7 @@ impl AppState {
             session: login::random_token(),
             csrf: login::random_token(),
             logins: Mutex::default(),
-            http: Http::default(),
+            http,
             captures,
             last_request: Mutex::new(Instant::now()),
             done: watch::Sender::new(false),

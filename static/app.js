@@ -16,6 +16,7 @@ const PRODUCTION = "https://login.salesforce.com";
 const SANDBOX = "https://test.salesforce.com";
 
 function show(id) {
+  $("footer").hidden = false;
   for (const section of ["loading", "need-link", "setup", "waiting", "failure", "result", "stopped"]) {
     $(section).hidden = section !== id;
   }

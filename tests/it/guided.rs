@@ -339,6 +339,21 @@ async fn axe_finds_no_serious_accessibility_violations() {
         .await;
     let result = accessibility_violations(&browser).await;
     assert!(result.is_empty(), "result page: {result:#?}");
+    // The checks fill in without moving the page (cumulative layout shift).
+    let shift = browser
+        .execute_async(
+            "const done = arguments[arguments.length - 1];\
+             new PerformanceObserver(list => done(list.getEntries()\
+               .filter(e => !e.hadRecentInput).reduce((sum, e) => sum + e.value, 0)))\
+               .observe({ type: 'layout-shift', buffered: true });\
+             setTimeout(() => done(0), 1000);",
+            vec![],
+        )
+        .await;
+    assert!(
+        shift.as_f64().expect("a number") < 0.1,
+        "layout shift {shift}"
+    );
     browser.quit().await;
     app.stop().await;
 }

@@ -6,6 +6,7 @@ mod capture;
 mod checks;
 mod cli;
 mod guided;
+mod hardening;
 mod helpers;
 mod mock_salesforce;
 mod props;

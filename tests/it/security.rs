@@ -210,6 +210,26 @@ async fn a_cross_site_or_token_less_post_is_refused() {
         .await
         .expect("post");
     assert_eq!(accepted.status(), StatusCode::OK);
+
+    // Without Origin, Sec-Fetch-Site decides; the CSRF token is still needed.
+    for (site, expected) in [
+        ("same-origin", StatusCode::OK),
+        ("cross-site", StatusCode::FORBIDDEN),
+        ("same-site", StatusCode::FORBIDDEN),
+    ] {
+        let response = visitor
+            .http
+            .post(app.url("/api/login"))
+            .header("content-type", "application/json")
+            .header("sec-fetch-site", site)
+            .header("x-csrf-token", &csrf)
+            .header("cookie", &cookie)
+            .body(body.clone())
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(response.status(), expected, "Sec-Fetch-Site: {site}");
+    }
     app.stop().await;
 }
 

@@ -1,0 +1,282 @@
+//! Defences against what the network and hostile input can do, each proved
+//! against the real binary or router: outbound redirects, timeouts, non-JSON
+//! answers, TLS failures, proxies, header limits, and secrets on disk.
+
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use reqwest::StatusCode as Status;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::helpers::{Binary, TestApp, Visitor, app_and_mock};
+use crate::mock_salesforce::MockOptions;
+
+/// A fake "Salesforce" on loopback that answers everything with `router`.
+async fn serve(router: Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!(
+        "http://127.0.0.1:{}",
+        listener.local_addr().expect("addr").port()
+    );
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    url
+}
+
+/// `sftoken check` against `login_url`, with settings that would otherwise work.
+async fn check_against(login_url: &str, extra: &[&str], env: &[(&str, &str)]) -> Binary {
+    let mut args = vec!["check", "--login-url", login_url, "--client-id", "3MVG9key"];
+    args.extend_from_slice(extra);
+    let mut all_env = vec![
+        ("SFTOKEN_CLIENT_SECRET", "the-secret"),
+        ("SFTOKEN_REFRESH_TOKEN", "5Aep-the-token"),
+    ];
+    all_env.extend_from_slice(env);
+    let mut binary = Binary::spawn(&args, &all_env);
+    binary.wait().await;
+    binary
+}
+
+#[tokio::test]
+async fn a_redirect_from_the_token_endpoint_is_not_followed() {
+    let followed = Arc::new(Mutex::new(false));
+    let seen = followed.clone();
+    let router = Router::new()
+        .route(
+            "/services/oauth2/token",
+            axum::routing::post(|| async {
+                (StatusCode::FOUND, [("location", "/elsewhere")]).into_response()
+            }),
+        )
+        .route(
+            "/elsewhere",
+            axum::routing::any(move || {
+                *seen.lock().expect("lock") = true;
+                async { "followed" }
+            }),
+        );
+    let url = serve(router).await;
+
+    let mut binary = check_against(&url, &[], &[]).await;
+
+    assert_eq!(binary.wait().await, 1);
+    assert!(
+        binary.stderr().contains("redirected"),
+        "{}",
+        binary.stderr()
+    );
+    assert!(
+        !*followed.lock().expect("lock"),
+        "the redirect was followed"
+    );
+}
+
+#[tokio::test]
+async fn a_salesforce_that_never_answers_times_out_with_a_clear_message() {
+    let router = Router::new().fallback(|| async {
+        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+        "too late"
+    });
+    let url = serve(router).await;
+
+    let mut binary = check_against(&url, &["--http-timeout", "1s"], &[]).await;
+
+    assert_eq!(binary.wait().await, 1);
+    let stderr = binary.stderr();
+    assert!(stderr.contains("did not answer in time"), "{stderr}");
+    assert!(stderr.contains("HTTPS_PROXY"), "{stderr}");
+}
+
+#[tokio::test]
+async fn an_html_page_from_the_token_endpoint_is_explained() {
+    let router = Router::new().fallback(|| async {
+        (
+            StatusCode::OK,
+            [("content-type", "text/html")],
+            "<html><body>Proxy login required</body></html>",
+        )
+    });
+    let url = serve(router).await;
+
+    let mut binary = check_against(&url, &[], &[]).await;
+
+    assert_eq!(binary.wait().await, 1);
+    let stderr = binary.stderr();
+    assert!(stderr.contains("could not be read"), "{stderr}");
+    assert!(!stderr.contains("<html>"), "{stderr}");
+}
+
+#[tokio::test]
+async fn a_tls_failure_is_explained_with_the_certificate_store_hint() {
+    // Plain HTTP where HTTPS is expected: the TLS handshake fails.
+    let url = serve(Router::new().fallback(|| async { "plain" })).await;
+    let https = url.replace("http://", "https://");
+
+    let mut binary = check_against(&https, &[], &[]).await;
+
+    assert_eq!(binary.wait().await, 1);
+    let stderr = binary.stderr();
+    assert!(stderr.contains("secure connection"), "{stderr}");
+    assert!(stderr.contains("certificate store"), "{stderr}");
+}
+
+#[tokio::test]
+async fn https_proxy_from_the_environment_is_used() {
+    // A proxy that records the first request line and refuses it.
+    let proxy = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let proxy_url = format!(
+        "http://127.0.0.1:{}",
+        proxy.local_addr().expect("addr").port()
+    );
+    let request_line = tokio::spawn(async move {
+        let (mut socket, _) = proxy.accept().await.expect("accept");
+        let mut buffer = vec![0; 1024];
+        let read = socket.read(&mut buffer).await.expect("read");
+        let _ = socket
+            .write_all(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
+            .await;
+        String::from_utf8_lossy(&buffer[..read])
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    });
+
+    let mut binary = check_against(
+        "https://login.salesforce.com",
+        &[],
+        &[
+            ("HTTPS_PROXY", &proxy_url),
+            ("NO_PROXY", ""),
+            ("no_proxy", ""),
+        ],
+    )
+    .await;
+
+    assert_eq!(binary.wait().await, 1);
+    let line = tokio::time::timeout(crate::helpers::DEADLINE, request_line)
+        .await
+        .expect("the proxy was asked")
+        .expect("proxy task");
+    assert_eq!(line, "CONNECT login.salesforce.com:443 HTTP/1.1");
+}
+
+#[tokio::test]
+async fn a_request_with_too_many_headers_is_refused_and_the_app_keeps_serving() {
+    let app = TestApp::start(sftoken::login_url::PRODUCTION, |_| {}).await;
+    let mut request = format!("GET / HTTP/1.1\r\nHost: localhost:{}\r\n", app.port);
+    for n in 0..200 {
+        request.push_str(&format!("X-Filler-{n}: {}\r\n", "x".repeat(100)));
+    }
+    request.push_str("\r\n");
+    let mut socket = tokio::net::TcpStream::connect(("127.0.0.1", app.port))
+        .await
+        .expect("connect");
+    socket.write_all(request.as_bytes()).await.expect("write");
+    let mut answer = String::new();
+    let _ = socket.read_to_string(&mut answer).await;
+
+    assert!(answer.starts_with("HTTP/1.1 431"), "{answer}");
+    let again = crate::helpers::http_client()
+        .get(app.url("/"))
+        .send()
+        .await
+        .expect("still serving");
+    assert_eq!(again.status(), Status::OK);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn json_output_to_a_file_is_readable_only_by_the_owner() {
+    use std::os::unix::fs::PermissionsExt;
+    let (mock, token) = {
+        let callback = "http://localhost:1/callback".to_owned();
+        let mock = crate::mock_salesforce::MockSalesforce::start(MockOptions {
+            client_id: "3MVG9key".to_owned(),
+            callback_urls: vec![callback.clone()],
+            ..MockOptions::default()
+        })
+        .await;
+        let tokens = mock.login(&callback).await;
+        let token = tokens["refresh_token"].as_str().expect("token").to_owned();
+        (mock, token)
+    };
+    let path = std::env::temp_dir().join(format!("sftoken-output-{}.json", std::process::id()));
+    std::fs::write(&path, "old").expect("a pre-existing file");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let secret = mock.options().client_secret.clone();
+    let path_arg = path.display().to_string();
+
+    let mut binary = check_against(
+        &mock.url(),
+        &["--json", "--output", &path_arg],
+        &[
+            ("SFTOKEN_CLIENT_SECRET", &secret),
+            ("SFTOKEN_REFRESH_TOKEN", &token),
+        ],
+    )
+    .await;
+
+    assert_eq!(binary.wait().await, 0, "{}", binary.stderr());
+    let mode = std::fs::metadata(&path).expect("file").permissions().mode() & 0o777;
+    let written = std::fs::read_to_string(&path).expect("read");
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(mode, 0o600);
+    let json: serde_json::Value = serde_json::from_str(&written).expect("JSON");
+    assert_eq!(json["refresh_token"], token);
+    assert!(
+        !binary.stdout().contains(&token),
+        "nothing secret on stdout"
+    );
+}
+
+#[tokio::test]
+async fn salesforces_error_text_is_shown_as_text_never_as_markup() {
+    let (app, mock) = app_and_mock(MockOptions::default()).await;
+    let visitor = Visitor::launch(&app.launch_url).await;
+    let authorize_url = visitor
+        .authorize_url(&mock, &mock.options().client_secret)
+        .await;
+    let state = crate::helpers::query_param(&authorize_url, "state").expect("state");
+    let payload =
+        "<img src=x onerror=\"document.title='pwned'\"><script>document.title='pwned'</script>";
+    let mut callback = reqwest::Url::parse(&app.url("/callback")).expect("url");
+    callback
+        .query_pairs_mut()
+        .append_pair("error", "weird<b>code</b>")
+        .append_pair("error_description", payload)
+        .append_pair("state", &state);
+    let result = visitor.finish(callback.as_str()).await;
+    assert_eq!(
+        result.result["error"]["description"], payload,
+        "kept as data"
+    );
+
+    let browser = crate::webdriver::Browser::start().await;
+    browser.goto(&app.launch_url).await;
+    browser.goto(&app.url(&result.callback_location)).await;
+    browser.find("#failure:not([hidden])").await;
+
+    assert_eq!(browser.text("#failure-description").await, payload);
+    assert_eq!(browser.text("#failure-code").await, "weird<b>code</b>");
+    let injected = browser
+        .execute(
+            "return document.querySelectorAll('#failure img, #failure script, #failure b').length",
+            vec![],
+        )
+        .await;
+    assert_eq!(injected, 0);
+    assert_ne!(
+        browser.execute("return document.title", vec![]).await,
+        "pwned"
+    );
+    browser.quit().await;
+    app.stop().await;
+}
