@@ -41,6 +41,9 @@ const APP_CSS: &str = include_str!("../static/app.css");
 
 /// Longest request target accepted; a real callback is well under 2 KB.
 const MAX_URI_BYTES: usize = 8 * 1024;
+/// How long requests under way may take to finish once the helper stops.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
+
 /// Largest request body accepted; the sign-in form is well under 4 KB.
 const MAX_BODY_BYTES: usize = 64 * 1024;
 
@@ -981,15 +984,24 @@ impl Server {
             });
         }
         stop.await;
-        let _ = stop_tx.send(true);
-        let mut result = Ok(());
-        while let Some(joined) = tasks.join_next().await {
-            if let Ok(Err(e)) = joined {
-                result = Err(e);
-            }
-        }
+        // Wipe first: a client that never finishes its request must not keep
+        // the secrets alive, nor the process running.
         self.state.wipe();
-        result
+        let _ = stop_tx.send(true);
+        let finish = async {
+            let mut result = Ok(());
+            while let Some(joined) = tasks.join_next().await {
+                if let Ok(Err(e)) = joined {
+                    result = Err(e);
+                }
+            }
+            result
+        };
+        match tokio::time::timeout(SHUTDOWN_GRACE, finish).await {
+            Ok(result) => result,
+            // Connections still open (a half-sent request): drop them.
+            Err(_) => Ok(()),
+        }
     }
 }
 

@@ -592,3 +592,29 @@ async fn a_second_sftoken_on_the_same_port_points_to_the_first() {
     let visitor = Visitor::launch(&launch_url).await;
     assert!(visitor.csrf.is_some(), "the first one still serves");
 }
+
+#[tokio::test]
+async fn ctrl_c_stops_even_while_a_client_holds_a_half_sent_request() {
+    let mut binary = Binary::spawn(&["--no-browser", "--port", "0"], &[]);
+    let launch_url = binary.launch_url().await;
+    let port: u16 = launch_url
+        .trim_start_matches("http://localhost:")
+        .split('/')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("port");
+    let mut stalled = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .expect("connect");
+    tokio::io::AsyncWriteExt::write_all(
+        &mut stalled,
+        format!("GET /health HTTP/1.1\r\nHost: localhost:{port}\r\n").as_bytes(),
+    )
+    .await
+    .expect("half a request");
+
+    binary.interrupt();
+
+    assert_eq!(binary.wait().await, 0, "{}", binary.stderr());
+    drop(stalled);
+}
