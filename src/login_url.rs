@@ -12,7 +12,7 @@ pub const SANDBOX: &str = "https://test.salesforce.com";
 
 /// Domains Salesforce serves OAuth and REST from. A host matches when it is one of
 /// these or ends with `.` followed by one of these.
-const SALESFORCE_DOMAINS: &[&str] = &[
+pub const SALESFORCE_DOMAINS: &[&str] = &[
     "salesforce.com",
     "force.com",
     "site.com",

@@ -199,28 +199,19 @@ pub fn authorize_url(
 }
 
 /// Exchanges an authorization code, with the same `redirect_uri` and the PKCE
-/// verifier, sending the secret in the body (`client_secret_post`).
+/// verifier.
 pub async fn exchange_code(
     http: &Http,
     pending: &Pending,
     code: &str,
 ) -> Result<Tokens, SalesforceError> {
-    let credentials = &pending.credentials;
-    let form = [
+    let grant = [
         ("grant_type", "authorization_code"),
         ("code", code),
-        ("client_id", credentials.client_id.as_str()),
-        ("client_secret", credentials.client_secret.expose_secret()),
         ("redirect_uri", pending.redirect_uri.as_str()),
         ("code_verifier", pending.verifier.expose_secret()),
     ];
-    post_form(
-        http,
-        &credentials.login_url,
-        "/services/oauth2/token",
-        &form,
-    )
-    .await
+    token_grant(http, &pending.credentials, &grant).await
 }
 
 /// The refresh grant, exactly as the Snow Atlas connector runs it.
@@ -229,12 +220,24 @@ pub async fn refresh(
     credentials: &Credentials,
     refresh_token: &SecretString,
 ) -> Result<Tokens, SalesforceError> {
-    let form = [
+    let grant = [
         ("grant_type", "refresh_token"),
         ("refresh_token", refresh_token.expose_secret()),
+    ];
+    token_grant(http, credentials, &grant).await
+}
+
+/// A token request, with the client's credentials in the body (`client_secret_post`).
+async fn token_grant(
+    http: &Http,
+    credentials: &Credentials,
+    grant: &[(&str, &str)],
+) -> Result<Tokens, SalesforceError> {
+    let client = [
         ("client_id", credentials.client_id.as_str()),
         ("client_secret", credentials.client_secret.expose_secret()),
     ];
+    let form: Vec<(&str, &str)> = grant.iter().chain(&client).copied().collect();
     post_form(
         http,
         &credentials.login_url,

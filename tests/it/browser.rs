@@ -5,7 +5,7 @@ use crate::helpers::{TestApp, app_and_mock, expected_copy_all};
 use crate::mock_salesforce::{MockOptions, MockSalesforce};
 use crate::webdriver::Browser;
 
-/// Fills the form as a user would and clicks "Sign in with Salesforce".
+/// Opens the page and signs in as a user would, up to Salesforce's approval page.
 async fn fill_form_and_sign_in(
     browser: &Browser,
     app: &TestApp,
@@ -16,6 +16,12 @@ async fn fill_form_and_sign_in(
     browser.wait_for_url(|url| url == app.url("/")).await;
     browser.find("#setup:not([hidden])").await;
     assert_eq!(browser.value("#callback-url").await, app.url("/callback"));
+    sign_in_on_page(browser, mock, secret).await;
+}
+
+/// On the open setup page: types the credentials and the mock's URL as My
+/// Domain, clicks "Sign in with Salesforce", and waits for the approval page.
+pub async fn sign_in_on_page(browser: &Browser, mock: &MockSalesforce, secret: &str) {
     browser
         .type_into("#client-id", &mock.options().client_id)
         .await;
@@ -23,6 +29,9 @@ async fn fill_form_and_sign_in(
     browser.click("#env-my-domain").await;
     browser.type_into("#my-domain-url", &mock.url()).await;
     browser.click("#sign-in").await;
+    browser
+        .wait_for_url(|url| url.starts_with(&mock.url()))
+        .await;
 }
 
 #[tokio::test]
@@ -32,9 +41,6 @@ async fn a_user_signs_in_and_copy_all_puts_the_five_settings_on_the_clipboard() 
     let secret = mock.options().client_secret.clone();
 
     fill_form_and_sign_in(&browser, &app, &mock, &secret).await;
-    browser
-        .wait_for_url(|url| url.starts_with(&mock.url()))
-        .await;
     browser.click("#allow").await;
     let result_url = browser
         .wait_for_url(|url| url.starts_with(&app.url("/result/")))
@@ -89,9 +95,6 @@ async fn a_wrong_secret_is_explained_on_the_page_and_try_again_keeps_the_key() {
     let browser = Browser::start().await;
 
     fill_form_and_sign_in(&browser, &app, &mock, "wrong-secret").await;
-    browser
-        .wait_for_url(|url| url.starts_with(&mock.url()))
-        .await;
     browser.click("#allow").await;
     browser.find("#failure:not([hidden])").await;
 
@@ -120,9 +123,6 @@ async fn ticking_two_domains_changes_the_copied_company_names() {
     let browser = Browser::start().await;
     let secret = mock.options().client_secret.clone();
     fill_form_and_sign_in(&browser, &app, &mock, &secret).await;
-    browser
-        .wait_for_url(|url| url.starts_with(&mock.url()))
-        .await;
     browser.click("#allow").await;
     browser.find("#domain-rows input[value='acme.com']").await;
     browser

@@ -255,6 +255,20 @@ async fn mock_with_token(options: MockOptions) -> (MockSalesforce, String) {
     (mock, token)
 }
 
+/// `sftoken check` with the mock's own secret and this token.
+async fn run_check_with_token(mock: &MockSalesforce, token: &str) -> Binary {
+    let secret = mock.options().client_secret.clone();
+    run_check(
+        mock,
+        &[
+            ("SFTOKEN_CLIENT_SECRET", &secret),
+            ("SFTOKEN_REFRESH_TOKEN", token),
+        ],
+        None,
+    )
+    .await
+}
+
 async fn run_check(mock: &MockSalesforce, env: &[(&str, &str)], stdin: Option<&str>) -> Binary {
     let mock_url = mock.url();
     let client_id = mock.options().client_id.clone();
@@ -271,17 +285,7 @@ async fn run_check(mock: &MockSalesforce, env: &[(&str, &str)], stdin: Option<&s
 #[tokio::test]
 async fn check_passes_for_working_settings_from_the_environment() {
     let (mock, token) = mock_with_token(MockOptions::default()).await;
-    let secret = mock.options().client_secret.clone();
-
-    let mut binary = run_check(
-        &mock,
-        &[
-            ("SFTOKEN_CLIENT_SECRET", &secret),
-            ("SFTOKEN_REFRESH_TOKEN", &token),
-        ],
-        None,
-    )
-    .await;
+    let mut binary = run_check_with_token(&mock, &token).await;
 
     assert_eq!(binary.wait().await, 0, "{}", binary.stderr());
     let stdout = binary.stdout();
@@ -328,17 +332,7 @@ async fn check_reports_a_revoked_token() {
         .send()
         .await
         .expect("revoke");
-    let secret = mock.options().client_secret.clone();
-
-    let mut binary = run_check(
-        &mock,
-        &[
-            ("SFTOKEN_CLIENT_SECRET", &secret),
-            ("SFTOKEN_REFRESH_TOKEN", &token),
-        ],
-        None,
-    )
-    .await;
+    let mut binary = run_check_with_token(&mock, &token).await;
 
     assert_eq!(binary.wait().await, 1);
     assert!(
@@ -356,17 +350,7 @@ async fn check_reports_a_missing_scope() {
         ..MockOptions::default()
     })
     .await;
-    let secret = mock.options().client_secret.clone();
-
-    let mut binary = run_check(
-        &mock,
-        &[
-            ("SFTOKEN_CLIENT_SECRET", &secret),
-            ("SFTOKEN_REFRESH_TOKEN", &token),
-        ],
-        None,
-    )
-    .await;
+    let mut binary = run_check_with_token(&mock, &token).await;
 
     assert_eq!(binary.wait().await, 1);
     assert!(binary.stderr().contains("full"), "{}", binary.stderr());
@@ -403,17 +387,7 @@ async fn check_prints_the_new_token_when_rotation_replaced_it() {
         ..MockOptions::default()
     })
     .await;
-    let secret = mock.options().client_secret.clone();
-
-    let mut binary = run_check(
-        &mock,
-        &[
-            ("SFTOKEN_CLIENT_SECRET", &secret),
-            ("SFTOKEN_REFRESH_TOKEN", &token),
-        ],
-        None,
-    )
-    .await;
+    let mut binary = run_check_with_token(&mock, &token).await;
 
     assert_eq!(binary.wait().await, 0, "{}", binary.stderr());
     let stdout = binary.stdout();

@@ -3,6 +3,7 @@
 //! Set SFTOKEN_UPDATE_SCREENSHOTS=1 to refresh the README's screenshots in
 //! docs/screenshots.
 
+use crate::browser::sign_in_on_page;
 use crate::helpers::{TestApp, Visitor, app_and_mock, query_param};
 use crate::mock_salesforce::{MOCK_BASE, MockOptions, MockSalesforce};
 use crate::webdriver::Browser;
@@ -135,16 +136,7 @@ async fn sandbox_and_my_domain_send_the_browser_to_the_right_login_host() {
 async fn a_denied_sign_in_is_explained_and_a_pending_one_offers_help() {
     let (app, mock) = app_and_mock(MockOptions::default()).await;
     let browser = open_page(&app).await;
-    browser
-        .type_into("#client-id", &mock.options().client_id)
-        .await;
-    browser
-        .type_into("#client-secret", &mock.options().client_secret)
-        .await;
-    browser.click("#env-my-domain").await;
-    browser.type_into("#my-domain-url", &mock.url()).await;
-    browser.click("#sign-in").await;
-    browser.wait_for_url(|u| u.starts_with(&mock.url())).await;
+    sign_in_on_page(&browser, &mock, &mock.options().client_secret).await;
 
     // Back to sftoken while Salesforce is open: the pending sign-in shows.
     browser.goto(&app.url("/")).await;
@@ -160,16 +152,7 @@ async fn a_denied_sign_in_is_explained_and_a_pending_one_offers_help() {
     );
     assert!(stuck.contains(&app.url("/callback")), "{stuck}");
 
-    browser
-        .type_into("#client-id", &mock.options().client_id)
-        .await;
-    browser
-        .type_into("#client-secret", &mock.options().client_secret)
-        .await;
-    browser.click("#env-my-domain").await;
-    browser.type_into("#my-domain-url", &mock.url()).await;
-    browser.click("#sign-in").await;
-    browser.wait_for_url(|u| u.starts_with(&mock.url())).await;
+    sign_in_on_page(&browser, &mock, &mock.options().client_secret).await;
     browser.click("#deny").await;
     browser.find("#failure:not([hidden])").await;
     assert_eq!(browser.text("#failure-headline").await, "Access was denied");
@@ -322,16 +305,7 @@ async fn axe_finds_no_serious_accessibility_violations() {
     let setup = accessibility_violations(&browser).await;
     assert!(setup.is_empty(), "setup page: {setup:#?}");
 
-    browser
-        .type_into("#client-id", &mock.options().client_id)
-        .await;
-    browser
-        .type_into("#client-secret", &mock.options().client_secret)
-        .await;
-    browser.click("#env-my-domain").await;
-    browser.type_into("#my-domain-url", &mock.url()).await;
-    browser.click("#sign-in").await;
-    browser.wait_for_url(|u| u.starts_with(&mock.url())).await;
+    sign_in_on_page(&browser, &mock, &mock.options().client_secret).await;
     browser.click("#allow").await;
     browser.find("#result:not([hidden])").await;
     browser

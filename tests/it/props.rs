@@ -123,19 +123,9 @@ fn is_ipv4_mapped(host: Option<url::Host<&str>>) -> bool {
 
 /// The domains Salesforce serves OAuth from, as documented in `shared/salesforce.md`.
 fn is_salesforce_domain(host: &str) -> bool {
-    [
-        "salesforce.com",
-        "force.com",
-        "site.com",
-        "cloudforce.com",
-        "database.com",
-        "salesforce.mil",
-        "force.mil",
-        "sfcrmapps.cn",
-        "sfcrmproducts.cn",
-    ]
-    .iter()
-    .any(|d| host == *d || host.ends_with(&format!(".{d}")))
+    sftoken::login_url::SALESFORCE_DOMAINS
+        .iter()
+        .any(|d| host == *d || host.ends_with(&format!(".{d}")))
 }
 
 /// Checks everything an accepted login URL promises; returns the reason it
