@@ -399,8 +399,16 @@ pub fn email_domain(email: &str) -> Option<String> {
 
 /// Runs every check against `connection`, filling in its report.
 pub async fn run(http: Http, connection: &Connection, allow_any_host: bool) {
+    /// Marks the checks finished however the steps end, even by a panic, so
+    /// nobody waits for them forever.
+    struct Finish<'a>(&'a Connection);
+    impl Drop for Finish<'_> {
+        fn drop(&mut self) {
+            self.0.finish_checks();
+        }
+    }
+    let _finish = Finish(connection);
     run_steps(&http, connection, allow_any_host).await;
-    connection.finish_checks();
 }
 
 async fn run_steps(http: &Http, connection: &Connection, allow_any_host: bool) {
@@ -527,7 +535,7 @@ async fn org_info(
     let mut org = None;
     api.query::<OrgInfo>(
         "SELECT Id, Name, OrganizationType, IsSandbox, InstanceName FROM Organization",
-        |records, _| org = org.take().or_else(|| records.into_iter().next()),
+        |records| org = org.take().or_else(|| records.into_iter().next()),
     )
     .await?;
     let mut org = org.ok_or_else(|| salesforce::SalesforceError::Rest {
@@ -570,7 +578,7 @@ async fn licenses(api: &Api<'_>, connection: &Connection) {
     });
     let read = |soql: &'static str| async move {
         let mut all = Vec::new();
-        api.query::<License>(soql, |records, _| all.extend(records))
+        api.query::<License>(soql, |records| all.extend(records))
             .await
             .map(|_| all)
     };
@@ -600,7 +608,7 @@ async fn users(api: &Api<'_>, connection: &Connection) {
     let result = api
         .query::<UserRow>(
             "SELECT Email, UserType FROM User WHERE IsActive = true",
-            |records, _| {
+            |records| {
                 records.into_iter().for_each(|user| tally.add(user));
                 pages += 1;
                 let records = tally.active;
@@ -609,7 +617,7 @@ async fn users(api: &Api<'_>, connection: &Connection) {
         )
         .await;
     let step = match result {
-        Ok(_) => Step::Ok(tally.preview()),
+        Ok(()) => Step::Ok(tally.preview()),
         Err(e) => Step::Failed(e.advice()),
     };
     connection.update_report(|r| r.users = step);

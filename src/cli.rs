@@ -130,9 +130,12 @@ pub async fn check(config: Config, mut input: impl Input) -> Result<(), Error> {
     };
     eprintln!("Checking the settings against {} …", credentials.login_url);
     let connection = Connection::new(credentials, refresh_token, Details::default());
-    let names = pasted
-        .company_names
-        .unwrap_or_else(|| config.company_names.clone());
+    // Names chosen by flag, environment or file win over the pasted ones.
+    let configured = config.company_names != [settings::ALL_COMPANIES];
+    let names = match pasted.company_names {
+        Some(names) if !configured => names,
+        _ => config.company_names.clone(),
+    };
     connection
         .set_company_names(settings::company_names(&names).map_err(ConfigError::CompanyNames)?);
     report(&Http::new(config.http_timeout), &connection, &config, false).await
@@ -191,19 +194,16 @@ pub async fn paste(config: Config, mut input: impl Input) -> Result<(), Error> {
         Ok(pasted) => pasted,
         Err(pasting::PasteError::Salesforce { code, description }) => {
             let advice = crate::advice::for_oauth_error(&code, &description);
-            return Err(Error::CheckFailed(format!(
-                "{} {}",
-                advice.title, advice.fix
-            )));
+            return Err(Error::Failed(format!("{} {}", advice.title, advice.fix)));
         }
-        Err(e) => return Err(Error::Missing(e.to_string())),
+        Err(e) => return Err(Error::Failed(e.to_string())),
     };
     if code
         .state
         .as_deref()
         .is_some_and(|s| !login::secrets_match(&state, s))
     {
-        return Err(Error::Missing(
+        return Err(Error::Failed(
             "That address belongs to another sign-in (its state does not match). Open the address printed above and paste the result of that one.".to_owned(),
         ));
     }
@@ -213,9 +213,8 @@ pub async fn paste(config: Config, mut input: impl Input) -> Result<(), Error> {
         redirect_uri,
     };
     let http = Http::new(config.http_timeout);
-    let fail = |advice: crate::advice::Advice| {
-        Error::CheckFailed(format!("{} {}", advice.title, advice.fix))
-    };
+    let fail =
+        |advice: crate::advice::Advice| Error::Failed(format!("{} {}", advice.title, advice.fix));
     let tokens = salesforce::exchange_code(&http, &pending, code.code.expose_secret())
         .await
         .map_err(|e| fail(e.advice()))?;
@@ -263,6 +262,6 @@ async fn report(
             eprintln!("These settings work.");
             Ok(())
         }
-        Err(reason) => Err(Error::CheckFailed(reason)),
+        Err(reason) => Err(Error::Failed(reason)),
     }
 }

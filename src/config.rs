@@ -88,6 +88,7 @@ pub struct Cli {
     /// acme.com). Default: * (every domain). The page's picker can change them.
     #[arg(
         long,
+        global = true,
         env = "SFTOKEN_COMPANY_NAMES",
         value_name = "NAMES",
         value_delimiter = ','
@@ -146,7 +147,7 @@ pub struct FileConfig {
 }
 
 /// Environment variables read by hand (the rest go through clap's `env`).
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Env {
     pub login_url: Option<String>,
     pub client_secret: Option<String>,

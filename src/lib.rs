@@ -41,15 +41,19 @@ pub enum Error {
     #[error("{0}")]
     Missing(String),
     #[error("{0}")]
-    CheckFailed(String),
+    Failed(String),
     #[error(
         "sftoken stopped before a sign-in completed, so no settings were printed. Run it again and sign in."
     )]
     NotCaptured,
     #[error(
-        "Another sftoken is already running on port {0}. Stop it (Ctrl-C or Done on its page) and run this again, or use --port N with a matching Callback URL."
+        "sftoken is already running on port {0}: use that one (its page is http://localhost:{0}/; if it asks for a key, open the address it printed in its own terminal), or stop it with Done or Ctrl-C and run this again."
     )]
     Busy(u16),
+    #[error(
+        "sftoken was stopped before the checks finished, so no settings were printed. Run it again and sign in."
+    )]
+    Interrupted,
 }
 
 impl Error {
@@ -61,8 +65,9 @@ impl Error {
             Self::Bind(_)
             | Self::Serve(_)
             | Self::Output(_)
-            | Self::CheckFailed(_)
-            | Self::NotCaptured => 1,
+            | Self::Failed(_)
+            | Self::NotCaptured
+            | Self::Interrupted => 1,
         })
     }
 }
@@ -127,7 +132,8 @@ pub async fn run(config: Config) -> Result<(), Error> {
             () = connection.checks_finished() => {
                 print_json(&connection, output.as_deref()).map_err(Error::Output)
             }
-            () = shutdown_signal() => Err(Error::NotCaptured),
+            () = shutdown_signal() => Err(Error::Interrupted),
+            () = state.done() => Err(Error::Interrupted),
         },
         Stop::Done => {
             eprintln!("Stopped from the page.");
@@ -177,18 +183,13 @@ async fn another_sftoken_on(port: u16) -> bool {
     }
 }
 
-/// Another sftoken already serves this port: use it instead.
+/// Another sftoken already serves this port: point to it (the port is still
+/// taken, so the exit code is 3).
 fn another_sftoken(port: u16, open_browser: bool, json: bool) -> Result<(), Error> {
-    if json {
-        return Err(Error::Busy(port));
-    }
-    eprintln!(
-        "sftoken is already running on port {port}. Use that one: its page is http://localhost:{port}/ (if it asks for a key, open the address it printed in its own terminal)."
-    );
-    if open_browser {
+    if open_browser && !json {
         open_in_browser(&format!("http://localhost:{port}/"));
     }
-    Ok(())
+    Err(Error::Busy(port))
 }
 
 fn describe(duration: std::time::Duration) -> String {

@@ -122,9 +122,10 @@ pub fn may_receive_token(url: &str, login: &LoginUrl, allow_any: bool) -> bool {
     if allow_any || parsed.origin().ascii_serialization() == login.as_str() {
         return true;
     }
+    // Besides the login host itself, only https Salesforce hosts: a loopback
+    // address is trusted only when it is the login URL (a local mock).
     match (parsed.scheme(), parsed.host()) {
         ("https", Some(Host::Domain(d))) => is_salesforce_host(&d.to_ascii_lowercase()),
-        ("http", host) => is_loopback(host),
         _ => false,
     }
 }
@@ -256,6 +257,17 @@ mod tests {
         assert!(!may_receive_token(
             "http://acme.my.salesforce.com",
             &login,
+            false
+        ));
+        assert!(!may_receive_token(
+            "http://127.0.0.1:4001/id",
+            &login,
+            false
+        ));
+        let production = LoginUrl::parse(PRODUCTION, false).expect("production");
+        assert!(!may_receive_token(
+            "http://127.0.0.1:4000/id",
+            &production,
             false
         ));
     }

@@ -33,6 +33,10 @@ pub enum PasteError {
     )]
     NoCode,
     #[error(
+        "This address has no state=... part, so sftoken can't tell it belongs to this sign-in. Copy the whole address from the address bar, or only the code."
+    )]
+    NoState,
+    #[error(
         "This does not look like a Salesforce address or code. Copy the whole address from the Salesforce tab's address bar."
     )]
     NotACode,
@@ -78,10 +82,14 @@ pub fn parse(input: &str) -> Result<PastedCode, PasteError> {
             description: description.unwrap_or_default(),
         });
     }
+    // An address always carries the state sftoken sent; one without it was
+    // cut short, or belongs to a sign-in sftoken did not start.
+    let state = state.filter(|s| !s.is_empty());
     match code {
+        Some(_) if state.is_none() => Err(PasteError::NoState),
         Some(code) if valid_code(&code) => Ok(PastedCode {
             code: SecretString::from(code),
-            state: state.filter(|s| !s.is_empty()),
+            state,
         }),
         Some(_) => Err(PasteError::NotACode),
         None => Err(PasteError::NoCode),
@@ -162,7 +170,12 @@ mod tests {
     #[test]
     fn a_query_string_alone_and_a_fragment_are_understood() {
         assert_eq!(code_of("code=aPrxAbCdEf&state=s").0, "aPrxAbCdEf");
-        assert_eq!(code_of("?code=aPrxAbCdEf#top").0, "aPrxAbCdEf");
+        assert_eq!(code_of("?code=aPrxAbCdEf&state=s#top").0, "aPrxAbCdEf");
+        assert_eq!(
+            parse("https://login.salesforce.com/services/oauth2/success?code=aPrxAbCdEf")
+                .expect_err("no state"),
+            PasteError::NoState
+        );
     }
 
     #[test]

@@ -172,7 +172,6 @@ pub struct Tokens {
 #[derive(Deserialize)]
 pub struct Identity {
     pub user_id: String,
-    pub organization_id: String,
     pub username: String,
     #[serde(default)]
     pub display_name: String,
@@ -302,8 +301,6 @@ struct ApiVersion {
 /// One page of a SOQL query.
 #[derive(Deserialize)]
 struct QueryPage<T> {
-    #[serde(rename = "totalSize")]
-    total_size: u64,
     records: Vec<T>,
     #[serde(rename = "nextRecordsUrl")]
     next_records_url: Option<String>,
@@ -337,12 +334,11 @@ impl<'a> Api<'a> {
 
     /// Runs a SOQL query and hands each page's records to `on_page`, following
     /// `nextRecordsUrl` until the end. Only one page is in memory at a time.
-    /// Returns the number of pages read.
     pub async fn query<T: DeserializeOwned>(
         &self,
         soql: &str,
-        mut on_page: impl FnMut(Vec<T>, u64),
-    ) -> Result<u64, SalesforceError> {
+        mut on_page: impl FnMut(Vec<T>),
+    ) -> Result<(), SalesforceError> {
         let mut url = url::Url::parse(&format!(
             "{}/services/data/v{}/query",
             self.instance_url, self.version
@@ -350,18 +346,16 @@ impl<'a> Api<'a> {
         .map_err(|_| SalesforceError::UntrustedUrl(self.instance_url.clone()))?;
         url.query_pairs_mut().append_pair("q", soql);
         let mut next = Some(url.to_string());
-        let mut pages = 0;
         while let Some(url) = next.take() {
             let page: QueryPage<T> = get_json(self.http, &url, self.access_token).await?;
-            pages += 1;
-            on_page(page.records, page.total_size);
+            on_page(page.records);
             // nextRecordsUrl is a path on the same instance.
             next = page
                 .next_records_url
                 .filter(|path| path.starts_with("/services/data/"))
                 .map(|path| format!("{}{path}", self.instance_url));
         }
-        Ok(pages)
+        Ok(())
     }
 }
 

@@ -32,8 +32,8 @@ use crate::advice::Advice;
 use crate::config::Config;
 use crate::connection::{Connection, Details};
 use crate::login::{self, Claim, Credentials, Logins, Outcome, Pending, Status};
-use crate::login_url::{LoginUrl, PRODUCTION, SANDBOX};
-use crate::salesforce::{self, Http, SCOPES};
+use crate::login_url::LoginUrl;
+use crate::salesforce::{self, Http};
 
 const INDEX_HTML: &str = include_str!("../static/index.html");
 const APP_JS: &str = include_str!("../static/app.js");
@@ -62,7 +62,8 @@ struct Inner {
     csrf: SecretString,
     logins: Mutex<Logins>,
     http: Http,
-    captures: mpsc::UnboundedSender<Arc<Connection>>,
+    /// Sign-ins, for `--json` mode only (nothing else reads them).
+    captures: Option<mpsc::UnboundedSender<Arc<Connection>>>,
     /// When the last request arrived, for the idle timeout.
     last_request: Mutex<Instant>,
     /// Set by the page's "Done" button.
@@ -73,6 +74,7 @@ impl AppState {
     /// State for a server on `port` (the real one, after binding).
     pub fn new(config: Config, port: u16) -> (Self, mpsc::UnboundedReceiver<Arc<Connection>>) {
         let (captures, received) = mpsc::unbounded_channel();
+        let captures = config.json.then_some(captures);
         let http = Http::new(config.http_timeout);
         let state = Self(Arc::new(Inner {
             config,
@@ -216,9 +218,9 @@ impl AppState {
         })
     }
 
-    /// Takes over a new connection: applies the configured company names,
-    /// starts its checks, and tells `--json` mode about it.
-    fn adopt(&self, connection: &Arc<Connection>) {
+    /// Takes over a new connection: applies the configured company names and
+    /// starts its checks. A sign-in's connection also goes to `--json` mode.
+    fn adopt(&self, connection: &Arc<Connection>, signed_in: bool) {
         if !self.0.config.company_names.is_empty() {
             connection.set_company_names(self.0.config.company_names.clone());
         }
@@ -226,7 +228,9 @@ impl AppState {
         let http = self.0.http.clone();
         let allow_any = self.0.config.allow_any_login_url;
         tokio::spawn(async move { crate::check::run(http, &checked, allow_any).await });
-        let _ = self.0.captures.send(connection.clone());
+        if let (true, Some(captures)) = (signed_in, &self.0.captures) {
+            let _ = captures.send(connection.clone());
+        }
     }
 }
 
@@ -262,11 +266,15 @@ pub fn app(state: AppState) -> Router {
 
 /// Checks run on every request, and headers added to every response.
 async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    *state
-        .0
-        .last_request
-        .lock()
-        .unwrap_or_else(|e| e.into_inner()) = Instant::now();
+    // Only the admin's own page keeps the helper alive; a stray request
+    // (another page, another process) does not hold the secrets in memory.
+    if state.has_session(request.headers()) {
+        *state
+            .0
+            .last_request
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Instant::now();
+    }
     let mut response = match check(&state, &request) {
         Ok(()) => next.run(request).await,
         Err((status, message)) => refuse(status, message).into_response(),
@@ -438,20 +446,13 @@ async fn page() -> Html<&'static str> {
 async fn session_info(_: Session, State(state): State<AppState>) -> Response {
     let config = &state.0.config;
     let login_url = config.login_url.as_str();
-    let environment = match login_url {
-        PRODUCTION => "production",
-        SANDBOX => "sandbox",
-        _ => "my_domain",
-    };
     Json(json!({
         "csrf_token": state.0.csrf.expose_secret(),
         "callback_url": state.redirect_uri(),
-        "scopes": SCOPES,
         "client_id": config.client_id,
         "has_client_secret": config.client_secret.is_some(),
         "login_url": login_url,
         "login_url_note": config.login_url.note,
-        "environment": environment,
         "version": env!("CARGO_PKG_VERSION"),
         "pending": state.logins().latest_waiting().map(|(id, expires_in, paste)| json!({
             "id": id,
@@ -526,7 +527,6 @@ async fn start_login(
         login_state.expose_secret(),
         &login::pkce_challenge(&verifier),
     );
-    let login_url_note = credentials.login_url.note.clone();
     tracing::info!(login_url = %credentials.login_url, "started a sign-in");
     let id = state.logins().start(
         login_state,
@@ -539,7 +539,6 @@ async fn start_login(
     Ok(Json(json!({
         "id": id,
         "authorize_url": authorize_url,
-        "login_url_note": login_url_note,
         "paste": form.paste,
         "expires_in_seconds": login::LOGIN_LIFETIME.as_secs(),
     }))
@@ -641,32 +640,26 @@ enum Answer {
 
 /// Finishes a claimed login: exchanges the code (or explains the error),
 /// records the outcome, and starts the checks. Returns whether it captured.
+/// It runs as its own task, so a browser that goes away mid-exchange never
+/// leaves the login half-finished.
 async fn complete(state: &AppState, id: &str, pending: Pending, answer: Answer) -> bool {
+    let task = finish_login(state.clone(), id.to_owned(), pending, answer);
+    tokio::spawn(task).await.unwrap_or(false)
+}
+
+async fn finish_login(state: AppState, id: String, pending: Pending, answer: Answer) -> bool {
     let client_id = pending.credentials.client_id.clone();
     let login_url = pending.credentials.login_url.to_string();
     let result = match answer {
         Answer::Error { code, description } => {
             Err(crate::advice::for_oauth_error(&code, &description))
         }
-        Answer::Code(code) => {
-            // Run to the end even if the browser goes away, so the login never
-            // stays half-finished.
-            let http = state.0.http.clone();
-            tokio::spawn(async move { connect(&http, pending, code.expose_secret()).await })
-                .await
-                .unwrap_or_else(|_| {
-                    Err(Advice::new(
-                        "sftoken failed while finishing the sign-in",
-                        "An internal error stopped the code exchange.",
-                        "Try again; if it keeps happening, run with RUST_LOG=debug and report the log.",
-                    ))
-                })
-        }
+        Answer::Code(code) => connect(&state.0.http, pending, code.expose_secret()).await,
     };
     let outcome = match result {
         Ok(connection) => {
             tracing::info!("captured a refresh token");
-            state.adopt(&connection);
+            state.adopt(&connection, true);
             Outcome::Captured(connection)
         }
         Err(advice) => {
@@ -679,7 +672,7 @@ async fn complete(state: &AppState, id: &str, pending: Pending, answer: Answer) 
         }
     };
     let captured = matches!(outcome, Outcome::Captured(_));
-    state.logins().finish(id, outcome);
+    state.logins().finish(&id, outcome);
     captured
 }
 
@@ -872,7 +865,7 @@ async fn check_existing(
         Details::default(),
     ));
     connection.set_company_names(names);
-    state.adopt(&connection);
+    state.adopt(&connection, false);
     let id = state
         .logins()
         .insert_finished(Outcome::Captured(connection));

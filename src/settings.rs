@@ -11,7 +11,7 @@ pub const ALL_COMPANIES: &str = "*";
 
 /// The settings in Snow Atlas's order, with the secrets exposed: only built when
 /// handing them to the user (the page behind its cookie, or `--json`).
-#[derive(Serialize, Debug, PartialEq, Eq)]
+#[derive(Serialize)]
 pub struct Settings<'a> {
     pub client_id: &'a str,
     pub client_secret: &'a str,
@@ -21,7 +21,7 @@ pub struct Settings<'a> {
 }
 
 /// The `--json` object: the settings, where they lead, and the checks.
-#[derive(Serialize, Debug)]
+#[derive(Serialize)]
 pub struct JsonOutput<'a> {
     #[serde(flatten)]
     pub settings: Settings<'a>,
@@ -33,13 +33,26 @@ pub struct JsonOutput<'a> {
 
 /// Settings read back from "Copy all" text (as pasted into `sftoken check`).
 /// Lines that are not `Name: value` for one of the five settings are ignored.
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Default, PartialEq, Eq)]
 pub struct Pasted {
     pub client_id: Option<String>,
     pub client_secret: Option<String>,
     pub refresh_token: Option<String>,
     pub login_url: Option<String>,
     pub company_names: Option<Vec<String>>,
+}
+
+impl std::fmt::Debug for Pasted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let redacted = |value: &Option<String>| value.as_ref().map(|_| "[redacted]");
+        f.debug_struct("Pasted")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &redacted(&self.client_secret))
+            .field("refresh_token", &redacted(&self.refresh_token))
+            .field("login_url", &self.login_url)
+            .field("company_names", &self.company_names)
+            .finish()
+    }
 }
 
 impl Pasted {

@@ -16,7 +16,7 @@ const PRODUCTION = "https://login.salesforce.com";
 const SANDBOX = "https://test.salesforce.com";
 
 function show(id) {
-  $("footer").hidden = false;
+  $("footer").hidden = id === "need-link";
   for (const section of ["loading", "need-link", "setup", "waiting", "failure", "result", "stopped"]) {
     $(section).hidden = section !== id;
   }
@@ -32,22 +32,29 @@ function el(tag, text, className) {
 
 const number = (n) => Number(n).toLocaleString("en-US");
 
-async function getJson(url) {
-  const response = await fetch(url, { credentials: "same-origin" });
-  const body = await response.json().catch(() => ({}));
-  return { status: response.status, body };
+const NOT_RUNNING = "sftoken is not answering. Is it still running in the terminal? Start it again if it stopped.";
+
+/** Every request to sftoken; a failed connection answers status 0 and says so. */
+async function request(url, options) {
+  try {
+    const response = await fetch(url, { credentials: "same-origin", ...options });
+    const body = await response.json().catch(() => ({}));
+    $("offline").hidden = true;
+    return { ok: response.ok, status: response.status, body };
+  } catch (e) {
+    $("offline").hidden = false;
+    return { ok: false, status: 0, body: { error: { message: NOT_RUNNING } } };
+  }
 }
 
-async function postJson(url, payload) {
-  const response = await fetch(url, {
+const getJson = (url) => request(url, {});
+
+const postJson = (url, payload) =>
+  request(url, {
     method: "POST",
-    credentials: "same-origin",
     headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfToken },
     body: JSON.stringify(payload),
   });
-  const body = await response.json().catch(() => ({}));
-  return { ok: response.ok, status: response.status, body };
-}
 
 async function copyText(text, button) {
   try {
@@ -58,8 +65,12 @@ async function copyText(text, button) {
     area.value = text;
     document.body.append(area);
     area.select();
-    document.execCommand("copy");
+    const copied = document.execCommand("copy");
     area.remove();
+    if (!copied) {
+      $("copy-status").textContent = "The browser refused to copy. Show the value, select it and copy it by hand.";
+      return;
+    }
   }
   const label = button.textContent;
   button.textContent = "Copied";
@@ -104,6 +115,7 @@ function wireButtons() {
 // ---------------------------------------------------------------- checklist
 
 const CHECKLIST_KEY = "sftoken-checklist";
+const AGAIN_KEY = "sftoken-try-again";
 
 /** Ticks stay while the page is open (this tab's session storage). */
 function wireChecklist() {
@@ -171,7 +183,12 @@ async function submitPaste(event) {
 }
 
 async function done() {
-  await postJson("/api/done", {}).catch(() => null);
+  const { ok, body } = await postJson("/api/done", {});
+  if (!ok) {
+    $("done-error").textContent = (body.error && body.error.message) || NOT_RUNNING;
+    $("done-error").hidden = false;
+    return;
+  }
   for (const id of ["setup", "result", "failure", "waiting", "loading", "need-link"]) $(id).hidden = true;
   $("stopped").hidden = false;
   $("done").disabled = true;
@@ -246,15 +263,10 @@ const CHECK_FIELDS = {
 async function submitForm(button, send, fields, fallback) {
   showFormError(fields, fallback, null);
   button.disabled = true;
-  try {
-    const { ok, body } = await send();
-    if (!ok) return showFormError(fields, fallback, body.error || {});
-    return body;
-  } catch (e) {
-    showFormError(fields, fallback, { message: "sftoken is not answering. Is it still running in the terminal?" });
-  } finally {
-    button.disabled = false;
-  }
+  const { ok, body } = await send();
+  button.disabled = false;
+  if (!ok) return showFormError(fields, fallback, body.error || {});
+  return body;
 }
 
 async function signIn(event) {
@@ -296,10 +308,8 @@ function showFailure(body) {
   $("failure-salesforce").hidden = !error.code;
   $("failure-code").textContent = error.code || "";
   $("failure-description").textContent = error.description || "";
-  const again = new URLSearchParams();
-  if (body.client_id) again.set("client_id", body.client_id);
-  if (body.login_url) again.set("login_url", body.login_url);
-  $("try-again").href = "/#" + again.toString();
+  // "Try again" keeps the key and environment (not the secret) in this tab only.
+  sessionStorage.setItem(AGAIN_KEY, JSON.stringify({ client_id: body.client_id, login_url: body.login_url }));
   show("failure");
   $("failure-title").focus();
 }
@@ -446,6 +456,7 @@ async function pickerChanged() {
   const names = [...document.querySelectorAll("#domain-rows input:checked")].map((box) => box.value);
   const { ok, body } = await postJson(`/api/login/${encodeURIComponent(resultId)}/company-names`, { names });
   if (ok) applySettings(body);
+  else drawPickerState($("s-company_names").value.split(", "));
 }
 
 async function revoke() {
@@ -455,7 +466,7 @@ async function revoke() {
   $("revoke-confirm").hidden = true;
   if (!ok) {
     const error = body.error || {};
-    $("revoke-error").textContent = `${error.title || "Revoking failed"}. ${error.fix || ""}`;
+    $("revoke-error").textContent = error.title ? `${error.title}. ${error.fix || ""}` : error.message || NOT_RUNNING;
     $("revoke-error").hidden = false;
     return;
   }
@@ -469,6 +480,7 @@ async function loadResult(id) {
   for (;;) {
     const { status, body } = await getJson("/api/login/" + encodeURIComponent(id));
     if (status === 401) return show("need-link");
+    if (status === 0) return;
     if (status !== 200) {
       return showFailure({ error: { title: "These settings are unknown", fix: (body.error && body.error.message) || "Start again." } });
     }
@@ -488,6 +500,7 @@ async function loadResult(id) {
 async function start() {
   wireButtons();
   const { status, body } = await getJson("/api/session");
+  if (status === 0) return show("loading");
   if (status !== 200) return show("need-link");
   csrfToken = body.csrf_token;
   $("version").textContent = body.version;
@@ -515,9 +528,14 @@ async function start() {
   const match = window.location.pathname.match(/^\/result\/([A-Za-z0-9_-]+)$/);
   if (match) return loadResult(match[1]);
   // "Try again" after a failure keeps what was typed, except the secret.
-  const again = new URLSearchParams(window.location.hash.slice(1));
-  if (again.get("client_id")) $("client-id").value = again.get("client_id");
-  if (again.get("login_url")) setEnvironment(again.get("login_url"));
+  const again = JSON.parse(sessionStorage.getItem(AGAIN_KEY) || "{}");
+  sessionStorage.removeItem(AGAIN_KEY);
+  if (again.client_id) $("client-id").value = again.client_id;
+  if (again.login_url) setEnvironment(again.login_url);
+  if (body.login_url_note) {
+    $("login-url-note").textContent = body.login_url_note;
+    $("login-url-note").hidden = false;
+  }
   show("setup");
   if (body.pending) showPending(body.pending.id, body.pending.expires_in_seconds, body.pending.paste, "");
 }

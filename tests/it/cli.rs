@@ -553,15 +553,14 @@ async fn a_second_sftoken_on_the_same_port_points_to_the_first() {
     let launch_url = first.launch_url().await;
 
     let mut second = Binary::spawn(&["--no-browser", "--port", &port], &[]);
-    assert_eq!(second.wait().await, 0, "{}", second.stderr());
+    assert_eq!(second.wait().await, 3, "the port is still taken");
+    let stderr = second.stderr();
+    assert!(stderr.contains("already running"), "{stderr}");
     assert!(
-        second.stderr().contains("already running"),
-        "{}",
-        second.stderr()
+        stderr.contains(&format!("http://localhost:{port}/")),
+        "{stderr}"
     );
-    let mut second_json = Binary::spawn(&["--no-browser", "--json", "--port", &port], &[]);
-    assert_eq!(second_json.wait().await, 3);
-    assert!(second_json.stderr().contains(&port));
+    assert!(second.stdout().is_empty(), "no address of its own");
 
     let visitor = Visitor::launch(&launch_url).await;
     assert!(visitor.csrf.is_some(), "the first one still serves");
@@ -591,4 +590,68 @@ async fn ctrl_c_stops_even_while_a_client_holds_a_half_sent_request() {
 
     assert_eq!(binary.wait().await, 0, "{}", binary.stderr());
     drop(stalled);
+}
+
+#[tokio::test]
+async fn requests_without_the_session_do_not_keep_the_helper_alive() {
+    let mut binary = Binary::spawn(
+        &["--no-browser", "--port", "0", "--idle-timeout", "2s"],
+        &[],
+    );
+    let launch_url = binary.launch_url().await;
+    let origin = launch_url.split("/?").next().expect("origin").to_owned();
+    let client = crate::helpers::http_client();
+    let started = std::time::Instant::now();
+    // A stray page or process polling the port.
+    while binary.stderr().is_empty() || !binary.stderr().contains("without use") {
+        let _ = client.get(format!("{origin}/health")).send().await;
+        assert!(
+            started.elapsed() < crate::helpers::DEADLINE,
+            "never stopped"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert_eq!(binary.wait().await, 0);
+}
+
+#[tokio::test]
+async fn checking_typed_in_settings_does_not_end_a_json_run() {
+    let (mut binary, mock) = binary_and_mock(&["--json"], &[]).await;
+    let visitor = Visitor::launch(&binary.launch_url().await).await;
+    let secret = mock.options().client_secret.clone();
+    let typed = serde_json::json!({
+        "client_id": mock.options().client_id,
+        "client_secret": secret,
+        "refresh_token": "5Aep-typed-in",
+        "login_url": mock.url(),
+    });
+    let checked = visitor
+        .http
+        .post(visitor.url("/api/check"))
+        .header("content-type", "application/json")
+        .header("origin", &visitor.origin)
+        .header("cookie", visitor.cookie.as_deref().expect("cookie"))
+        .header("x-csrf-token", visitor.csrf.as_deref().expect("csrf"))
+        .body(typed.to_string())
+        .send()
+        .await
+        .expect("check");
+    assert_eq!(checked.status(), reqwest::StatusCode::OK);
+    let id = crate::helpers::JsonBody::json_value(checked).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    visitor.checked_result(&id).await;
+
+    let authorize_url = visitor.authorize_url(&mock, &secret).await;
+    let callback_url = visitor.consent(&authorize_url, "allow").await;
+    visitor.get(&callback_url).await;
+
+    assert_eq!(binary.wait().await, 0, "{}", binary.stderr());
+    let json: Value =
+        serde_json::from_str(binary.stdout().lines().last().expect("JSON")).expect("JSON");
+    assert_ne!(
+        json["refresh_token"], "5Aep-typed-in",
+        "the sign-in is printed"
+    );
 }

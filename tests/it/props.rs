@@ -874,14 +874,12 @@ proptest! {
         let text = Value::Object(object.clone()).to_string();
         let parsed = serde_json::from_str::<sftoken::salesforce::Identity>(&text);
         let valid = field_ok(&object, "user_id", true, false)
-            && field_ok(&object, "organization_id", true, false)
             && field_ok(&object, "username", true, false)
             && field_ok(&object, "display_name", false, false);
         match parsed {
             Ok(identity) => {
                 prop_assert!(valid, "{text} was read");
                 prop_assert_eq!(Some(identity.user_id), text_of(&object, "user_id"));
-                prop_assert_eq!(Some(identity.organization_id), text_of(&object, "organization_id"));
                 prop_assert_eq!(Some(identity.username), text_of(&object, "username"));
                 prop_assert_eq!(identity.display_name, text_of(&object, "display_name").unwrap_or_default());
             }
