@@ -26,6 +26,7 @@ use serde::Deserialize;
 use serde_json::json;
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
+use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::advice::Advice;
@@ -237,10 +238,17 @@ impl AppState {
 /// The router with every route and security layer.
 pub fn app(state: AppState) -> Router {
     Router::new()
-        .route("/", get(index))
-        .route("/result/{id}", get(page))
-        .route("/assets/app.js", get(|| asset("text/javascript", APP_JS)))
-        .route("/assets/app.css", get(|| asset("text/css", APP_CSS)))
+        .merge(
+            // The page's files are gzipped (a third of their size). Answers that
+            // carry secrets are not, so no secret shares a compressed body with
+            // anything else (BREACH).
+            Router::new()
+                .route("/", get(index))
+                .route("/result/{id}", get(page))
+                .route("/assets/app.js", get(|| asset("text/javascript", APP_JS)))
+                .route("/assets/app.css", get(|| asset("text/css", APP_CSS)))
+                .layer(CompressionLayer::new()),
+        )
         .route("/callback", get(callback).options(preflight))
         .route("/health", get(health))
         .route("/api/session", get(session_info))

@@ -477,7 +477,8 @@ async function revoke() {
 
 async function loadResult(id) {
   resultId = id;
-  for (;;) {
+  // Poll soon, then less often: checks on a small org take milliseconds.
+  for (let delay = 50; ; delay = Math.min(delay * 2, 400)) {
     const { status, body } = await getJson("/api/login/" + encodeURIComponent(id));
     if (status === 401) return show("need-link");
     if (status === 0) return;
@@ -493,7 +494,7 @@ async function loadResult(id) {
     } else {
       show("waiting");
     }
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await new Promise((resolve) => setTimeout(resolve, delay));
   }
 }
 

@@ -333,6 +333,42 @@ async fn the_served_page_is_the_one_in_static() {
     app.stop().await;
 }
 
+#[tokio::test]
+async fn the_page_is_gzipped_but_answers_with_secrets_are_not() {
+    let (app, _mock) = app_and_mock(MockOptions::default()).await;
+    let visitor = Visitor::launch(&app.launch_url).await;
+    let gzip = |path: &str| {
+        let mut request = visitor
+            .http
+            .get(app.url(path))
+            .header("accept-encoding", "gzip");
+        if let Some(cookie) = &visitor.cookie {
+            request = request.header("cookie", cookie);
+        }
+        request.send()
+    };
+    for (path, file) in [
+        ("/", include_str!("../../static/index.html")),
+        ("/assets/app.js", include_str!("../../static/app.js")),
+        ("/assets/app.css", include_str!("../../static/app.css")),
+    ] {
+        let response = gzip(path).await.expect("GET");
+        assert_eq!(
+            response
+                .headers()
+                .get("content-encoding")
+                .map(|v| v.as_bytes()),
+            Some(&b"gzip"[..]),
+            "{path}"
+        );
+        let body = response.bytes().await.expect("body");
+        assert!(body.len() * 2 < file.len(), "{path}: {} bytes", body.len());
+    }
+    let session = gzip("/api/session").await.expect("GET");
+    assert!(session.headers().get("content-encoding").is_none());
+    app.stop().await;
+}
+
 #[test]
 fn the_page_loads_nothing_from_other_hosts_and_has_no_inline_script() {
     let page = include_str!("../../static/index.html");
