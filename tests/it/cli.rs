@@ -413,6 +413,23 @@ async fn check_without_a_secret_says_how_to_give_it_and_exits_2() {
     );
 }
 
+/// `sftoken paste` against the mock, with stdin left open; returns the
+/// authorize URL it printed.
+async fn start_paste(mock: &MockSalesforce, secret: &str) -> (Binary, String) {
+    let mock_url = mock.url();
+    let client_id = mock.options().client_id.clone();
+    let binary = Binary::spawn_with(
+        &["paste", "--login-url", &mock_url, "--client-id", &client_id],
+        &[("SFTOKEN_CLIENT_SECRET", secret)],
+        &[],
+        Some(""),
+    );
+    let authorize_url = binary
+        .wait_for_line(|l| l.contains("/services/oauth2/authorize"))
+        .await;
+    (binary, authorize_url)
+}
+
 #[tokio::test]
 async fn paste_signs_in_without_a_browser_through_stdin() {
     let mock = MockSalesforce::start(MockOptions {
@@ -424,23 +441,9 @@ async fn paste_signs_in_without_a_browser_through_stdin() {
     })
     .await;
     let mock_url = mock.url();
-    let client_id = mock.options().client_id.clone();
     let secret = mock.options().client_secret.clone();
-    let mut binary = Binary::spawn_with(
-        &["paste", "--login-url", &mock_url, "--client-id", &client_id],
-        &[("SFTOKEN_CLIENT_SECRET", &secret)],
-        &[],
-        Some(""),
-    );
-    let authorize_url = binary
-        .wait_for_line(|l| l.contains("/services/oauth2/authorize"))
-        .await;
-    let visitor = Visitor {
-        http: crate::helpers::http_client(),
-        origin: String::new(),
-        cookie: None,
-        csrf: None,
-    };
+    let (mut binary, authorize_url) = start_paste(&mock, &secret).await;
+    let visitor = Visitor::elsewhere();
     let landed = visitor.consent(&authorize_url, "allow").await;
 
     binary.send_stdin(&format!("{landed}\n"));
@@ -469,23 +472,8 @@ async fn paste_explains_a_denied_sign_in() {
         ..MockOptions::default()
     })
     .await;
-    let mock_url = mock.url();
-    let client_id = mock.options().client_id.clone();
-    let mut binary = Binary::spawn_with(
-        &["paste", "--login-url", &mock_url, "--client-id", &client_id],
-        &[("SFTOKEN_CLIENT_SECRET", "any")],
-        &[],
-        Some(""),
-    );
-    let authorize_url = binary
-        .wait_for_line(|l| l.contains("/services/oauth2/authorize"))
-        .await;
-    let visitor = Visitor {
-        http: crate::helpers::http_client(),
-        origin: String::new(),
-        cookie: None,
-        csrf: None,
-    };
+    let (mut binary, authorize_url) = start_paste(&mock, "any").await;
+    let visitor = Visitor::elsewhere();
     let landed = visitor.consent(&authorize_url, "deny").await;
 
     binary.send_stdin(&landed);

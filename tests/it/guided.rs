@@ -192,12 +192,7 @@ async fn paste_mode_in_the_page_reaches_the_settings() {
     );
 
     // The user signs in in another tab and copies the address it lands on.
-    let other_tab = Visitor {
-        http: crate::helpers::http_client(),
-        origin: String::new(),
-        cookie: None,
-        csrf: None,
-    };
+    let other_tab = Visitor::elsewhere();
     let landed = other_tab.consent(&authorize_url, "allow").await;
     browser.type_into("#paste-text", "not an address").await;
     browser.click("#paste-continue").await;

@@ -131,6 +131,17 @@ impl Visitor {
         visitor
     }
 
+    /// A browser with no sftoken session: another tab or computer, used only
+    /// to sign in at Salesforce.
+    pub fn elsewhere() -> Visitor {
+        Visitor {
+            http: http_client(),
+            origin: String::new(),
+            cookie: None,
+            csrf: None,
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.origin)
     }
