@@ -18,15 +18,11 @@ use crate::mock_salesforce::{MockOptions, MockSalesforce};
 #[ignore = "benchmark: run by hand with --ignored --nocapture"]
 async fn bench_preview_of_a_100000_user_org() {
     for users in [1_000, 100_000] {
-        let callback = "http://localhost:1/callback".to_owned();
-        let mock = MockSalesforce::start(MockOptions {
-            callback_urls: vec![callback.clone()],
+        let (mock, token) = crate::helpers::mock_with_token(MockOptions {
             users,
             ..MockOptions::default()
         })
         .await;
-        let tokens = mock.login(&callback).await;
-        let token = tokens["refresh_token"].as_str().expect("token").to_owned();
         let secret = mock.options().client_secret.clone();
         let mock_url = mock.url();
         let client_id = mock.options().client_id.clone();

@@ -336,7 +336,7 @@ async fn paste_mode_uses_the_success_page_and_completes_from_the_pasted_address(
         "paste": true,
     });
     let started = visitor
-        .post_login(body.to_string())
+        .post("/api/login", body.to_string())
         .await
         .json_value()
         .await;
@@ -356,21 +356,10 @@ async fn paste_mode_uses_the_success_page_and_completes_from_the_pasted_address(
 
     let landed = visitor.consent(authorize_url, "allow").await;
     assert!(landed.starts_with(&success), "{landed}");
-    let paste = |text: String| {
-        let body = serde_json::json!({ "text": text }).to_string();
-        let url = visitor.url(&format!("/api/login/{id}/paste"));
-        visitor
-            .http
-            .post(url)
-            .header("content-type", "application/json")
-            .header("origin", &visitor.origin)
-            .header("cookie", visitor.cookie.as_deref().expect("cookie"))
-            .header("x-csrf-token", visitor.csrf.as_deref().expect("csrf"))
-            .body(body)
-            .send()
-    };
+    let paste_path = format!("/api/login/{id}/paste");
+    let paste = |text: String| visitor.post(&paste_path, serde_json::json!({ "text": text }));
     let wrong_state = landed.replace("state=", "state=x");
-    let refused = paste(wrong_state).await.expect("paste");
+    let refused = paste(wrong_state).await;
     assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
     assert!(
         refused.json_value().await["error"]["message"]
@@ -378,12 +367,12 @@ async fn paste_mode_uses_the_success_page_and_completes_from_the_pasted_address(
             .expect("message")
             .contains("another sign-in")
     );
-    let junk = paste("hello".to_owned()).await.expect("paste");
+    let junk = paste("hello".to_owned()).await;
     assert_eq!(junk.status(), StatusCode::BAD_REQUEST);
 
     // Wrapped over two lines, as copied from a narrow window.
     let (head, tail) = landed.split_at(landed.len() / 2);
-    let accepted = paste(format!(" {head}\n{tail} ")).await.expect("paste");
+    let accepted = paste(format!(" {head}\n{tail} ")).await;
     assert_eq!(accepted.status(), StatusCode::OK);
     let result = visitor.checked_result(&id).await;
     assert_eq!(result["status"], "captured", "{result}");

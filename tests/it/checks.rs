@@ -31,21 +31,6 @@ async fn signed_in(
     (app, mock, visitor, id, sign_in.result)
 }
 
-/// POST to one of a result's actions, as the page does.
-async fn post_action(visitor: &Visitor, path: &str, body: Value) -> reqwest::Response {
-    visitor
-        .http
-        .post(visitor.url(path))
-        .header("content-type", "application/json")
-        .header("origin", &visitor.origin)
-        .header("cookie", visitor.cookie.as_deref().expect("cookie"))
-        .header("x-csrf-token", visitor.csrf.as_deref().expect("csrf"))
-        .body(body.to_string())
-        .send()
-        .await
-        .expect("POST")
-}
-
 #[tokio::test]
 async fn with_rotation_the_token_shown_is_the_new_one_that_works_and_the_old_one_is_dead() {
     let options = MockOptions {
@@ -261,14 +246,14 @@ async fn the_picker_changes_the_company_names_field_and_copy_all() {
             .ends_with("Company names: *\n")
     );
 
-    let chosen = post_action(
-        &visitor,
-        &format!("/api/login/{id}/company-names"),
-        json!({ "names": ["acme.com", "ACME.CO.UK"] }),
-    )
-    .await
-    .json_value()
-    .await;
+    let chosen = visitor
+        .post(
+            &format!("/api/login/{id}/company-names"),
+            json!({ "names": ["acme.com", "ACME.CO.UK"] }),
+        )
+        .await
+        .json_value()
+        .await;
 
     assert_eq!(
         chosen["settings"]["company_names"],
@@ -284,22 +269,22 @@ async fn the_picker_changes_the_company_names_field_and_copy_all() {
     let reloaded = visitor.get_json(&format!("/api/login/{id}")).await;
     assert_eq!(reloaded["company_names_text"], "acme.com\nacme.co.uk");
 
-    let all = post_action(
-        &visitor,
-        &format!("/api/login/{id}/company-names"),
-        json!({ "names": [] }),
-    )
-    .await
-    .json_value()
-    .await;
+    let all = visitor
+        .post(
+            &format!("/api/login/{id}/company-names"),
+            json!({ "names": [] }),
+        )
+        .await
+        .json_value()
+        .await;
     assert_eq!(all["company_names_text"], "*");
 
-    let bad = post_action(
-        &visitor,
-        &format!("/api/login/{id}/company-names"),
-        json!({ "names": ["<script>"] }),
-    )
-    .await;
+    let bad = visitor
+        .post(
+            &format!("/api/login/{id}/company-names"),
+            json!({ "names": ["<script>"] }),
+        )
+        .await;
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
     app.stop().await;
 }
@@ -313,7 +298,9 @@ async fn revoking_makes_the_token_fail_a_refresh() {
         .to_owned();
     assert!(mock.refresh(&token).await.is_ok());
 
-    let revoked = post_action(&visitor, &format!("/api/login/{id}/revoke"), json!({})).await;
+    let revoked = visitor
+        .post(&format!("/api/login/{id}/revoke"), json!({}))
+        .await;
 
     assert_eq!(revoked.status(), StatusCode::OK);
     assert_eq!(revoked.json_value().await["revoked"], true);
@@ -331,20 +318,20 @@ async fn existing_settings_are_checked_from_the_page() {
     let tokens = mock.login(&app.url("/callback")).await;
     let refresh_token = tokens["refresh_token"].as_str().expect("refresh token");
 
-    let started = post_action(
-        &visitor,
-        "/api/check",
-        json!({
-            "client_id": mock.options().client_id,
-            "client_secret": mock.options().client_secret,
-            "refresh_token": refresh_token,
-            "login_url": mock.url(),
-            "company_names": ["acme.com"],
-        }),
-    )
-    .await
-    .json_value()
-    .await;
+    let started = visitor
+        .post(
+            "/api/check",
+            json!({
+                "client_id": mock.options().client_id,
+                "client_secret": mock.options().client_secret,
+                "refresh_token": refresh_token,
+                "login_url": mock.url(),
+                "company_names": ["acme.com"],
+            }),
+        )
+        .await
+        .json_value()
+        .await;
     let result = visitor
         .checked_result(started["id"].as_str().expect("id"))
         .await;
@@ -354,19 +341,19 @@ async fn existing_settings_are_checked_from_the_page() {
     assert_eq!(result["settings"]["refresh_token"], refresh_token);
     assert_eq!(result["settings"]["company_names"], json!(["acme.com"]));
 
-    let broken = post_action(
-        &visitor,
-        "/api/check",
-        json!({
-            "client_id": mock.options().client_id,
-            "client_secret": "wrong",
-            "refresh_token": refresh_token,
-            "login_url": mock.url(),
-        }),
-    )
-    .await
-    .json_value()
-    .await;
+    let broken = visitor
+        .post(
+            "/api/check",
+            json!({
+                "client_id": mock.options().client_id,
+                "client_secret": "wrong",
+                "refresh_token": refresh_token,
+                "login_url": mock.url(),
+            }),
+        )
+        .await
+        .json_value()
+        .await;
     let result = visitor
         .checked_result(broken["id"].as_str().expect("id"))
         .await;

@@ -4,7 +4,7 @@ use std::net::TcpListener;
 
 use serde_json::Value;
 
-use crate::helpers::{Binary, Visitor, mock_for_port};
+use crate::helpers::{Binary, Visitor, mock_for_port, mock_with_token};
 use crate::mock_salesforce::{MockOptions, MockSalesforce};
 
 /// A free port for the binary: the mock must know the callback before the
@@ -237,22 +237,6 @@ async fn without_a_display_it_says_no_browser_was_opened_and_keeps_serving() {
     );
     binary.interrupt();
     assert_eq!(binary.wait().await, 0);
-}
-
-/// A mock and a live refresh token for it, for `sftoken check`.
-async fn mock_with_token(options: MockOptions) -> (MockSalesforce, String) {
-    let callback = "http://localhost:1/callback".to_owned();
-    let mock = MockSalesforce::start(MockOptions {
-        callback_urls: vec![callback.clone()],
-        ..options
-    })
-    .await;
-    let tokens = mock.login(&callback).await;
-    let token = tokens["refresh_token"]
-        .as_str()
-        .expect("refresh token")
-        .to_owned();
-    (mock, token)
 }
 
 /// `sftoken check` with the mock's own secret and this token.
@@ -515,15 +499,7 @@ async fn done_on_the_page_wipes_the_secrets_and_stops_the_helper() {
         .expect("cross-site done");
     assert_eq!(refused.status(), reqwest::StatusCode::FORBIDDEN);
 
-    let done = visitor
-        .http
-        .post(visitor.url("/api/done"))
-        .header("origin", &visitor.origin)
-        .header("cookie", visitor.cookie.as_deref().expect("cookie"))
-        .header("x-csrf-token", visitor.csrf.as_deref().expect("csrf"))
-        .send()
-        .await
-        .expect("done");
+    let done = visitor.post("/api/done", "{}").await;
 
     assert_eq!(done.status(), reqwest::StatusCode::OK);
     assert_eq!(binary.wait().await, 0);
@@ -613,17 +589,7 @@ async fn checking_typed_in_settings_does_not_end_a_json_run() {
         "refresh_token": "5Aep-typed-in",
         "login_url": mock.url(),
     });
-    let checked = visitor
-        .http
-        .post(visitor.url("/api/check"))
-        .header("content-type", "application/json")
-        .header("origin", &visitor.origin)
-        .header("cookie", visitor.cookie.as_deref().expect("cookie"))
-        .header("x-csrf-token", visitor.csrf.as_deref().expect("csrf"))
-        .body(typed.to_string())
-        .send()
-        .await
-        .expect("check");
+    let checked = visitor.post("/api/check", typed).await;
     assert_eq!(checked.status(), reqwest::StatusCode::OK);
     let id = crate::helpers::JsonBody::json_value(checked).await["id"]
         .as_str()

@@ -196,18 +196,11 @@ async fn a_request_with_too_many_headers_is_refused_and_the_app_keeps_serving() 
 #[tokio::test]
 async fn json_output_to_a_file_is_readable_only_by_the_owner() {
     use std::os::unix::fs::PermissionsExt;
-    let (mock, token) = {
-        let callback = "http://localhost:1/callback".to_owned();
-        let mock = crate::mock_salesforce::MockSalesforce::start(MockOptions {
-            client_id: "3MVG9key".to_owned(),
-            callback_urls: vec![callback.clone()],
-            ..MockOptions::default()
-        })
-        .await;
-        let tokens = mock.login(&callback).await;
-        let token = tokens["refresh_token"].as_str().expect("token").to_owned();
-        (mock, token)
-    };
+    let (mock, token) = crate::helpers::mock_with_token(MockOptions {
+        client_id: "3MVG9key".to_owned(),
+        ..MockOptions::default()
+    })
+    .await;
     let path = std::env::temp_dir().join(format!("sftoken-output-{}.json", std::process::id()));
     std::fs::write(&path, "old").expect("a pre-existing file");
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");

@@ -178,24 +178,25 @@ impl Visitor {
             "client_secret": secret,
             "login_url": login_url,
         });
-        self.post_login(body.to_string()).await
+        self.post("/api/login", body).await
     }
 
-    /// POST /api/login with any body, with the page's Origin, cookie and CSRF token.
-    pub async fn post_login(&self, body: String) -> reqwest::Response {
+    /// POST any body to a path, as the page does: its Origin, the cookie and
+    /// the CSRF token.
+    pub async fn post(&self, path: &str, body: impl std::fmt::Display) -> reqwest::Response {
         let mut request = self
             .http
-            .post(self.url("/api/login"))
+            .post(self.url(path))
             .header("content-type", "application/json")
             .header("origin", &self.origin)
-            .body(body);
+            .body(body.to_string());
         if let Some(cookie) = &self.cookie {
             request = request.header("cookie", cookie);
         }
         if let Some(csrf) = &self.csrf {
             request = request.header("x-csrf-token", csrf);
         }
-        request.send().await.expect("POST /api/login")
+        request.send().await.expect("POST")
     }
 
     /// Clicks "Sign in with Salesforce" and returns the authorize URL.
@@ -461,6 +462,22 @@ fn collect(pipe: impl std::io::Read + Send + 'static, name: &str) -> Arc<Mutex<S
         }
     });
     text
+}
+
+/// A mock and a live refresh token for it, as `sftoken check` is given.
+pub async fn mock_with_token(options: MockOptions) -> (MockSalesforce, String) {
+    let callback = "http://localhost:1/callback".to_owned();
+    let mock = MockSalesforce::start(MockOptions {
+        callback_urls: vec![callback.clone()],
+        ..options
+    })
+    .await;
+    let tokens = mock.login(&callback).await;
+    let token = tokens["refresh_token"]
+        .as_str()
+        .expect("refresh token")
+        .to_owned();
+    (mock, token)
 }
 
 /// The five lines "Copy all" must give for a capture against `mock`.

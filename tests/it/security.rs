@@ -420,10 +420,13 @@ async fn an_oversized_request_is_refused_and_the_app_keeps_serving() {
         .await;
     assert_eq!(long_query.status(), StatusCode::URI_TOO_LONG);
     let big_body = visitor
-        .post_login(format!("{{\"client_id\":\"{}\"}}", "a".repeat(100_000)))
+        .post(
+            "/api/login",
+            format!("{{\"client_id\":\"{}\"}}", "a".repeat(100_000)),
+        )
         .await;
     assert_eq!(big_body.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    let bad_json = visitor.post_login("{not json".to_owned()).await;
+    let bad_json = visitor.post("/api/login", "{not json".to_owned()).await;
     assert_eq!(bad_json.status(), StatusCode::BAD_REQUEST);
     assert!(bad_json.json_value().await["error"]["message"].is_string());
 
