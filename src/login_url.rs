@@ -2,8 +2,9 @@
 //!
 //! Tokens and the client secret are only ever sent to a host this module accepts:
 //! https on a Salesforce domain, or http on a loopback host (for a local mock).
-//! Anything else needs the explicit `--allow-any-login-url` opt-out.
-//! See `shared/salesforce.md`, "Hosts".
+//! Anything else needs the explicit `--allow-any-login-url` opt-out, which a
+//! [`LoginUrl`] carries with it as its [`HostPolicy`], so every later decision
+//! about where a token may go asks the URL itself.
 
 use url::{Host, Url};
 
@@ -24,10 +25,21 @@ pub const SALESFORCE_DOMAINS: &[&str] = &[
     "sfcrmproducts.cn",
 ];
 
+/// Which hosts sftoken talks to and sends tokens to.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum HostPolicy {
+    /// https on a Salesforce domain, or http on loopback (a local mock).
+    #[default]
+    Salesforce,
+    /// `--allow-any-login-url`: any http(s) host, for a server the user controls.
+    Any,
+}
+
 /// A login URL that passed the policy: an origin such as `https://acme.my.salesforce.com`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LoginUrl {
     origin: String,
+    policy: HostPolicy,
     /// What was changed from the input, said to the user (for example a Lightning URL).
     pub note: Option<String>,
 }
@@ -49,7 +61,7 @@ pub enum LoginUrlError {
 impl LoginUrl {
     /// Checks and normalizes what a user typed or pasted: trims spaces, paths,
     /// queries and trailing slashes, and turns a Lightning address into its My Domain.
-    pub fn parse(input: &str, allow_any: bool) -> Result<Self, LoginUrlError> {
+    pub fn parse(input: &str, policy: HostPolicy) -> Result<Self, LoginUrlError> {
         let trimmed = input.trim();
         let has_scheme = trimmed.split_once("://").is_some_and(|(scheme, _)| {
             !scheme.is_empty()
@@ -77,7 +89,7 @@ impl LoginUrl {
             }
             None => (host, None),
         };
-        if !allow_any {
+        if policy == HostPolicy::Salesforce {
             match url.scheme() {
                 "https" => {}
                 "http" if loopback => {}
@@ -93,6 +105,7 @@ impl LoginUrl {
         let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
         Ok(Self {
             origin: format!("{}://{host}{port}", url.scheme()),
+            policy,
             note,
         })
     }
@@ -101,32 +114,37 @@ impl LoginUrl {
         &self.origin
     }
 
+    pub fn policy(&self) -> HostPolicy {
+        self.policy
+    }
+
     /// `https://login.salesforce.com/services/oauth2/token` and friends.
     pub fn endpoint(&self, path: &str) -> String {
         format!("{}{path}", self.origin)
+    }
+
+    /// May sftoken send a token to `url`? Asked of the `instance_url` and the
+    /// identity URL that come back from Salesforce, before a bearer token goes
+    /// there.
+    pub fn may_receive_token(&self, url: &str) -> bool {
+        let Ok(parsed) = Url::parse(url) else {
+            return false;
+        };
+        if self.policy == HostPolicy::Any || parsed.origin().ascii_serialization() == self.origin {
+            return true;
+        }
+        // Besides the login host itself, only https Salesforce hosts: a loopback
+        // address is trusted only when it is the login URL (a local mock).
+        match (parsed.scheme(), parsed.host()) {
+            ("https", Some(Host::Domain(d))) => is_salesforce_host(&d.to_ascii_lowercase()),
+            _ => false,
+        }
     }
 }
 
 impl std::fmt::Display for LoginUrl {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.origin)
-    }
-}
-
-/// May sftoken send a token to this URL? Used for the `instance_url` and identity
-/// URL that come back from Salesforce, before a bearer token goes there.
-pub fn may_receive_token(url: &str, login: &LoginUrl, allow_any: bool) -> bool {
-    let Ok(parsed) = Url::parse(url) else {
-        return false;
-    };
-    if allow_any || parsed.origin().ascii_serialization() == login.as_str() {
-        return true;
-    }
-    // Besides the login host itself, only https Salesforce hosts: a loopback
-    // address is trusted only when it is the login URL (a local mock).
-    match (parsed.scheme(), parsed.host()) {
-        ("https", Some(Host::Domain(d))) => is_salesforce_host(&d.to_ascii_lowercase()),
-        _ => false,
     }
 }
 
@@ -172,7 +190,7 @@ mod tests {
     use super::*;
 
     fn ok(input: &str) -> String {
-        LoginUrl::parse(input, false)
+        LoginUrl::parse(input, HostPolicy::Salesforce)
             .map(|u| u.to_string())
             .unwrap_or_else(|e| panic!("{input}: {e}"))
     }
@@ -195,7 +213,7 @@ mod tests {
     fn lightning_urls_become_my_domain_with_a_note() {
         let url = LoginUrl::parse(
             "https://acme.lightning.force.com/lightning/setup/Home",
-            false,
+            HostPolicy::Salesforce,
         )
         .expect("lightning URL");
         assert_eq!(url.as_str(), "https://acme.my.salesforce.com");
@@ -212,63 +230,49 @@ mod tests {
     #[test]
     fn foreign_hosts_and_plain_http_are_refused() {
         assert!(matches!(
-            LoginUrl::parse("https://evil.example.com", false),
+            LoginUrl::parse("https://evil.example.com", HostPolicy::Salesforce),
             Err(LoginUrlError::NotSalesforce(_))
         ));
         assert!(matches!(
-            LoginUrl::parse("https://salesforce.com.evil.example", false),
+            LoginUrl::parse(
+                "https://salesforce.com.evil.example",
+                HostPolicy::Salesforce
+            ),
             Err(LoginUrlError::NotSalesforce(_))
         ));
         assert!(matches!(
-            LoginUrl::parse("https://notsalesforce.com", false),
+            LoginUrl::parse("https://notsalesforce.com", HostPolicy::Salesforce),
             Err(LoginUrlError::NotSalesforce(_))
         ));
         assert!(matches!(
-            LoginUrl::parse("http://login.salesforce.com", false),
+            LoginUrl::parse("http://login.salesforce.com", HostPolicy::Salesforce),
             Err(LoginUrlError::NotHttps(_))
         ));
         assert!(matches!(
-            LoginUrl::parse("ftp://login.salesforce.com", false),
+            LoginUrl::parse("ftp://login.salesforce.com", HostPolicy::Salesforce),
             Err(LoginUrlError::NotAUrl(_))
         ));
-        assert!(LoginUrl::parse("", false).is_err());
+        assert!(LoginUrl::parse("", HostPolicy::Salesforce).is_err());
     }
 
     #[test]
     fn the_opt_out_accepts_any_http_host() {
-        let url = LoginUrl::parse("http://mock.internal:8080/x", true).expect("allowed");
+        let url = LoginUrl::parse("http://mock.internal:8080/x", HostPolicy::Any).expect("allowed");
         assert_eq!(url.as_str(), "http://mock.internal:8080");
     }
 
     #[test]
     fn tokens_only_go_to_salesforce_or_the_login_host() {
-        let login = LoginUrl::parse("http://127.0.0.1:4000", false).expect("login");
-        assert!(may_receive_token(
-            "https://acme.my.salesforce.com/id/00D/005",
-            &login,
-            false
-        ));
-        assert!(may_receive_token(
-            "http://127.0.0.1:4000/id/1/2",
-            &login,
-            false
-        ));
-        assert!(!may_receive_token("https://evil.example/id", &login, false));
-        assert!(!may_receive_token(
-            "http://acme.my.salesforce.com",
-            &login,
-            false
-        ));
-        assert!(!may_receive_token(
-            "http://127.0.0.1:4001/id",
-            &login,
-            false
-        ));
-        let production = LoginUrl::parse(PRODUCTION, false).expect("production");
-        assert!(!may_receive_token(
-            "http://127.0.0.1:4000/id",
-            &production,
-            false
-        ));
+        let login =
+            LoginUrl::parse("http://127.0.0.1:4000", HostPolicy::Salesforce).expect("login");
+        assert!(login.may_receive_token("https://acme.my.salesforce.com/id/00D/005"));
+        assert!(login.may_receive_token("http://127.0.0.1:4000/id/1/2"));
+        assert!(!login.may_receive_token("https://evil.example/id"));
+        assert!(!login.may_receive_token("http://acme.my.salesforce.com"));
+        assert!(!login.may_receive_token("http://127.0.0.1:4001/id"));
+        let production = LoginUrl::parse(PRODUCTION, HostPolicy::Salesforce).expect("production");
+        assert!(!production.may_receive_token("http://127.0.0.1:4000/id"));
+        let any = LoginUrl::parse(PRODUCTION, HostPolicy::Any).expect("production");
+        assert!(any.may_receive_token("https://evil.example/id"));
     }
 }

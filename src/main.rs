@@ -3,8 +3,8 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use sftoken::config::Command;
-use sftoken::{Cli, Config, Env};
+use sftoken::commands::{self, Stdin};
+use sftoken::config::{Cli, Command, Config, Env};
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
@@ -16,17 +16,17 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let result = Config::resolve(&cli, Env::from_process())
-        .map_err(sftoken::Error::from)
+        .map_err(commands::Error::from)
         .and_then(|config| {
             tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
-                .map_err(sftoken::Error::Serve)?
+                .map_err(commands::Error::Serve)?
                 .block_on(async {
                     match cli.command {
-                        Some(Command::Check) => sftoken::check(config, sftoken::Stdin).await,
-                        Some(Command::Paste) => sftoken::paste(config, sftoken::Stdin).await,
-                        None => sftoken::run(config).await,
+                        Some(Command::Check) => commands::check(config, Stdin).await,
+                        Some(Command::Paste) => commands::paste(config, Stdin).await,
+                        None => commands::serve(config).await,
                     }
                 })
         });

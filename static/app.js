@@ -300,11 +300,13 @@ async function checkExisting(event) {
 
 // ---------------------------------------------------------------- results
 
-function showFailure(body) {
+// Every API error has one shape: { message, field } plus, when Salesforce's
+// advice is behind it, { title, cause, fix, code, description }.
+function showFailure(body, headline = "Something went wrong") {
   const error = body.error || {};
-  $("failure-headline").textContent = error.title || "Something went wrong";
+  $("failure-headline").textContent = error.title || headline;
   $("failure-cause").textContent = error.cause || "";
-  $("failure-fix").textContent = error.fix || "Try again.";
+  $("failure-fix").textContent = error.fix || error.message || "Try again.";
   $("failure-salesforce").hidden = !error.code;
   $("failure-code").textContent = error.code || "";
   $("failure-description").textContent = error.description || "";
@@ -466,7 +468,7 @@ async function revoke() {
   $("revoke-confirm").hidden = true;
   if (!ok) {
     const error = body.error || {};
-    $("revoke-error").textContent = error.title ? `${error.title}. ${error.fix || ""}` : error.message || NOT_RUNNING;
+    $("revoke-error").textContent = error.message || NOT_RUNNING;
     $("revoke-error").hidden = false;
     return;
   }
@@ -483,7 +485,7 @@ async function loadResult(id) {
     if (status === 401) return show("need-link");
     if (status === 0) return;
     if (status !== 200) {
-      return showFailure({ error: { title: "These settings are unknown", fix: (body.error && body.error.message) || "Start again." } });
+      return showFailure(body, "These settings are unknown");
     }
     if (body.status === "failed") return showFailure(body);
     if (body.status === "captured") {

@@ -8,8 +8,9 @@ use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use serde_json::Value;
-use sftoken::login_url::LoginUrl;
-use sftoken::{Config, Server};
+use sftoken::config::Config;
+use sftoken::login_url::{HostPolicy, LoginUrl};
+use sftoken::web::Server;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -40,7 +41,8 @@ impl TestApp {
     /// Starts sftoken with `configure` applied to a default config whose login
     /// URL is `login_url`.
     pub async fn start(login_url: &str, configure: impl FnOnce(&mut Config)) -> TestApp {
-        let mut config = Config::new(LoginUrl::parse(login_url, false).expect("login URL"));
+        let mut config =
+            Config::new(LoginUrl::parse(login_url, HostPolicy::Salesforce).expect("login URL"));
         config.port = 0;
         config.open_browser = false;
         configure(&mut config);

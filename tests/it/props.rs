@@ -7,11 +7,11 @@
 
 use proptest::prelude::*;
 use proptest::test_runner::Config as ProptestConfig;
-use secrecy::ExposeSecret;
 use serde_json::{Map, Value};
-use sftoken::login_url::{LoginUrl, LoginUrlError};
-use sftoken::paste::{self, PasteError};
-use sftoken::settings::{self, Pasted, Settings};
+use sftoken::company_names::CompanyNames;
+use sftoken::login_url::{HostPolicy, LoginUrl, LoginUrlError};
+use sftoken::pasted_address::{self, PasteError};
+use sftoken::session::settings::{PastedSettings, Settings};
 use url::form_urlencoded;
 
 // ---------------------------------------------------------------------------
@@ -130,7 +130,7 @@ fn is_salesforce_domain(host: &str) -> bool {
 
 /// Checks everything an accepted login URL promises; returns the reason it
 /// does not hold, if it does not.
-fn check_login_url(input: &str, allow_any: bool, url: &LoginUrl) -> Result<(), TestCaseError> {
+fn check_login_url(input: &str, policy: HostPolicy, url: &LoginUrl) -> Result<(), TestCaseError> {
     let origin = url.as_str();
     let parsed = url::Url::parse(origin)
         .map_err(|e| TestCaseError::fail(format!("{origin:?} does not parse again: {e}")))?;
@@ -158,7 +158,7 @@ fn check_login_url(input: &str, allow_any: bool, url: &LoginUrl) -> Result<(), T
             input
         );
     }
-    if !allow_any {
+    if policy == HostPolicy::Salesforce {
         let loopback = is_loopback(parsed.host());
         prop_assert!(
             parsed.scheme() == "https" || loopback,
@@ -170,7 +170,7 @@ fn check_login_url(input: &str, allow_any: bool, url: &LoginUrl) -> Result<(), T
         );
     }
     // Normalizing is idempotent, and the normal form needs no note.
-    let again = LoginUrl::parse(origin, allow_any)
+    let again = LoginUrl::parse(origin, policy)
         .map_err(|e| TestCaseError::fail(format!("{origin:?} refused on reparse: {e}")))?;
     prop_assert_eq!(again.as_str(), origin);
     prop_assert_eq!(again.note, None);
@@ -184,7 +184,8 @@ fn check_login_url(input: &str, allow_any: bool, url: &LoginUrl) -> Result<(), T
 /// Only reachable with `--allow-any-login-url`.
 #[test]
 fn an_ipv4_mapped_ipv6_login_url_is_kept_as_its_canonical_origin() {
-    let url = LoginUrl::parse("[::ffff:127.0.0.1]", true).expect("accepted with the opt-out");
+    let url =
+        LoginUrl::parse("[::ffff:127.0.0.1]", HostPolicy::Any).expect("accepted with the opt-out");
     assert_eq!(url.as_str(), "https://[::ffff:7f00:1]");
 }
 
@@ -194,15 +195,18 @@ proptest! {
     #[test]
     fn login_url_parse_never_panics_and_is_idempotent(
         input in prop_oneof![any_text(80), pieces(LOGIN_URL_PIECES, 10)],
-        allow_any in any::<bool>(),
+        policy in prop_oneof![Just(HostPolicy::Salesforce), Just(HostPolicy::Any)],
     ) {
-        if let Ok(url) = LoginUrl::parse(&input, allow_any) {
-            check_login_url(&input, allow_any, &url)?;
+        if let Ok(url) = LoginUrl::parse(&input, policy) {
+            check_login_url(&input, policy, &url)?;
         }
         // The opt-out only widens what is accepted; it never changes the result.
-        if let Ok(strict) = LoginUrl::parse(&input, false) {
-            let loose = LoginUrl::parse(&input, true);
-            prop_assert_eq!(loose, Ok(strict));
+        if let Ok(strict) = LoginUrl::parse(&input, HostPolicy::Salesforce) {
+            let loose = LoginUrl::parse(&input, HostPolicy::Any);
+            prop_assert_eq!(
+                loose.map(|u| (u.to_string(), u.note)),
+                Ok((strict.to_string(), strict.note))
+            );
         }
     }
 
@@ -219,11 +223,11 @@ proptest! {
             None => format!("{name}.my.salesforce.com"),
         };
         let input = format!("{space}{scheme}://{host}{rest}{space}");
-        let url = LoginUrl::parse(&input, false)
+        let url = LoginUrl::parse(&input, HostPolicy::Salesforce)
             .map_err(|e| TestCaseError::fail(format!("{input:?} refused: {e}")))?;
         prop_assert_eq!(url.as_str(), format!("https://{}", host.to_ascii_lowercase()));
         prop_assert_eq!(&url.note, &None);
-        check_login_url(&input, false, &url)?;
+        check_login_url(&input, HostPolicy::Salesforce, &url)?;
     }
 
     #[test]
@@ -233,7 +237,7 @@ proptest! {
         rest in "(/[^\\s]{0,30})?",
     ) {
         let input = format!("https://{name}{suffix}{rest}");
-        let url = LoginUrl::parse(&input, false)
+        let url = LoginUrl::parse(&input, HostPolicy::Salesforce)
             .map_err(|e| TestCaseError::fail(format!("{input:?} refused: {e}")))?;
         prop_assert_eq!(
             url.as_str(),
@@ -258,7 +262,7 @@ proptest! {
             _ => format!("{a}.example/{b}.my.salesforce.com"),
         };
         let input = format!("https://{host}{rest}");
-        let result = LoginUrl::parse(&input, false);
+        let result = LoginUrl::parse(&input, HostPolicy::Salesforce);
         prop_assert!(
             matches!(result, Err(LoginUrlError::NotSalesforce(_))),
             "{input:?} gave {result:?}"
@@ -299,7 +303,7 @@ const PASTE_PIECES: &[&str] = &[
 
 /// A paste's outcome in a comparable form.
 fn pasted(input: &str) -> Result<(String, Option<String>), PasteError> {
-    paste::parse(input).map(|p| (p.code.expose_secret().to_owned(), p.state))
+    pasted_address::parse(input).map(|p| (p.code.expose().to_owned(), p.state))
 }
 
 fn encode(text: &str) -> String {
@@ -463,7 +467,7 @@ proptest! {
     fn copy_all_text_parse_never_panics_and_gives_trimmed_one_line_values(
         text in prop_oneof![any_text(200), pieces(COPY_ALL_PIECES, 20)],
     ) {
-        let pasted = Pasted::parse(&text);
+        let pasted = PastedSettings::parse(&text);
         for value in [&pasted.client_id, &pasted.client_secret, &pasted.refresh_token, &pasted.login_url]
             .into_iter()
             .flatten()
@@ -491,7 +495,7 @@ proptest! {
         ],
         noise in prop::collection::vec(one_line_value().prop_filter("not a setting line", |l| !l.contains(':')), 0..3),
     ) {
-        let company_names = settings::company_names(&chosen)
+        let company_names = CompanyNames::parse(&chosen)
             .map_err(|e| TestCaseError::fail(format!("{chosen:?} refused: {e}")))?;
         let five = Settings {
             client_id: &client_id,
@@ -500,25 +504,25 @@ proptest! {
             login_url: &login_url,
             company_names: &company_names,
         };
-        let expected = Pasted {
+        let expected = PastedSettings {
             client_id: Some(client_id.clone()),
             client_secret: Some(client_secret.clone()),
             refresh_token: Some(refresh_token.clone()),
             login_url: Some(login_url.clone()),
-            company_names: Some(company_names.clone()),
+            company_names: Some(company_names.as_slice().to_vec()),
         };
         let text = five.copy_all();
-        prop_assert_eq!(Pasted::parse(&text), expected, "text {:?}", text);
+        prop_assert_eq!(PastedSettings::parse(&text), expected, "text {:?}", text);
         // As pasted from a chat or a Windows editor: CRLF and lines around it.
         let text = format!("{}\r\n{}\r\n", noise.join("\n"), text.replace('\n', "\r\n"));
         prop_assert_eq!(
-            Pasted::parse(&text),
-            Pasted {
+            PastedSettings::parse(&text),
+            PastedSettings {
                 client_id: Some(client_id),
                 client_secret: Some(client_secret),
                 refresh_token: Some(refresh_token),
                 login_url: Some(login_url),
-                company_names: Some(company_names),
+                company_names: Some(company_names.as_slice().to_vec()),
             },
             "text {:?}", text
         );
@@ -537,7 +541,7 @@ proptest! {
             0..8,
         ),
     ) {
-        match settings::company_names(&names) {
+        match CompanyNames::parse(&names).map(|c| c.as_slice().to_vec()) {
             Ok(chosen) => {
                 prop_assert!(!chosen.is_empty(), "nothing chosen from {names:?}");
                 let mut unique = chosen.clone();
@@ -579,7 +583,7 @@ proptest! {
                 expected.push(name);
             }
         }
-        prop_assert_eq!(settings::company_names(&names), Ok(expected));
+        prop_assert_eq!(CompanyNames::parse(&names).map(|c| c.as_slice().to_vec()), Ok(expected));
     }
 }
 
@@ -857,8 +861,8 @@ proptest! {
         match parsed {
             Ok(tokens) => {
                 prop_assert!(valid, "{text} was read");
-                prop_assert_eq!(Some(tokens.access_token.expose_secret().to_owned()), text_of(&object, "access_token"));
-                prop_assert_eq!(tokens.refresh_token.map(|t| t.expose_secret().to_owned()), text_of(&object, "refresh_token"));
+                prop_assert_eq!(Some(tokens.access_token.expose().to_owned()), text_of(&object, "access_token"));
+                prop_assert_eq!(tokens.refresh_token.map(|t| t.expose().to_owned()), text_of(&object, "refresh_token"));
                 prop_assert_eq!(tokens.scope, text_of(&object, "scope").unwrap_or_default());
                 prop_assert_eq!(Some(tokens.instance_url), text_of(&object, "instance_url"));
                 prop_assert_eq!(Some(tokens.id), text_of(&object, "id"));
@@ -915,8 +919,8 @@ proptest! {
         }
         let tokens: sftoken::salesforce::Tokens = serde_json::from_str(&answer.to_string())
             .map_err(|e| TestCaseError::fail(format!("{answer} refused: {e}")))?;
-        prop_assert_eq!(tokens.access_token.expose_secret(), access_token.as_str());
-        prop_assert_eq!(tokens.refresh_token.as_ref().map(|t| t.expose_secret()), refresh_token.as_deref());
+        prop_assert_eq!(tokens.access_token.expose(), access_token.as_str());
+        prop_assert_eq!(tokens.refresh_token.as_ref().map(|t| t.expose()), refresh_token.as_deref());
         prop_assert_eq!(tokens.scope, scope.unwrap_or_default());
         prop_assert_eq!(tokens.instance_url, instance_url);
         prop_assert_eq!(tokens.id, id);
@@ -929,7 +933,7 @@ proptest! {
             pieces(&["@", ".", " ", "\t", "ACME", "acme", ".com", "É", "\u{a0}"], 10),
         ],
     ) {
-        if let Some(domain) = sftoken::check::email_domain(&email) {
+        if let Some(domain) = sftoken::session::email_domain(&email) {
             prop_assert!(!domain.is_empty(), "empty domain from {email:?}");
             prop_assert!(!domain.contains('@'), "{domain:?} from {email:?}");
             prop_assert!(!domain.chars().any(|c| c.is_ascii_uppercase()), "{domain:?} from {email:?}");
@@ -952,7 +956,7 @@ proptest! {
         space in "[ \t]{0,2}",
     ) {
         let email = format!("{space}{local}@{domain}{dot}{space}");
-        prop_assert_eq!(sftoken::check::email_domain(&email), Some(domain.to_ascii_lowercase()));
+        prop_assert_eq!(sftoken::session::email_domain(&email), Some(domain.to_ascii_lowercase()));
     }
 
     #[test]
@@ -972,7 +976,7 @@ proptest! {
                 "ip restricted", "inactive user", "approved", "install", "<script>", "é"], 8),
         ],
     ) {
-        let advice = sftoken::advice::for_oauth_error(&code, &description);
+        let advice = sftoken::salesforce::advice::for_oauth_error(&code, &description);
         prop_assert!(!advice.title.is_empty());
         prop_assert!(!advice.fix.is_empty());
         let code_shown = advice.code.unwrap_or_default();

@@ -2,135 +2,23 @@
 //! config file, then defaults. The client secret never comes from a flag, because
 //! every local user can read another process's argv.
 
+mod args;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use clap::Parser;
-use secrecy::SecretString;
 use serde::Deserialize;
 
-use crate::login_url::{LoginUrl, LoginUrlError, PRODUCTION, SANDBOX};
+pub use args::{Cli, Command, parse_duration};
+
+use crate::company_names::{CompanyNames, CompanyNamesError};
+use crate::login_url::{HostPolicy, LoginUrl, LoginUrlError, PRODUCTION, SANDBOX};
+use crate::secret::{ClientSecret, RefreshToken};
 
 pub const DEFAULT_PORT: u16 = 8719;
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
-
-/// `30m`, `90s`, `1h`, or a bare number of minutes.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
-        Some(at) => text.split_at(at),
-        None => (text, "m"),
-    };
-    let seconds_per_unit = match unit.trim() {
-        "s" => 1,
-        "m" => 60,
-        "h" => 3600,
-        _ => {
-            return Err(format!(
-                "\"{text}\" is not a duration; write it like 30m, 90s or 1h"
-            ));
-        }
-    };
-    number
-        .parse::<u64>()
-        .ok()
-        .and_then(|n| n.checked_mul(seconds_per_unit))
-        .map(Duration::from_secs)
-        .ok_or_else(|| format!("\"{text}\" is not a duration; write it like 30m, 90s or 1h"))
-}
-
-/// Get the five Snow Atlas Salesforce connector settings (Client ID, Client
-/// secret, Refresh token, Login URL, Company names) from one local page.
-///
-/// sftoken serves a page on http://localhost:PORT, sends your browser to
-/// Salesforce's login with PKCE, receives the code itself and shows the settings
-/// with copy buttons. The client secret is read from the page, or from the
-/// SFTOKEN_CLIENT_SECRET environment variable; never from a flag.
-#[derive(Parser, Debug, Default)]
-#[command(name = "sftoken", version, about, long_about)]
-pub struct Cli {
-    #[command(subcommand)]
-    pub command: Option<Command>,
-
-    /// Port to listen on, on 127.0.0.1 and [::1]. The External Client App's
-    /// Callback URL must be http://localhost:PORT/callback. [default: 8719]
-    #[arg(long, global = true, env = "SFTOKEN_PORT", value_name = "N")]
-    pub port: Option<u16>,
-
-    /// Salesforce login URL: https://login.salesforce.com (the default),
-    /// https://test.salesforce.com, or your My Domain URL.
-    /// [env: SFTOKEN_LOGIN_URL=]
-    #[arg(long, global = true, value_name = "URL", conflicts_with = "sandbox")]
-    pub login_url: Option<String>,
-
-    /// Use the sandbox login URL, https://test.salesforce.com.
-    #[arg(long, global = true)]
-    pub sandbox: bool,
-
-    /// The External Client App's Consumer Key, prefilled on the page.
-    #[arg(long, global = true, env = "SFTOKEN_CLIENT_ID", value_name = "ID")]
-    pub client_id: Option<String>,
-
-    /// Read settings from this TOML file (see config.example.toml).
-    #[arg(long, global = true, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-
-    /// Don't open a browser; only print the address to open.
-    #[arg(long, global = true)]
-    pub no_browser: bool,
-
-    /// After the first successful sign-in, print the settings as one JSON object
-    /// on stdout and exit.
-    #[arg(long, global = true)]
-    pub json: bool,
-
-    /// Company names to start with, comma separated (email domains such as
-    /// acme.com). Default: * (every domain). The page's picker can change them.
-    #[arg(
-        long,
-        global = true,
-        env = "SFTOKEN_COMPANY_NAMES",
-        value_name = "NAMES",
-        value_delimiter = ','
-    )]
-    pub company_names: Option<Vec<String>>,
-
-    /// Stop after this long without a request, wiping the secrets: 30m, 90s,
-    /// 1h, or a number of minutes; 0 never stops. [default: 30m]
-    #[arg(long, global = true, env = "SFTOKEN_IDLE_TIMEOUT", value_name = "DURATION", value_parser = parse_duration)]
-    pub idle_timeout: Option<Duration>,
-
-    /// How long one request to Salesforce may take before sftoken gives up
-    /// (slow proxies may need more): 30s, 2m. [default: 30s]
-    #[arg(long, global = true, env = "SFTOKEN_HTTP_TIMEOUT", value_name = "DURATION", value_parser = parse_duration)]
-    pub http_timeout: Option<Duration>,
-
-    /// With --json: write the JSON to FILE, readable only by you, instead of
-    /// standard output.
-    #[arg(long, global = true, value_name = "FILE", requires = "json")]
-    pub output: Option<PathBuf>,
-
-    /// Accept a login URL that is not https on a Salesforce host. Only for
-    /// testing against a server you control.
-    #[arg(long, global = true)]
-    pub allow_any_login_url: bool,
-}
-
-#[derive(clap::Subcommand, Debug)]
-pub enum Command {
-    /// Check settings you already have, without signing in: runs the refresh
-    /// grant Snow Atlas runs and the same checks as the page. Reads the client
-    /// secret and refresh token from SFTOKEN_CLIENT_SECRET and
-    /// SFTOKEN_REFRESH_TOKEN, or from standard input (the page's "Copy all"
-    /// text, or typed at a prompt); never from arguments. Exit 0 when they work,
-    /// 1 with the reason when they don't.
-    Check,
-    /// Sign in without a browser on this machine: prints the address to open
-    /// on any computer, then reads back the address of Salesforce's success
-    /// page (the app's Callback URL must be {login URL}/services/oauth2/success)
-    /// and prints the settings.
-    Paste,
-}
+/// How long one request to Salesforce may take; `--http-timeout` changes it.
+pub const DEFAULT_HTTP_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The config file. Every key is optional; unknown keys are an error, so a typo
 /// is caught instead of silently ignored.
@@ -171,16 +59,15 @@ pub struct Config {
     pub port: u16,
     pub login_url: LoginUrl,
     pub client_id: Option<String>,
-    pub client_secret: Option<SecretString>,
+    pub client_secret: Option<ClientSecret>,
     /// For `sftoken check`: from SFTOKEN_REFRESH_TOKEN.
-    pub refresh_token: Option<SecretString>,
+    pub refresh_token: Option<RefreshToken>,
     /// No flag, variable or file chose the login URL.
     pub login_url_is_default: bool,
-    /// The initial Company names choice; empty means `*`.
-    pub company_names: Vec<String>,
+    /// The initial Company names choice.
+    pub company_names: CompanyNames,
     pub open_browser: bool,
     pub json: bool,
-    pub allow_any_login_url: bool,
     /// `None`: never stop for idleness.
     pub idle_timeout: Option<Duration>,
     /// One request to Salesforce.
@@ -198,7 +85,7 @@ pub enum ConfigError {
     #[error("{0}")]
     LoginUrl(#[from] LoginUrlError),
     #[error("Company names: {0}")]
-    CompanyNames(String),
+    CompanyNames(#[from] CompanyNamesError),
     #[error("idle_timeout in the config file: {0}")]
     IdleTimeout(String),
     #[error("--http-timeout must be more than 0, for example 30s or 2m.")]
@@ -215,12 +102,11 @@ impl Config {
             client_secret: None,
             refresh_token: None,
             login_url_is_default: false,
-            company_names: Vec::new(),
+            company_names: CompanyNames::all(),
             open_browser: true,
             json: false,
-            allow_any_login_url: false,
             idle_timeout: Some(DEFAULT_IDLE_TIMEOUT),
-            http_timeout: crate::salesforce::DEFAULT_TIMEOUT,
+            http_timeout: DEFAULT_HTTP_TIMEOUT,
             output: None,
         }
     }
@@ -243,28 +129,30 @@ impl Config {
             login_url_is_default = true;
             PRODUCTION.to_owned()
         };
-        let login_url = LoginUrl::parse(&login_input, cli.allow_any_login_url)?;
+        let policy = if cli.allow_any_login_url {
+            HostPolicy::Any
+        } else {
+            HostPolicy::Salesforce
+        };
+        let login_url = LoginUrl::parse(&login_input, policy)?;
         let client_id = cli
             .client_id
             .clone()
             .or(file.client_id)
             .map(|id| id.trim().to_owned())
             .filter(|id| !id.is_empty());
-        let company_names = crate::settings::company_names(
+        let company_names = CompanyNames::parse(
             &cli.company_names
                 .clone()
                 .or(file.company_names)
                 .unwrap_or_default(),
-        )
-        .map_err(ConfigError::CompanyNames)?;
+        )?;
         let idle_timeout = match (cli.idle_timeout, file.idle_timeout) {
             (Some(timeout), _) => timeout,
             (None, Some(text)) => parse_duration(&text).map_err(ConfigError::IdleTimeout)?,
             (None, None) => DEFAULT_IDLE_TIMEOUT,
         };
-        let http_timeout = cli
-            .http_timeout
-            .unwrap_or(crate::salesforce::DEFAULT_TIMEOUT);
+        let http_timeout = cli.http_timeout.unwrap_or(DEFAULT_HTTP_TIMEOUT);
         if http_timeout.is_zero() {
             return Err(ConfigError::HttpTimeout);
         }
@@ -276,12 +164,11 @@ impl Config {
             company_names,
             login_url,
             client_id,
-            client_secret: env.client_secret.map(|s| SecretString::from(s.trim())),
-            refresh_token: env.refresh_token.map(|s| SecretString::from(s.trim())),
+            client_secret: env.client_secret.map(|s| ClientSecret::new(s.trim())),
+            refresh_token: env.refresh_token.map(|s| RefreshToken::new(s.trim())),
             login_url_is_default,
             open_browser: !cli.no_browser && file.open_browser.unwrap_or(true),
             json: cli.json,
-            allow_any_login_url: cli.allow_any_login_url,
         })
     }
 }
@@ -300,7 +187,6 @@ fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use secrecy::ExposeSecret;
 
     fn file_with(text: &str) -> (tempfile_path::TempPath, PathBuf) {
         let temp = tempfile_path::TempPath::new(text);
@@ -360,7 +246,7 @@ mod tests {
         let config = Config::resolve(&from_file, env).expect("config");
         assert_eq!(config.login_url.as_str(), "https://env.my.salesforce.com");
         assert_eq!(
-            config.client_secret.as_ref().map(|s| s.expose_secret()),
+            config.client_secret.as_ref().map(|s| s.expose()),
             Some("s3cret")
         );
 
@@ -410,7 +296,7 @@ mod tests {
     #[test]
     fn the_example_config_is_valid() {
         let file: FileConfig =
-            toml::from_str(include_str!("../config.example.toml")).expect("example parses");
+            toml::from_str(include_str!("../../config.example.toml")).expect("example parses");
         assert_eq!(file.port, Some(DEFAULT_PORT));
         assert_eq!(file.login_url.as_deref(), Some(PRODUCTION));
     }

@@ -5,13 +5,14 @@
 
 use std::sync::{Mutex, MutexGuard};
 
-use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use tokio::sync::watch;
 
-use crate::check::Report;
-use crate::login::Credentials;
-use crate::settings::{ALL_COMPANIES, JsonOutput, Settings};
+use super::report::Report;
+use super::settings::{JsonOutput, Settings};
+use crate::company_names::CompanyNames;
+use crate::salesforce::{Credentials, Tokens, ids_from_identity_url};
+use crate::secret::RefreshToken;
 
 /// Where the token came from and where it leads, as far as known.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -26,8 +27,8 @@ pub struct Details {
 
 impl Details {
     /// What a token response says: instance, scopes and the identity URL's ids.
-    pub fn from_tokens(tokens: &crate::salesforce::Tokens) -> Self {
-        let (org_id, user_id) = crate::salesforce::ids_from_identity_url(&tokens.id);
+    pub fn from_tokens(tokens: &Tokens) -> Self {
+        let (org_id, user_id) = ids_from_identity_url(&tokens.id);
         Self {
             instance_url: Some(tokens.instance_url.clone()),
             org_id: Some(org_id),
@@ -40,8 +41,8 @@ impl Details {
 
 #[derive(Debug)]
 struct State {
-    refresh_token: SecretString,
-    company_names: Vec<String>,
+    refresh_token: RefreshToken,
+    company_names: CompanyNames,
     details: Details,
     report: Report,
     revoked: bool,
@@ -57,20 +58,20 @@ pub struct Connection {
 /// A consistent copy of a connection, taken under its lock.
 #[derive(Debug)]
 pub struct Snapshot {
-    pub refresh_token: SecretString,
-    pub company_names: Vec<String>,
+    pub refresh_token: RefreshToken,
+    pub company_names: CompanyNames,
     pub details: Details,
     pub report: Report,
     pub revoked: bool,
 }
 
 impl Connection {
-    pub fn new(credentials: Credentials, refresh_token: SecretString, details: Details) -> Self {
+    pub fn new(credentials: Credentials, refresh_token: RefreshToken, details: Details) -> Self {
         Self {
             credentials,
             state: Mutex::new(State {
                 refresh_token,
-                company_names: vec![ALL_COMPANIES.to_owned()],
+                company_names: CompanyNames::all(),
                 details,
                 report: Report::default(),
                 revoked: false,
@@ -94,12 +95,12 @@ impl Connection {
         }
     }
 
-    pub fn refresh_token(&self) -> SecretString {
+    pub fn refresh_token(&self) -> RefreshToken {
         self.lock().refresh_token.clone()
     }
 
     /// Refresh Token Rotation handed out a new token; the old one is dead.
-    pub fn replace_refresh_token(&self, token: SecretString) {
+    pub fn replace_refresh_token(&self, token: RefreshToken) {
         self.lock().refresh_token = token;
     }
 
@@ -122,13 +123,8 @@ impl Connection {
         let _ = finished.wait_for(|done| *done).await;
     }
 
-    /// The Company names setting: `*`, or the chosen domains.
-    pub fn set_company_names(&self, names: Vec<String>) {
-        self.lock().company_names = if names.is_empty() {
-            vec![ALL_COMPANIES.to_owned()]
-        } else {
-            names
-        };
+    pub fn set_company_names(&self, names: CompanyNames) {
+        self.lock().company_names = names;
     }
 
     pub fn mark_revoked(&self) {
@@ -141,8 +137,8 @@ impl Snapshot {
     pub fn settings<'a>(&'a self, credentials: &'a Credentials) -> Settings<'a> {
         Settings {
             client_id: &credentials.client_id,
-            client_secret: credentials.client_secret.expose_secret(),
-            refresh_token: self.refresh_token.expose_secret(),
+            client_secret: credentials.client_secret.expose(),
+            refresh_token: self.refresh_token.expose(),
             login_url: credentials.login_url.as_str(),
             company_names: &self.company_names,
         }
@@ -163,17 +159,19 @@ impl Snapshot {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::login_url::LoginUrl;
+    use crate::login_url::{HostPolicy, LoginUrl};
+    use crate::secret::ClientSecret;
 
     #[test]
     fn debug_output_never_shows_a_secret() {
         let connection = Connection::new(
             Credentials {
                 client_id: "3MVG9key".into(),
-                client_secret: SecretString::from("the-client-secret"),
-                login_url: LoginUrl::parse("https://login.salesforce.com", false).expect("url"),
+                client_secret: ClientSecret::new("the-client-secret"),
+                login_url: LoginUrl::parse("https://login.salesforce.com", HostPolicy::Salesforce)
+                    .expect("url"),
             },
-            SecretString::from("5Aep-the-refresh-token"),
+            RefreshToken::new("5Aep-the-refresh-token"),
             Details::default(),
         );
         let printed = format!("{connection:?} {:?}", connection.snapshot());

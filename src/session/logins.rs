@@ -7,18 +7,12 @@
 //! shows the result again instead of an error. Unknown or forged `state`s never
 //! touch any login.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use ring::rand::{SecureRandom, SystemRandom};
-use secrecy::{ExposeSecret, SecretString};
-
-use crate::advice::Advice;
-use crate::connection::Connection;
-use crate::login_url::LoginUrl;
+use super::Connection;
+use crate::salesforce::{Advice, Credentials};
+use crate::secret::{OAuthState, PkceVerifier, random_id};
 
 /// How long a sign-in may take, as Salesforce's own codes do.
 pub const LOGIN_LIFETIME: Duration = Duration::from_secs(15 * 60);
@@ -27,47 +21,15 @@ const RESULT_LIFETIME: Duration = Duration::from_secs(60 * 60);
 /// Bounds memory when something keeps starting logins.
 const MAX_LOGINS: usize = 64;
 
-/// 32 random bytes as URL-safe base64: launch tokens, session cookies, CSRF
-/// tokens, `state` and PKCE verifiers.
-pub fn random_token() -> SecretString {
-    let mut bytes = [0u8; 32];
-    SystemRandom::new()
-        .fill(&mut bytes)
-        .expect("the operating system's random number generator failed");
-    SecretString::from(URL_SAFE_NO_PAD.encode(bytes))
-}
-
-/// The PKCE S256 challenge for a verifier.
-pub fn pkce_challenge(verifier: &SecretString) -> String {
-    let digest = ring::digest::digest(&ring::digest::SHA256, verifier.expose_secret().as_bytes());
-    URL_SAFE_NO_PAD.encode(digest.as_ref())
-}
-
-/// Compares two secrets in time that does not depend on where they differ.
-pub fn secrets_match(expected: &SecretString, given: &str) -> bool {
-    let a = ring::digest::digest(&ring::digest::SHA256, expected.expose_secret().as_bytes());
-    let b = ring::digest::digest(&ring::digest::SHA256, given.as_bytes());
-    a.as_ref()
-        .iter()
-        .zip(b.as_ref())
-        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-        == 0
-}
-
-/// What the user typed on the page for one sign-in.
-#[derive(Clone, Debug)]
-pub struct Credentials {
-    pub client_id: String,
-    pub client_secret: SecretString,
-    pub login_url: LoginUrl,
-}
-
 /// What the callback needs to exchange the code.
 #[derive(Debug)]
 pub struct Pending {
     pub credentials: Credentials,
-    pub verifier: SecretString,
+    pub verifier: PkceVerifier,
+    /// Exactly as sent in the authorize request.
     pub redirect_uri: String,
+    /// Paste mode: the code comes back pasted, not through `/callback`.
+    pub paste: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -91,6 +53,7 @@ enum Phase {
 #[derive(Debug)]
 struct Login {
     id: String,
+    state: OAuthState,
     started: Instant,
     phase: Phase,
 }
@@ -118,48 +81,63 @@ pub enum Status {
     Finished(Outcome),
 }
 
-/// All logins, keyed by their `state`. The `id` is a second random value used in
+/// All logins. Each has its `state` and an `id`, a second random value used in
 /// the result page's address, so `state` never appears in the page.
 #[derive(Debug, Default)]
 pub struct Logins {
-    by_state: HashMap<String, Login>,
+    all: Vec<Login>,
 }
 
 impl Logins {
-    /// Starts a login under a fresh random `state`; returns its id.
-    pub fn start(&mut self, state: SecretString, pending: Pending) -> String {
+    /// Starts a login under its `state`; returns its id.
+    pub fn start(&mut self, state: OAuthState, pending: Pending) -> String {
         self.insert(state, Phase::Waiting(pending))
     }
 
     /// Records settings that did not come from a sign-in ("check an existing
     /// setup"), so they get a result page like a sign-in; returns the id.
     pub fn insert_finished(&mut self, outcome: Outcome) -> String {
-        self.insert(random_token(), Phase::Finished(outcome))
+        self.insert(OAuthState::generate(), Phase::Finished(outcome))
     }
 
-    fn insert(&mut self, state: SecretString, phase: Phase) -> String {
+    fn insert(&mut self, state: OAuthState, phase: Phase) -> String {
         self.prune();
-        let id = random_token().expose_secret()[..22].to_owned();
-        self.by_state.insert(
-            state.expose_secret().to_owned(),
-            Login {
-                id: id.clone(),
-                started: Instant::now(),
-                phase,
-            },
-        );
+        let id = random_id(16);
+        self.all.push(Login {
+            id: id.clone(),
+            state,
+            started: Instant::now(),
+            phase,
+        });
         id
     }
 
     /// Takes a waiting login for the callback. Only a known `state` changes
     /// anything, and only once.
     pub fn claim(&mut self, state: &str) -> Claim {
-        let Some(login) = self.by_state.get_mut(state) else {
+        match self.all.iter().position(|l| l.state.matches(state)) {
+            Some(at) => self.claim_at(at),
+            None => Claim::Unknown,
+        }
+    }
+
+    /// Paste mode: takes the login `id`, checking the pasted `state` when
+    /// there is one. A mismatch changes nothing.
+    pub fn claim_pasted(&mut self, id: &str, pasted_state: Option<&str>) -> Claim {
+        let Some(at) = self.all.iter().position(|l| l.id == id) else {
             return Claim::Unknown;
         };
+        match pasted_state {
+            Some(pasted) if !self.all[at].state.matches(pasted) => Claim::Mismatch,
+            _ => self.claim_at(at),
+        }
+    }
+
+    fn claim_at(&mut self, at: usize) -> Claim {
+        let login = &mut self.all[at];
         match login.phase {
             Phase::Waiting(_) if login.started.elapsed() > LOGIN_LIFETIME => {
-                self.by_state.remove(state);
+                self.all.remove(at);
                 Claim::Expired
             }
             Phase::Waiting(_) => {
@@ -187,33 +165,14 @@ impl Logins {
         }
     }
 
-    /// Paste mode: takes the login `id`, checking the pasted `state` when
-    /// there is one. A mismatch changes nothing.
-    pub fn claim_pasted(&mut self, id: &str, pasted_state: Option<&str>) -> Claim {
-        let Some(state) = self
-            .by_state
-            .iter()
-            .find(|(_, login)| login.id == id)
-            .map(|(state, _)| state.clone())
-        else {
-            return Claim::Unknown;
-        };
-        match pasted_state {
-            Some(pasted) if !secrets_match(&SecretString::from(state.as_str()), pasted) => {
-                Claim::Mismatch
-            }
-            _ => self.claim(&state),
-        }
-    }
-
     pub fn finish(&mut self, id: &str, outcome: Outcome) {
-        if let Some(login) = self.by_state.values_mut().find(|l| l.id == id) {
+        if let Some(login) = self.all.iter_mut().find(|l| l.id == id) {
             login.phase = Phase::Finished(outcome);
         }
     }
 
     pub fn status(&self, id: &str) -> Option<Status> {
-        let login = self.by_state.values().find(|l| l.id == id)?;
+        let login = self.all.iter().find(|l| l.id == id)?;
         Some(match &login.phase {
             Phase::Waiting(_) => Status::Waiting {
                 expires_in: LOGIN_LIFETIME.saturating_sub(login.started.elapsed()),
@@ -226,8 +185,8 @@ impl Logins {
     /// The newest login still waiting for Salesforce: its id, the time left,
     /// and whether it is in paste mode.
     pub fn latest_waiting(&self) -> Option<(String, Duration, bool)> {
-        self.by_state
-            .values()
+        self.all
+            .iter()
             .filter(|l| l.started.elapsed() <= LOGIN_LIFETIME)
             .filter_map(|l| match &l.phase {
                 Phase::Waiting(pending) => Some((l, pending)),
@@ -235,35 +194,35 @@ impl Logins {
             })
             .max_by_key(|(l, _)| l.started)
             .map(|(l, pending)| {
-                let paste = pending.redirect_uri.ends_with(crate::paste::SUCCESS_PATH);
                 (
                     l.id.clone(),
                     LOGIN_LIFETIME.saturating_sub(l.started.elapsed()),
-                    paste,
+                    pending.paste,
                 )
             })
     }
 
     /// Forgets everything, for "Done" and shutdown; secrets are zeroized on drop.
     pub fn clear(&mut self) {
-        self.by_state.clear();
+        self.all.clear();
     }
 
     fn prune(&mut self) {
-        self.by_state.retain(|_, login| match login.phase {
+        self.all.retain(|login| match login.phase {
             Phase::Waiting(_) => login.started.elapsed() <= LOGIN_LIFETIME,
             Phase::Exchanging => true,
             Phase::Finished(_) => login.started.elapsed() <= RESULT_LIFETIME,
         });
-        while self.by_state.len() >= MAX_LOGINS {
+        while self.all.len() >= MAX_LOGINS {
             let oldest = self
-                .by_state
+                .all
                 .iter()
+                .enumerate()
                 .filter(|(_, l)| !matches!(l.phase, Phase::Exchanging))
                 .min_by_key(|(_, l)| l.started)
-                .map(|(state, _)| state.clone());
+                .map(|(at, _)| at);
             match oldest {
-                Some(state) => self.by_state.remove(&state),
+                Some(at) => self.all.remove(at),
                 None => break,
             };
         }
@@ -273,68 +232,40 @@ impl Logins {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::login_url::{HostPolicy, LoginUrl};
+    use crate::secret::ClientSecret;
 
     fn pending() -> Pending {
         Pending {
             credentials: Credentials {
                 client_id: "key".into(),
-                client_secret: SecretString::from("secret"),
-                login_url: LoginUrl::parse("https://login.salesforce.com", false).expect("url"),
+                client_secret: ClientSecret::new("secret"),
+                login_url: LoginUrl::parse("https://login.salesforce.com", HostPolicy::Salesforce)
+                    .expect("url"),
             },
-            verifier: random_token(),
+            verifier: PkceVerifier::generate(),
             redirect_uri: "http://localhost:8719/callback".into(),
+            paste: false,
         }
-    }
-
-    #[test]
-    fn tokens_are_long_random_and_url_safe() {
-        let a = random_token();
-        let b = random_token();
-        assert_eq!(a.expose_secret().len(), 43);
-        assert_ne!(a.expose_secret(), b.expose_secret());
-        assert!(
-            a.expose_secret()
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        );
-    }
-
-    #[test]
-    fn pkce_challenge_matches_rfc_7636_appendix_b() {
-        let verifier = SecretString::from("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk");
-        assert_eq!(
-            pkce_challenge(&verifier),
-            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
-        );
-    }
-
-    #[test]
-    fn secrets_match_only_when_equal() {
-        let secret = SecretString::from("abc");
-        assert!(secrets_match(&secret, "abc"));
-        assert!(!secrets_match(&secret, "abd"));
-        assert!(!secrets_match(&secret, ""));
     }
 
     #[test]
     fn a_login_is_claimed_once_then_seen() {
         let mut logins = Logins::default();
-        let state = random_token();
+        let state = OAuthState::generate();
         let id = logins.start(state.clone(), pending());
         assert!(matches!(logins.status(&id), Some(Status::Waiting { .. })));
         assert!(
-            matches!(logins.claim(state.expose_secret()), Claim::Claimed { id: got, .. } if got == id)
+            matches!(logins.claim(state.expose()), Claim::Claimed { id: got, .. } if got == id)
         );
-        assert!(
-            matches!(logins.claim(state.expose_secret()), Claim::Seen { id: got } if got == id)
-        );
+        assert!(matches!(logins.claim(state.expose()), Claim::Seen { id: got } if got == id));
         assert!(matches!(logins.status(&id), Some(Status::Exchanging)));
     }
 
     #[test]
     fn an_unknown_state_changes_nothing() {
         let mut logins = Logins::default();
-        let id = logins.start(random_token(), pending());
+        let id = logins.start(OAuthState::generate(), pending());
         assert!(matches!(logins.claim("forged"), Claim::Unknown));
         assert!(matches!(logins.status(&id), Some(Status::Waiting { .. })));
     }
@@ -342,29 +273,23 @@ mod tests {
     #[test]
     fn a_login_older_than_15_minutes_is_refused_and_forgotten() {
         let mut logins = Logins::default();
-        let state = random_token();
+        let state = OAuthState::generate();
         let id = logins.start(state.clone(), pending());
-        let login = logins.by_state.values_mut().next().expect("login");
+        let login = logins.all.first_mut().expect("login");
         login.started = Instant::now()
             .checked_sub(LOGIN_LIFETIME + Duration::from_secs(1))
             .expect("the clock goes back 15 minutes");
-        assert!(matches!(
-            logins.claim(state.expose_secret()),
-            Claim::Expired
-        ));
+        assert!(matches!(logins.claim(state.expose()), Claim::Expired));
         assert!(logins.status(&id).is_none());
-        assert!(matches!(
-            logins.claim(state.expose_secret()),
-            Claim::Unknown
-        ));
+        assert!(matches!(logins.claim(state.expose()), Claim::Unknown));
     }
 
     #[test]
     fn logins_are_bounded() {
         let mut logins = Logins::default();
         for _ in 0..(MAX_LOGINS * 2) {
-            logins.start(random_token(), pending());
+            logins.start(OAuthState::generate(), pending());
         }
-        assert!(logins.by_state.len() <= MAX_LOGINS);
+        assert!(logins.all.len() <= MAX_LOGINS);
     }
 }

@@ -1,4 +1,4 @@
-//! Paste mode: for an External Client App whose Callback URL is Salesforce's own
+//! Reading what the user pastes in paste mode: for an External Client App whose Callback URL is Salesforce's own
 //! `{login}/services/oauth2/success` page, as the connector's manual guide sets
 //! it up. Salesforce then shows the code in that page's address bar, and the
 //! user pastes the whole address (or only the code) back into sftoken.
@@ -7,8 +7,9 @@
 //! a bare code, or the address of an error. This module turns it into a code and
 //! the `state` to check, or says plainly what is wrong.
 
-use secrecy::SecretString;
 use url::form_urlencoded;
+
+use crate::secret::AuthCode;
 
 /// Salesforce's own success page, the Callback URL of the manual guide.
 pub const SUCCESS_PATH: &str = "/services/oauth2/success";
@@ -16,7 +17,7 @@ pub const SUCCESS_PATH: &str = "/services/oauth2/success";
 /// A code read from pasted text, with the `state` that came with it, if any.
 #[derive(Debug)]
 pub struct PastedCode {
-    pub code: SecretString,
+    pub code: AuthCode,
     pub state: Option<String>,
 }
 
@@ -58,7 +59,7 @@ pub fn parse(input: &str) -> Result<PastedCode, PasteError> {
         // Real codes are long (about 90 characters); a short word is a mistake.
         return (valid_code(&decoded) && decoded.len() >= MIN_BARE_CODE)
             .then(|| PastedCode {
-                code: SecretString::from(decoded),
+                code: AuthCode::new(&decoded),
                 state: None,
             })
             .ok_or(PasteError::NotACode);
@@ -88,7 +89,7 @@ pub fn parse(input: &str) -> Result<PastedCode, PasteError> {
     match code {
         Some(_) if state.is_none() => Err(PasteError::NoState),
         Some(code) if valid_code(&code) => Ok(PastedCode {
-            code: SecretString::from(code),
+            code: AuthCode::new(&code),
             state,
         }),
         Some(_) => Err(PasteError::NotACode),
@@ -127,11 +128,10 @@ fn valid_code(code: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use secrecy::ExposeSecret;
 
     fn code_of(input: &str) -> (String, Option<String>) {
         let pasted = parse(input).unwrap_or_else(|e| panic!("{input}: {e}"));
-        (pasted.code.expose_secret().to_owned(), pasted.state)
+        (pasted.code.expose().to_owned(), pasted.state)
     }
 
     #[test]

@@ -1,13 +1,12 @@
 //! The five Snow Atlas connector settings and the formats they are handed over
 //! in: "Copy all" text, the Company names field, and the `--json` object.
-//! These formats are part of the contract in `shared/design.md`.
+//! These formats are a contract: Snow Atlas admins, scripts and tests rely on
+//! them (README, "Command line").
 
 use serde::Serialize;
 
-use crate::check::Report;
-
-/// Company names meaning "every domain, including users without email".
-pub const ALL_COMPANIES: &str = "*";
+use super::report::Report;
+use crate::company_names::CompanyNames;
 
 /// The settings in Snow Atlas's order, with the secrets exposed: only built when
 /// handing them to the user (the page behind its cookie, or `--json`).
@@ -17,7 +16,7 @@ pub struct Settings<'a> {
     pub client_secret: &'a str,
     pub refresh_token: &'a str,
     pub login_url: &'a str,
-    pub company_names: &'a [String],
+    pub company_names: &'a CompanyNames,
 }
 
 /// The `--json` object: the settings, where they lead, and the checks.
@@ -34,7 +33,7 @@ pub struct JsonOutput<'a> {
 /// Settings read back from "Copy all" text (as pasted into `sftoken check`).
 /// Lines that are not `Name: value` for one of the five settings are ignored.
 #[derive(Default, PartialEq, Eq)]
-pub struct Pasted {
+pub struct PastedSettings {
     pub client_id: Option<String>,
     pub client_secret: Option<String>,
     pub refresh_token: Option<String>,
@@ -42,10 +41,10 @@ pub struct Pasted {
     pub company_names: Option<Vec<String>>,
 }
 
-impl std::fmt::Debug for Pasted {
+impl std::fmt::Debug for PastedSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let redacted = |value: &Option<String>| value.as_ref().map(|_| "[redacted]");
-        f.debug_struct("Pasted")
+        f.debug_struct("PastedSettings")
             .field("client_id", &self.client_id)
             .field("client_secret", &redacted(&self.client_secret))
             .field("refresh_token", &redacted(&self.refresh_token))
@@ -55,7 +54,7 @@ impl std::fmt::Debug for Pasted {
     }
 }
 
-impl Pasted {
+impl PastedSettings {
     pub fn parse(text: &str) -> Self {
         let mut pasted = Self::default();
         for line in text.lines() {
@@ -84,39 +83,6 @@ impl Pasted {
     }
 }
 
-/// Checks and normalizes chosen company names (email domains): trimmed,
-/// lower-cased, without duplicates. An empty choice, or `*`, means all.
-pub fn company_names(names: &[String]) -> Result<Vec<String>, String> {
-    if names.len() > 1000 {
-        return Err("Choose at most 1,000 company names.".to_owned());
-    }
-    let mut chosen: Vec<String> = Vec::new();
-    for name in names {
-        let name = name.trim().to_ascii_lowercase();
-        if name == ALL_COMPANIES {
-            return Ok(vec![ALL_COMPANIES.to_owned()]);
-        }
-        let valid = !name.is_empty()
-            && name.len() <= 253
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
-        if !valid {
-            return Err(format!(
-                "\"{}\" is not an email domain such as acme.com.",
-                name.chars().take(60).collect::<String>()
-            ));
-        }
-        if !chosen.contains(&name) {
-            chosen.push(name);
-        }
-    }
-    if chosen.is_empty() {
-        chosen.push(ALL_COMPANIES.to_owned());
-    }
-    Ok(chosen)
-}
-
 impl Settings<'_> {
     /// "Copy all": one `Name: value` line per setting, company names joined with `, `.
     pub fn copy_all(&self) -> String {
@@ -126,14 +92,14 @@ impl Settings<'_> {
             self.client_secret,
             self.refresh_token,
             self.login_url,
-            self.company_names.join(", ")
+            self.company_names.joined()
         )
     }
 
     /// The Company names field's own copy button: one name per line, as Snow
     /// Atlas takes one per row.
     pub fn company_names_lines(&self) -> String {
-        self.company_names.join("\n")
+        self.company_names.lines()
     }
 }
 
@@ -141,7 +107,7 @@ impl Settings<'_> {
 mod tests {
     use super::*;
 
-    fn settings(company_names: &[String]) -> Settings<'_> {
+    fn settings(company_names: &CompanyNames) -> Settings<'_> {
         Settings {
             client_id: "3MVG9id",
             client_secret: "secret",
@@ -151,8 +117,8 @@ mod tests {
         }
     }
 
-    fn names(names: &[&str]) -> Vec<String> {
-        names.iter().map(|s| s.to_string()).collect()
+    fn names(names: &[&str]) -> CompanyNames {
+        CompanyNames::parse(names).expect("names")
     }
 
     #[test]
@@ -168,31 +134,19 @@ mod tests {
         let chosen = names(&["acme.com", "acme.co.uk"]);
         let text = format!("  {}\r\nnoise line\n", settings(&chosen).copy_all());
         assert_eq!(
-            Pasted::parse(&text),
-            Pasted {
+            PastedSettings::parse(&text),
+            PastedSettings {
                 client_id: Some("3MVG9id".into()),
                 client_secret: Some("secret".into()),
                 refresh_token: Some("5Aep861token".into()),
                 login_url: Some("https://login.salesforce.com".into()),
-                company_names: Some(chosen.clone()),
+                company_names: Some(chosen.as_slice().to_vec()),
             }
         );
-        assert_eq!(Pasted::parse("nothing here"), Pasted::default());
-    }
-
-    #[test]
-    fn company_names_are_normalized_and_checked() {
-        assert_eq!(company_names(&[]).expect("empty"), ["*"]);
         assert_eq!(
-            company_names(&names(&[" ACME.com", "acme.com", "acme.co.uk"])).expect("domains"),
-            ["acme.com", "acme.co.uk"]
+            PastedSettings::parse("nothing here"),
+            PastedSettings::default()
         );
-        assert_eq!(
-            company_names(&names(&["acme.com", "*"])).expect("star"),
-            ["*"]
-        );
-        assert!(company_names(&names(&["<b>x</b>"])).is_err());
-        assert!(company_names(&names(&["acme.com, acme.co.uk"])).is_err());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Salesforce errors explained: what probably went wrong, in plain words, and
-//! which setting or screen to change. The codes and texts come from
-//! `shared/salesforce.md` ("Callback outcomes" and "Token endpoint").
+//! which setting or screen to change. The codes and texts are those of
+//! Salesforce's [OAuth endpoints](https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_endpoints.htm)
+//! and [REST API errors](https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm).
 
 use serde::Serialize;
 
@@ -26,6 +27,12 @@ impl Advice {
             code: None,
             description: None,
         }
+    }
+
+    /// The title and the fix as one sentence pair, for a terminal line or a
+    /// short message.
+    pub fn one_line(&self) -> String {
+        format!("{}. {}", self.title, self.fix)
     }
 
     fn with_salesforce_error(mut self, code: &str, description: &str) -> Self {
@@ -191,7 +198,7 @@ pub fn for_rest_error(code: &str, message: &str) -> Advice {
     advice.with_salesforce_error(code, message)
 }
 
-/// Every OAuth error named in `shared/salesforce.md`, with the description
+/// Every OAuth error Salesforce is known to send, with the description
 /// Salesforce sends with it: the troubleshooting table and the tests use these.
 pub const KNOWN_OAUTH_ERRORS: &[(&str, &str)] = &[
     ("access_denied", "end-user denied authorization"),
@@ -219,7 +226,7 @@ pub const KNOWN_OAUTH_ERRORS: &[(&str, &str)] = &[
     ("rate_limit_exceeded", "rate limit exceeded"),
 ];
 
-/// The REST API errors named in `shared/salesforce.md` that the checks explain.
+/// The REST API errors that the checks explain.
 pub const KNOWN_REST_ERRORS: &[(&str, &str)] = &[
     (
         "API_DISABLED_FOR_ORG",

@@ -1,0 +1,65 @@
+//! The three commands: `sftoken` serves the page ([`serve`]), `sftoken check`
+//! checks settings an admin already has ([`check`]), and `sftoken paste` signs
+//! in from a terminal ([`paste`]). Each returns one [`Error`], printed once by
+//! `main` with its exit code.
+
+mod check;
+mod input;
+mod output;
+mod paste;
+mod serve;
+
+pub use check::check;
+pub use input::{Input, Stdin};
+pub use paste::paste;
+pub use serve::serve;
+
+use std::process::ExitCode;
+
+use crate::config::ConfigError;
+use crate::web::BindError;
+
+/// Everything that ends the program with an error, each with its exit code.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    #[error("{0}")]
+    Bind(#[from] BindError),
+    #[error("The server stopped unexpectedly ({0}). Start sftoken again.")]
+    Serve(std::io::Error),
+    #[error("Could not write the settings to standard output ({0}). Run again without --json.")]
+    Output(std::io::Error),
+    #[error("{0}")]
+    Missing(String),
+    #[error("{0}")]
+    Failed(String),
+    #[error(
+        "sftoken stopped before a sign-in completed, so no settings were printed. Run it again and sign in."
+    )]
+    NotCaptured,
+    #[error(
+        "sftoken is already running on port {0}: use that one (its page is http://localhost:{0}/; if it asks for a key, open the address it printed in its own terminal), or stop it with Done or Ctrl-C and run this again."
+    )]
+    Busy(u16),
+    #[error(
+        "sftoken was stopped before the checks finished, so no settings were printed. Run it again and sign in."
+    )]
+    Interrupted,
+}
+
+impl Error {
+    /// 2: bad usage or configuration; 3: the port is taken; 1: anything else.
+    pub fn exit_code(&self) -> ExitCode {
+        ExitCode::from(match self {
+            Self::Config(_) | Self::Missing(_) => 2,
+            Self::Bind(BindError::PortTaken(_)) | Self::Busy(_) => 3,
+            Self::Bind(_)
+            | Self::Serve(_)
+            | Self::Output(_)
+            | Self::Failed(_)
+            | Self::NotCaptured
+            | Self::Interrupted => 1,
+        })
+    }
+}

@@ -1,0 +1,125 @@
+//! The command line, as clap reads it. Every flag has a `///` doc, which
+//! becomes `--help`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+
+/// `30m`, `90s`, `1h`, or a bare number of minutes.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
+        Some(at) => text.split_at(at),
+        None => (text, "m"),
+    };
+    let seconds_per_unit = match unit.trim() {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        _ => {
+            return Err(format!(
+                "\"{text}\" is not a duration; write it like 30m, 90s or 1h"
+            ));
+        }
+    };
+    number
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(seconds_per_unit))
+        .map(Duration::from_secs)
+        .ok_or_else(|| format!("\"{text}\" is not a duration; write it like 30m, 90s or 1h"))
+}
+
+/// Get the five Snow Atlas Salesforce connector settings (Client ID, Client
+/// secret, Refresh token, Login URL, Company names) from one local page.
+///
+/// sftoken serves a page on http://localhost:PORT, sends your browser to
+/// Salesforce's login with PKCE, receives the code itself and shows the settings
+/// with copy buttons. The client secret is read from the page, or from the
+/// SFTOKEN_CLIENT_SECRET environment variable; never from a flag.
+#[derive(Parser, Debug, Default)]
+#[command(name = "sftoken", version, about, long_about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Port to listen on, on 127.0.0.1 and [::1]. The External Client App's
+    /// Callback URL must be http://localhost:PORT/callback. [default: 8719]
+    #[arg(long, global = true, env = "SFTOKEN_PORT", value_name = "N")]
+    pub port: Option<u16>,
+
+    /// Salesforce login URL: https://login.salesforce.com (the default),
+    /// https://test.salesforce.com, or your My Domain URL.
+    /// [env: SFTOKEN_LOGIN_URL=]
+    #[arg(long, global = true, value_name = "URL", conflicts_with = "sandbox")]
+    pub login_url: Option<String>,
+
+    /// Use the sandbox login URL, https://test.salesforce.com.
+    #[arg(long, global = true)]
+    pub sandbox: bool,
+
+    /// The External Client App's Consumer Key, prefilled on the page.
+    #[arg(long, global = true, env = "SFTOKEN_CLIENT_ID", value_name = "ID")]
+    pub client_id: Option<String>,
+
+    /// Read settings from this TOML file (see config.example.toml).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Don't open a browser; only print the address to open.
+    #[arg(long, global = true)]
+    pub no_browser: bool,
+
+    /// After the first successful sign-in, print the settings as one JSON object
+    /// on stdout and exit.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Company names to start with, comma separated (email domains such as
+    /// acme.com). Default: * (every domain). The page's picker can change them.
+    #[arg(
+        long,
+        global = true,
+        env = "SFTOKEN_COMPANY_NAMES",
+        value_name = "NAMES",
+        value_delimiter = ','
+    )]
+    pub company_names: Option<Vec<String>>,
+
+    /// Stop after this long without a request, wiping the secrets: 30m, 90s,
+    /// 1h, or a number of minutes; 0 never stops. [default: 30m]
+    #[arg(long, global = true, env = "SFTOKEN_IDLE_TIMEOUT", value_name = "DURATION", value_parser = parse_duration)]
+    pub idle_timeout: Option<Duration>,
+
+    /// How long one request to Salesforce may take before sftoken gives up
+    /// (slow proxies may need more): 30s, 2m. [default: 30s]
+    #[arg(long, global = true, env = "SFTOKEN_HTTP_TIMEOUT", value_name = "DURATION", value_parser = parse_duration)]
+    pub http_timeout: Option<Duration>,
+
+    /// With --json: write the JSON to FILE, readable only by you, instead of
+    /// standard output.
+    #[arg(long, global = true, value_name = "FILE", requires = "json")]
+    pub output: Option<PathBuf>,
+
+    /// Accept a login URL that is not https on a Salesforce host. Only for
+    /// testing against a server you control.
+    #[arg(long, global = true)]
+    pub allow_any_login_url: bool,
+}
+
+#[derive(clap::Subcommand, Debug)]
+pub enum Command {
+    /// Check settings you already have, without signing in: runs the refresh
+    /// grant Snow Atlas runs and the same checks as the page. Reads the client
+    /// secret and refresh token from SFTOKEN_CLIENT_SECRET and
+    /// SFTOKEN_REFRESH_TOKEN, or from standard input (the page's "Copy all"
+    /// text, or typed at a prompt); never from arguments. Exit 0 when they work,
+    /// 1 with the reason when they don't.
+    Check,
+    /// Sign in without a browser on this machine: prints the address to open
+    /// on any computer, then reads back the address of Salesforce's success
+    /// page (the app's Callback URL must be {login URL}/services/oauth2/success)
+    /// and prints the settings.
+    Paste,
+}

@@ -1,0 +1,211 @@
+//! The one outbound HTTP client and the JSON it reads back.
+//!
+//! The client follows no redirects (an OAuth endpoint that redirects is
+//! misconfigured, and following would carry credentials elsewhere), verifies TLS
+//! with the operating system's roots (so a corporate proxy's CA works), honours
+//! `HTTPS_PROXY`/`NO_PROXY`, and has timeouts. It is built on first use, so
+//! start-up does not pay for loading the system's certificates.
+
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use super::SalesforceError;
+use crate::login_url::LoginUrl;
+use crate::secret::AccessToken;
+
+/// Connecting takes at most this long (or the request timeout, if shorter).
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The one outbound HTTP client, built on first use; clones share it.
+#[derive(Clone, Debug)]
+pub struct Http {
+    client: Arc<OnceLock<reqwest::Client>>,
+    timeout: Duration,
+}
+
+impl Http {
+    pub fn new(timeout: Duration) -> Self {
+        Self {
+            client: Arc::default(),
+            timeout,
+        }
+    }
+
+    pub fn client(&self) -> Result<&reqwest::Client, SalesforceError> {
+        if let Some(client) = self.client.get() {
+            return Ok(client);
+        }
+        // Another thread may have installed it first; either provider is ring.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(CONNECT_TIMEOUT.min(self.timeout))
+            .timeout(self.timeout)
+            .user_agent(concat!("sftoken/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| SalesforceError::Setup(e.to_string()))?;
+        Ok(self.client.get_or_init(|| client))
+    }
+}
+
+/// Salesforce's OAuth error JSON: `{"error": "...", "error_description": "..."}`.
+#[derive(Deserialize)]
+struct OAuthError {
+    error: String,
+    #[serde(default)]
+    error_description: String,
+}
+
+/// One entry of Salesforce's REST error array: `[{"message": "...", "errorCode": "..."}]`.
+#[derive(Deserialize)]
+struct RestError {
+    #[serde(rename = "errorCode")]
+    error_code: String,
+    #[serde(default)]
+    message: String,
+}
+
+pub(super) async fn post_form<T: DeserializeOwned>(
+    http: &Http,
+    login_url: &LoginUrl,
+    path: &str,
+    form: &[(&str, &str)],
+) -> Result<T, SalesforceError> {
+    let url = login_url.endpoint(path);
+    let response = http
+        .client()?
+        .post(&url)
+        .form(form)
+        .send()
+        .await
+        .map_err(|e| http.transport_error(&url, e))?;
+    read_json(http, &url, response).await
+}
+
+pub(super) async fn get_json<T: DeserializeOwned>(
+    http: &Http,
+    url: &str,
+    access_token: &AccessToken,
+) -> Result<T, SalesforceError> {
+    let response = http
+        .client()?
+        .get(url)
+        .bearer_auth(access_token.expose())
+        .send()
+        .await
+        .map_err(|e| http.transport_error(url, e))?;
+    read_json(http, url, response).await
+}
+
+/// Reads a JSON answer, telling Salesforce's OAuth errors apart from answers
+/// that are not Salesforce's at all (a proxy's HTML page, a redirect).
+async fn read_json<T: DeserializeOwned>(
+    http: &Http,
+    url: &str,
+    response: reqwest::Response,
+) -> Result<T, SalesforceError> {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("json"));
+    let body = response
+        .bytes()
+        .await
+        .map_err(|e| http.transport_error(url, e))?;
+    let unexpected = |what: &str| SalesforceError::Unexpected {
+        host: host_of(url),
+        status: status.as_u16(),
+        what: what.to_owned(),
+    };
+    if status.is_success() {
+        // The revoke endpoint answers 200 with an empty body.
+        let body: &[u8] = if body.is_empty() { b"null" } else { &body };
+        return serde_json::from_slice(body).map_err(|_| {
+            unexpected(if is_json {
+                "JSON of an unknown shape"
+            } else {
+                "a page that is not JSON"
+            })
+        });
+    }
+    if let Ok(error) = serde_json::from_slice::<OAuthError>(&body) {
+        return Err(SalesforceError::OAuth {
+            code: error.error,
+            description: error.error_description,
+        });
+    }
+    if let Ok(errors) = serde_json::from_slice::<Vec<RestError>>(&body)
+        && let Some(error) = errors.into_iter().next()
+    {
+        return Err(SalesforceError::Rest {
+            status: status.as_u16(),
+            code: error.error_code,
+            message: error.message,
+        });
+    }
+    Err(unexpected(if status.is_redirection() {
+        "a redirect"
+    } else if is_json {
+        "JSON of an unknown shape"
+    } else {
+        "a page that is not JSON"
+    }))
+}
+
+impl Http {
+    fn transport_error(&self, url: &str, error: reqwest::Error) -> SalesforceError {
+        let host = host_of(url);
+        if error.is_timeout() {
+            return SalesforceError::Timeout {
+                host,
+                seconds: self.timeout.as_secs(),
+            };
+        }
+        // The innermost cause says what failed (refused, DNS, certificate)
+        // without the URL; a TLS failure gets its own advice.
+        let mut reason = error.to_string();
+        let mut source = std::error::Error::source(&error);
+        while let Some(cause) = source {
+            reason = cause.to_string();
+            source = cause.source();
+        }
+        let tls = has_tls_error(&error);
+        if tls {
+            SalesforceError::Tls { host, reason }
+        } else {
+            SalesforceError::Connect { host, reason }
+        }
+    }
+}
+
+/// Is a rustls error anywhere in this chain? An io::Error hides its inner
+/// error from `source()`, so look inside those too.
+fn has_tls_error(error: &(dyn std::error::Error + 'static)) -> bool {
+    error.downcast_ref::<rustls::Error>().is_some()
+        || error
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            .is_some_and(|inner| has_tls_error(inner))
+        || error.source().is_some_and(has_tls_error)
+}
+
+pub(super) fn host_of(url: &str) -> String {
+    url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .unwrap_or_else(|| "the server".to_owned())
+}
+
+/// Refuses to send a bearer token to a host the login URL's policy does not trust.
+pub(super) fn check_trusted(login_url: &LoginUrl, url: &str) -> Result<(), SalesforceError> {
+    if login_url.may_receive_token(url) {
+        Ok(())
+    } else {
+        Err(SalesforceError::UntrustedUrl(host_of(url)))
+    }
+}

@@ -1,0 +1,89 @@
+//! The REST API of one org: its newest API version, and SOQL queries that
+//! follow `nextRecordsUrl` page by page.
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use super::http::{check_trusted, get_json};
+use super::{Http, SalesforceError};
+use crate::login_url::LoginUrl;
+use crate::secret::AccessToken;
+
+/// The REST API of one org, at its newest API version.
+pub struct Api<'a> {
+    http: &'a Http,
+    access_token: &'a AccessToken,
+    instance_url: String,
+    pub version: String,
+}
+
+#[derive(Deserialize)]
+struct ApiVersion {
+    version: String,
+}
+
+/// One page of a SOQL query.
+#[derive(Deserialize)]
+struct QueryPage<T> {
+    records: Vec<T>,
+    #[serde(rename = "nextRecordsUrl")]
+    next_records_url: Option<String>,
+}
+
+impl<'a> Api<'a> {
+    /// Finds the newest API version the org offers (`GET /services/data/`).
+    pub async fn connect(
+        http: &'a Http,
+        login_url: &LoginUrl,
+        instance_url: &str,
+        access_token: &'a AccessToken,
+    ) -> Result<Api<'a>, SalesforceError> {
+        let instance_url = instance_url.trim_end_matches('/').to_owned();
+        let url = format!("{instance_url}/services/data/");
+        check_trusted(login_url, &url)?;
+        let versions: Vec<ApiVersion> = get_json(http, &url, access_token).await?;
+        let version = versions
+            .iter()
+            .map(|v| v.version.as_str())
+            .max_by(|a, b| version_number(a).total_cmp(&version_number(b)))
+            .unwrap_or("62.0")
+            .to_owned();
+        Ok(Api {
+            http,
+            access_token,
+            instance_url,
+            version,
+        })
+    }
+
+    /// Runs a SOQL query and hands each page's records to `on_page`, following
+    /// `nextRecordsUrl` until the end. Only one page is in memory at a time.
+    pub async fn query<T: DeserializeOwned>(
+        &self,
+        soql: &str,
+        mut on_page: impl FnMut(Vec<T>),
+    ) -> Result<(), SalesforceError> {
+        let mut url = url::Url::parse(&format!(
+            "{}/services/data/v{}/query",
+            self.instance_url, self.version
+        ))
+        .map_err(|_| SalesforceError::UntrustedUrl(self.instance_url.clone()))?;
+        url.query_pairs_mut().append_pair("q", soql);
+        let mut next = Some(url.to_string());
+        while let Some(url) = next.take() {
+            let page: QueryPage<T> = get_json(self.http, &url, self.access_token).await?;
+            on_page(page.records);
+            // nextRecordsUrl is a path on the same instance.
+            next = page
+                .next_records_url
+                .filter(|path| path.starts_with("/services/data/"))
+                .map(|path| format!("{}{path}", self.instance_url));
+        }
+        Ok(())
+    }
+}
+
+/// "66.0" → 66.0, for picking the newest version.
+fn version_number(version: &str) -> f64 {
+    version.parse().unwrap_or(0.0)
+}

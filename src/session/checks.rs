@@ -1,0 +1,251 @@
+//! Proving the settings work before Snow Atlas does: the refresh grant the
+//! connector runs, the granted scopes, who and which org the token belongs to,
+//! API access, and a preview of what the connector reads (licenses, active
+//! users by type, email domains).
+//!
+//! Each step fills in the [`Report`] as it finishes; a failed step never
+//! blocks the others that do not depend on it. Users are counted page by page
+//! and never kept, so a 100,000-user org needs no more memory than a small one.
+
+use super::report::{License, Licenses, OrgInfo, Step, TokenCheck, UserInfo};
+use super::user_tally::{UserRow, UserTally};
+use super::{Connection, Details};
+use crate::login_url::{LoginUrl, PRODUCTION, SANDBOX};
+use crate::salesforce::{self, Advice, Api, Http, SalesforceError};
+
+/// The scopes the Snow Atlas connector needs, with the name the External
+/// Client App screen shows for each.
+pub const NEEDED_SCOPES: [(&str, &str); 3] = [
+    (
+        "refresh_token",
+        "Perform requests at any time (refresh_token, offline_access)",
+    ),
+    ("api", "Manage user data via APIs (api)"),
+    ("full", "Full access (full)"),
+];
+
+/// Runs every check against `connection`, filling in its report.
+pub async fn run(http: Http, connection: &Connection) {
+    /// Marks the checks finished however the steps end, even by a panic, so
+    /// nobody waits for them forever.
+    struct Finish<'a>(&'a Connection);
+    impl Drop for Finish<'_> {
+        fn drop(&mut self) {
+            self.0.finish_checks();
+        }
+    }
+    let _finish = Finish(connection);
+    run_steps(&http, connection).await;
+}
+
+async fn run_steps(http: &Http, connection: &Connection) {
+    let credentials = &connection.credentials;
+    let login_url = &credentials.login_url;
+    connection.update_report(|r| r.token = Step::started());
+    let tokens = match salesforce::refresh(http, credentials, &connection.refresh_token()).await {
+        Ok(tokens) => tokens,
+        Err(e) => {
+            const WHY: &str = "The refresh token did not work, so nothing else could be checked.";
+            connection.update_report(|r| {
+                r.token = Step::Failed(e.advice());
+                r.user = Step::skipped(WHY);
+                r.org = Step::skipped(WHY);
+                r.licenses = Step::skipped(WHY);
+                r.users = Step::skipped(WHY);
+            });
+            return;
+        }
+    };
+    let rotated = tokens.refresh_token.is_some();
+    if let Some(new_token) = &tokens.refresh_token {
+        connection.replace_refresh_token(new_token.clone());
+    }
+    let mut details = Details::from_tokens(&tokens);
+    connection.update_details(|d| {
+        details.username = d.username.take();
+        *d = details;
+    });
+    connection.update_report(|r| r.token = Step::Ok(token_check(&tokens.scope, rotated)));
+
+    let user = async {
+        connection.update_report(|r| r.user = Step::started());
+        let step =
+            match salesforce::identity(http, login_url, &tokens.id, &tokens.access_token).await {
+                Ok(identity) => {
+                    connection.update_details(|d| d.username = Some(identity.username.clone()));
+                    Step::Ok(UserInfo {
+                        user_id: identity.user_id,
+                        username: identity.username,
+                        display_name: identity.display_name,
+                    })
+                }
+                Err(e) => Step::Failed(e.advice()),
+            };
+        connection.update_report(|r| r.user = step);
+    };
+    let data = async {
+        connection.update_report(|r| r.org = Step::started());
+        let api =
+            match Api::connect(http, login_url, &tokens.instance_url, &tokens.access_token).await {
+                Ok(api) => api,
+                Err(e) => return refuse_api(connection, e.advice()),
+            };
+        match org_info(&api, &credentials.login_url).await {
+            Ok(org) => connection.update_report(|r| r.org = Step::Ok(org)),
+            Err(e) => return refuse_api(connection, e.advice()),
+        }
+        tokio::join!(licenses(&api, connection), users(&api, connection));
+    };
+    tokio::join!(user, data);
+}
+
+/// The API refused: say why, and skip what needs it.
+fn refuse_api(connection: &Connection, advice: Advice) {
+    const WHY: &str = "Needs API access.";
+    connection.update_report(|r| {
+        r.org = Step::Failed(advice);
+        r.licenses = Step::skipped(WHY);
+        r.users = Step::skipped(WHY);
+    });
+}
+
+fn token_check(granted: &str, rotated: bool) -> TokenCheck {
+    let scopes_granted: Vec<String> = granted.split_whitespace().map(str::to_owned).collect();
+    let has = |scope: &str| {
+        scopes_granted
+            .iter()
+            .any(|g| g == scope || (scope == "refresh_token" && g == "offline_access"))
+    };
+    let missing: Vec<(&str, &str)> = NEEDED_SCOPES
+        .iter()
+        .copied()
+        .filter(|(scope, _)| !has(scope))
+        .collect();
+    TokenCheck {
+        rotated,
+        scopes_granted,
+        scopes_missing: missing.iter().map(|(scope, _)| (*scope).to_owned()).collect(),
+        scope_fixes: missing
+            .iter()
+            .map(|(_, label)| {
+                format!("In the External Client App's OAuth Settings, add the scope \"{label}\", save, wait up to 10 minutes and sign in again.")
+            })
+            .collect(),
+        warning: rotated.then(|| {
+            "Refresh Token Rotation is on: every refresh returns a new refresh token and the old one stops working. The token shown here is the newest; once Snow Atlas refreshes, this one dies too, and the connector can lose its token. Turn rotation off in the External Client App's settings for the connector.".to_owned()
+        }),
+    }
+}
+
+async fn org_info(api: &Api<'_>, login_url: &LoginUrl) -> Result<OrgInfo, SalesforceError> {
+    let mut org = None;
+    api.query::<OrgInfo>(
+        "SELECT Id, Name, OrganizationType, IsSandbox, InstanceName FROM Organization",
+        |records| org = org.take().or_else(|| records.into_iter().next()),
+    )
+    .await?;
+    let mut org = org.ok_or_else(|| SalesforceError::Rest {
+        status: 200,
+        code: "NO_ORGANIZATION".to_owned(),
+        message: "The Organization query returned no record.".to_owned(),
+    })?;
+    org.api_version = api.version.clone();
+    org.warning = environment_warning(login_url.as_str(), org.is_sandbox);
+    Ok(org)
+}
+
+/// Warns when the login URL says production but the org is a sandbox, or the
+/// other way round.
+fn environment_warning(login_url: &str, is_sandbox: bool) -> Option<String> {
+    let expects_sandbox = match login_url {
+        SANDBOX => Some(true),
+        PRODUCTION => Some(false),
+        url if url.contains(".sandbox.my.salesforce.com") => Some(true),
+        url if url.contains(".my.salesforce.com") => Some(false),
+        _ => None,
+    }?;
+    match (expects_sandbox, is_sandbox) {
+        (false, true) => Some(format!(
+            "This org is a sandbox, but the login URL {login_url} is for production. Snow Atlas will read the sandbox; if you meant production, sign in again with Production chosen."
+        )),
+        (true, false) => Some(format!(
+            "This org is a production org, but the login URL {login_url} is for a sandbox. Check that Snow Atlas gets the login URL you mean."
+        )),
+        _ => None,
+    }
+}
+
+async fn licenses(api: &Api<'_>, connection: &Connection) {
+    connection.update_report(|r| r.licenses = Step::started());
+    let read = |soql: &'static str| async move {
+        let mut all = Vec::new();
+        api.query::<License>(soql, |records| all.extend(records))
+            .await
+            .map(|_| all)
+    };
+    let (user_licenses, permission_set_licenses) = tokio::join!(
+        read("SELECT MasterLabel, Status, UsedLicenses, TotalLicenses FROM UserLicense"),
+        read("SELECT MasterLabel, Status, UsedLicenses, TotalLicenses FROM PermissionSetLicense"),
+    );
+    let step = match (user_licenses, permission_set_licenses) {
+        (Ok(user_licenses), Ok(permission_set_licenses)) => Step::Ok(Licenses {
+            user_licenses,
+            permission_set_licenses,
+        }),
+        (Err(e), _) | (_, Err(e)) => Step::Failed(e.advice()),
+    };
+    connection.update_report(|r| r.licenses = step);
+}
+
+async fn users(api: &Api<'_>, connection: &Connection) {
+    connection.update_report(|r| r.users = Step::started());
+    let mut tally = UserTally::default();
+    let mut pages = 0;
+    let result = api
+        .query::<UserRow>(
+            "SELECT Email, UserType FROM User WHERE IsActive = true",
+            |records| {
+                records.into_iter().for_each(|user| tally.add(user));
+                pages += 1;
+                let records = tally.active();
+                connection.update_report(|r| r.users = Step::Running { pages, records });
+            },
+        )
+        .await;
+    let step = match result {
+        Ok(()) => Step::Ok(tally.preview()),
+        Err(e) => Step::Failed(e.advice()),
+    };
+    connection.update_report(|r| r.users = step);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_scopes_are_named_with_their_screen_label() {
+        let check = token_check("api refresh_token", false);
+        assert_eq!(check.scopes_missing, ["full"]);
+        assert!(check.scope_fixes[0].contains("Full access (full)"));
+        assert!(
+            token_check("offline_access api full", false)
+                .scopes_missing
+                .is_empty()
+        );
+        assert!(
+            token_check("api full refresh_token", true)
+                .warning
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn a_sandbox_org_behind_a_production_login_url_is_flagged() {
+        assert!(environment_warning(PRODUCTION, true).is_some());
+        assert!(environment_warning(SANDBOX, false).is_some());
+        assert!(environment_warning(PRODUCTION, false).is_none());
+        assert!(environment_warning("https://acme--uat.sandbox.my.salesforce.com", true).is_none());
+        assert!(environment_warning("http://127.0.0.1:9", true).is_none());
+    }
+}

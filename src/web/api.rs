@@ -1,0 +1,238 @@
+//! The page's JSON API. Each handler checks its input, calls the sign-in flow
+//! or the session, and answers with a `Serialize` struct or an [`ApiError`].
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use serde::{Deserialize, Serialize};
+
+use super::AppState;
+use super::error::{ApiError, ApiJson};
+use super::guard::Session;
+use crate::flow::{self, Callback};
+use crate::login_url::LoginUrl;
+use crate::salesforce::Credentials;
+use crate::secret::ClientSecret;
+use crate::session::{Claim, LOGIN_LIFETIME};
+
+pub(super) type ApiResult<T> = Result<Json<T>, ApiError>;
+
+#[derive(Serialize)]
+pub(super) struct SessionInfo {
+    csrf_token: String,
+    callback_url: String,
+    client_id: Option<String>,
+    has_client_secret: bool,
+    login_url: String,
+    login_url_note: Option<String>,
+    version: &'static str,
+    pending: Option<PendingLogin>,
+    idle_timeout_seconds: Option<u64>,
+}
+
+#[derive(Serialize)]
+pub(super) struct PendingLogin {
+    id: String,
+    expires_in_seconds: u64,
+    paste: bool,
+}
+
+/// What the page needs to draw the form.
+pub(super) async fn session_info(_: Session, State(state): State<AppState>) -> Json<SessionInfo> {
+    let config = state.config();
+    let pending = state
+        .logins()
+        .latest_waiting()
+        .map(|(id, expires_in, paste)| PendingLogin {
+            id,
+            expires_in_seconds: expires_in.as_secs(),
+            paste,
+        });
+    Json(SessionInfo {
+        csrf_token: state.csrf().expose().to_owned(),
+        callback_url: state.redirect_uri(),
+        client_id: config.client_id.clone(),
+        has_client_secret: config.client_secret.is_some(),
+        login_url: config.login_url.to_string(),
+        login_url_note: config.login_url.note.clone(),
+        version: env!("CARGO_PKG_VERSION"),
+        pending,
+        idle_timeout_seconds: config.idle_timeout.map(|t| t.as_secs()),
+    })
+}
+
+#[derive(Deserialize)]
+pub(super) struct LoginUrlQuery {
+    value: String,
+}
+
+#[derive(Serialize)]
+pub(super) struct CheckedLoginUrl {
+    login_url: String,
+    note: Option<String>,
+}
+
+/// Normalizes a login URL as the user types it: the page shows the URL that
+/// will be used, and why it changed.
+pub(super) async fn check_login_url(
+    _: Session,
+    State(state): State<AppState>,
+    Query(query): Query<LoginUrlQuery>,
+) -> ApiResult<CheckedLoginUrl> {
+    let url = parse_login_url(&state, &query.value)?;
+    Ok(Json(CheckedLoginUrl {
+        login_url: url.to_string(),
+        note: url.note,
+    }))
+}
+
+#[derive(Serialize)]
+pub(super) struct Stopped {
+    stopped: bool,
+}
+
+/// "Done": wipes the secrets and stops the helper.
+pub(super) async fn done(State(state): State<AppState>) -> Json<Stopped> {
+    tracing::info!("stopped from the page");
+    state.press_done();
+    Json(Stopped { stopped: true })
+}
+
+/// The credentials fields of the sign-in and check forms.
+#[derive(Deserialize)]
+pub(super) struct CredentialsForm {
+    client_id: String,
+    /// Empty: the one from the environment.
+    #[serde(default)]
+    client_secret: String,
+    login_url: String,
+}
+
+#[derive(Deserialize)]
+pub(super) struct LoginForm {
+    #[serde(flatten)]
+    credentials: CredentialsForm,
+    /// Paste mode: the app's Callback URL is Salesforce's own success page.
+    #[serde(default)]
+    paste: bool,
+}
+
+#[derive(Serialize)]
+pub(super) struct LoginStarted {
+    id: String,
+    authorize_url: String,
+    paste: bool,
+    expires_in_seconds: u64,
+}
+
+/// "Sign in with Salesforce": checks the form, starts a pending login and
+/// returns the authorize URL to send the browser to.
+pub(super) async fn start_login(
+    State(state): State<AppState>,
+    ApiJson(form): ApiJson<LoginForm>,
+) -> ApiResult<LoginStarted> {
+    let credentials = form.credentials.check(&state)?;
+    tracing::info!(login_url = %credentials.login_url, "started a sign-in");
+    let callback = if form.paste {
+        Callback::SuccessPage
+    } else {
+        Callback::Loopback(state.port())
+    };
+    let started = flow::start(credentials, callback);
+    let id = state.logins().start(started.state, started.pending);
+    Ok(Json(LoginStarted {
+        id,
+        authorize_url: started.authorize_url,
+        paste: form.paste,
+        expires_in_seconds: LOGIN_LIFETIME.as_secs(),
+    }))
+}
+
+/// The id of a sign-in, or of typed-in settings, for `/result/{id}`.
+#[derive(Serialize)]
+pub(super) struct LoginId {
+    pub(super) id: String,
+}
+
+#[derive(Deserialize)]
+pub(super) struct PasteForm {
+    text: String,
+}
+
+/// Paste mode: the address (or code) copied from Salesforce's success page.
+pub(super) async fn paste(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(form): ApiJson<PasteForm>,
+) -> ApiResult<LoginId> {
+    let claimed = flow::claim_pasted(&mut state.logins(), &id, &form.text);
+    let (claim, answer) = claimed.map_err(|e| ApiError::field("text", &e.to_string()))?;
+    match claim {
+        Claim::Claimed { pending, .. } => {
+            state.complete(&id, pending, answer).await;
+        }
+        Claim::Seen { .. } => {}
+        Claim::Expired => {
+            return Err(ApiError::field(
+                "text",
+                "This sign-in expired: more than 15 minutes passed. Click \"Start over\" and sign in again.",
+            ));
+        }
+        Claim::Unknown => return Err(ApiError::unknown_login()),
+        Claim::Mismatch => {
+            return Err(ApiError::field(
+                "text",
+                "This address belongs to another sign-in (its state does not match). Paste the address from the tab this sign-in opened, or start over.",
+            ));
+        }
+    }
+    Ok(Json(LoginId { id }))
+}
+
+fn parse_login_url(state: &AppState, input: &str) -> Result<LoginUrl, ApiError> {
+    LoginUrl::parse(input, state.config().login_url.policy())
+        .map_err(|e| ApiError::field("login_url", &e.to_string()))
+}
+
+impl CredentialsForm {
+    /// Checks what the user typed; an empty secret means the one from the
+    /// environment.
+    pub(super) fn check(&self, state: &AppState) -> Result<Credentials, ApiError> {
+        let client_id = self.client_id.trim();
+        if client_id.is_empty() {
+            return Err(ApiError::field(
+                "client_id",
+                "Enter the Consumer Key from the External Client App's OAuth Settings.",
+            ));
+        }
+        if client_id.len() > 256
+            || client_id
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control())
+        {
+            return Err(ApiError::field(
+                "client_id",
+                "The Consumer Key looks wrong: it is one word of letters and digits. Copy it again.",
+            ));
+        }
+        let client_secret = match self.client_secret.trim() {
+            "" => state.config().client_secret.clone().ok_or_else(|| {
+                ApiError::field(
+                    "client_secret",
+                    "Enter the Consumer Secret from the External Client App's OAuth Settings.",
+                )
+            })?,
+            typed if typed.len() > 1024 => {
+                return Err(ApiError::field(
+                    "client_secret",
+                    "The Consumer Secret is too long. Copy it again.",
+                ));
+            }
+            typed => ClientSecret::new(typed),
+        };
+        Ok(Credentials {
+            client_id: client_id.to_owned(),
+            client_secret,
+            login_url: parse_login_url(state, &self.login_url)?,
+        })
+    }
+}

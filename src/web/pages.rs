@@ -1,0 +1,196 @@
+//! What the browser loads as pages: the page itself (embedded from `static/`
+//! at build time, so the binary runs from any folder), the launch link, the
+//! OAuth callback, and small script-free message pages.
+
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::{Deserialize, Serialize};
+
+use super::AppState;
+use super::guard::cookie_name;
+use crate::flow::Answer;
+use crate::session::Claim;
+
+pub(super) const INDEX_HTML: &str = include_str!("../../static/index.html");
+pub(super) const APP_JS: &str = include_str!("../../static/app.js");
+pub(super) const APP_CSS: &str = include_str!("../../static/app.css");
+
+pub(super) async fn asset(content_type: &'static str, body: &'static str) -> Response {
+    ([(header::CONTENT_TYPE, content_type)], body).into_response()
+}
+
+#[derive(Deserialize)]
+pub(super) struct LaunchQuery {
+    token: Option<String>,
+}
+
+/// `/`: the page, or with `?token=`, the launch: set the cookie and clean the address bar.
+pub(super) async fn index(
+    State(state): State<AppState>,
+    Query(query): Query<LaunchQuery>,
+) -> Response {
+    let Some(token) = query.token else {
+        return Html(INDEX_HTML).into_response();
+    };
+    if !state.launch_token().matches(&token) {
+        tracing::warn!("a launch link with a wrong token was opened");
+        return Redirect::to("/").into_response();
+    }
+    let cookie = format!(
+        "{}={}; Path=/; HttpOnly; SameSite=Lax",
+        cookie_name(&state),
+        state.session_key().expose()
+    );
+    let mut response = Redirect::to("/").into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&cookie).expect("cookie is ASCII"),
+    );
+    response
+}
+
+pub(super) async fn page() -> Html<&'static str> {
+    Html(INDEX_HTML)
+}
+
+#[derive(Serialize)]
+pub(super) struct Health {
+    app: &'static str,
+    version: &'static str,
+}
+
+/// Tells another sftoken starting on this port that one already runs here.
+/// No secrets, no cookie needed.
+pub(super) async fn health() -> Json<Health> {
+    Json(Health {
+        app: "sftoken",
+        version: env!("CARGO_PKG_VERSION"),
+    })
+}
+
+/// Chrome's private-network preflight before the callback: answer, change nothing.
+pub(super) async fn preflight(headers: HeaderMap) -> Response {
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    let out = response.headers_mut();
+    out.insert(
+        "access-control-allow-private-network",
+        HeaderValue::from_static("true"),
+    );
+    out.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("GET"),
+    );
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        out.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
+    }
+    response
+}
+
+#[derive(Deserialize)]
+pub(super) struct CallbackQuery {
+    state: Option<String>,
+    code: Option<String>,
+    error: Option<String>,
+    error_description: Option<String>,
+}
+
+/// Salesforce sends the browser here with `code` and `state`, or `error`.
+/// `/callback` acts only on a known `state`, once; a reload shows the result.
+pub(super) async fn callback(
+    State(state): State<AppState>,
+    query: Result<Query<CallbackQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let Ok(Query(query)) = query else {
+        return message_page(
+            StatusCode::BAD_REQUEST,
+            "This address could not be read",
+            "Go back to the sftoken page and sign in again.",
+        );
+    };
+    let login_state = query.state;
+    let answer = Answer::from_callback(query.code, query.error, query.error_description);
+    let (Some(login_state), Some(answer)) = (login_state, answer) else {
+        return message_page(
+            StatusCode::BAD_REQUEST,
+            "This is sftoken's callback address",
+            "Salesforce sends your browser here after you sign in. Go to the sftoken page and click \"Sign in with Salesforce\".",
+        );
+    };
+    let claim = state.logins().claim(&login_state);
+    let (id, pending) = match claim {
+        Claim::Claimed { id, pending } => (id, pending),
+        Claim::Seen { id } => return result_redirect(&id),
+        Claim::Expired => {
+            return message_page(
+                StatusCode::BAD_REQUEST,
+                "This sign-in expired",
+                "More than 15 minutes passed since you clicked \"Sign in with Salesforce\". Go back to the sftoken page and sign in again.",
+            );
+        }
+        Claim::Unknown | Claim::Mismatch => {
+            tracing::warn!("a callback with an unknown state was refused");
+            return message_page(
+                StatusCode::BAD_REQUEST,
+                "sftoken did not start this sign-in",
+                "It may come from an old tab, or sftoken was restarted since. Go back to the sftoken page and click \"Sign in with Salesforce\" again.",
+            );
+        }
+    };
+    let captured = state.complete(&id, pending, answer).await;
+    if captured && state.config().json {
+        return message_page(
+            StatusCode::OK,
+            "Done",
+            "sftoken is checking the token, then prints the settings as JSON in the terminal where it runs. You can close this tab.",
+        );
+    }
+    result_redirect(&id)
+}
+
+/// 303 to a clean address, so the code leaves the address bar and history.
+fn result_redirect(id: &str) -> Response {
+    Redirect::to(&format!("/result/{id}")).into_response()
+}
+
+/// A small page with no script, for answers outside the app (the callback).
+fn message_page(status: StatusCode, title: &str, text: &str) -> Response {
+    let body = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+<title>{title} · sftoken</title><link rel=\"stylesheet\" href=\"/assets/app.css\"></head>\
+<body><main><h1>{title}</h1><p>{text}</p><p><a href=\"/\">Back to the sftoken page</a></p></main></body></html>",
+        title = escape_html(title),
+        text = escape_html(text),
+    );
+    (status, Html(body)).into_response()
+}
+
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_is_escaped() {
+        assert_eq!(
+            escape_html("<script>alert('x')</script> & \"y\""),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;y&quot;"
+        );
+    }
+}

@@ -1,0 +1,187 @@
+//! The state every handler shares: the configuration, the server's own keys,
+//! the sign-ins, the one HTTP client, and the signals that stop the helper.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use tokio::sync::{mpsc, watch};
+
+use crate::config::Config;
+use crate::flow::{self, Answer};
+use crate::salesforce::Http;
+use crate::secret::ServerKey;
+use crate::session::{Connection, Logins, Outcome, Pending, checks};
+
+/// Shared by every handler.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+struct Inner {
+    config: Config,
+    port: u16,
+    launch_token: ServerKey,
+    session: ServerKey,
+    csrf: ServerKey,
+    logins: Mutex<Logins>,
+    http: Http,
+    /// Sign-ins, for `--json` mode only (nothing else reads them).
+    captures: Option<mpsc::UnboundedSender<Arc<Connection>>>,
+    /// When the last request of the page's session arrived, for the idle timeout.
+    last_request: Mutex<Instant>,
+    /// Set by the page's "Done" button.
+    done: watch::Sender<bool>,
+}
+
+impl AppState {
+    /// State for a server on `port` (the real one, after binding).
+    pub fn new(config: Config, port: u16) -> (Self, mpsc::UnboundedReceiver<Arc<Connection>>) {
+        let (captures, received) = mpsc::unbounded_channel();
+        let captures = config.json.then_some(captures);
+        let http = Http::new(config.http_timeout);
+        let state = Self(Arc::new(Inner {
+            config,
+            port,
+            launch_token: ServerKey::generate(),
+            session: ServerKey::generate(),
+            csrf: ServerKey::generate(),
+            logins: Mutex::default(),
+            http,
+            captures,
+            last_request: Mutex::new(Instant::now()),
+            done: watch::Sender::new(false),
+        }));
+        (state, received)
+    }
+
+    /// The address printed at start: it carries the launch token.
+    pub fn launch_url(&self) -> String {
+        format!(
+            "http://localhost:{}/?token={}",
+            self.0.port,
+            self.0.launch_token.expose()
+        )
+    }
+
+    pub fn port(&self) -> u16 {
+        self.0.port
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.0.config
+    }
+
+    pub fn http(&self) -> &Http {
+        &self.0.http
+    }
+
+    pub(super) fn launch_token(&self) -> &ServerKey {
+        &self.0.launch_token
+    }
+
+    pub(super) fn session_key(&self) -> &ServerKey {
+        &self.0.session
+    }
+
+    pub(super) fn csrf(&self) -> &ServerKey {
+        &self.0.csrf
+    }
+
+    pub(super) fn logins(&self) -> MutexGuard<'_, Logins> {
+        // A panic while holding the lock leaves plain data behind; keep serving.
+        self.0.logins.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Forgets every login and its secrets.
+    pub fn wipe(&self) {
+        self.logins().clear();
+    }
+
+    /// "Done": wipes the secrets and tells whoever waits on [`Self::done`].
+    pub(super) fn press_done(&self) {
+        self.wipe();
+        self.0.done.send_replace(true);
+    }
+
+    /// Resolves when the page's "Done" button was pressed.
+    pub async fn done(&self) {
+        let mut done = self.0.done.subscribe();
+        let _ = done.wait_for(|done| *done).await;
+    }
+
+    /// The page's session made a request: the helper is in use.
+    pub(super) fn touch(&self) {
+        *self
+            .0
+            .last_request
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Instant::now();
+    }
+
+    /// Resolves once no request has arrived for `timeout`.
+    pub async fn idle(&self, timeout: Duration) {
+        loop {
+            let last = *self
+                .0
+                .last_request
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            let idle_for = last.elapsed();
+            if idle_for >= timeout {
+                return;
+            }
+            tokio::time::sleep(timeout - idle_for).await;
+        }
+    }
+
+    pub(super) fn redirect_uri(&self) -> String {
+        flow::loopback_redirect_uri(self.0.port)
+    }
+
+    /// Takes over a new connection and starts its checks. A sign-in's
+    /// connection gets the configured company names and also goes to `--json`
+    /// mode; typed-in settings keep the names typed with them.
+    pub(super) fn adopt(&self, connection: &Arc<Connection>, signed_in: bool) {
+        if signed_in {
+            connection.set_company_names(self.0.config.company_names.clone());
+        }
+        let checked = connection.clone();
+        let http = self.0.http.clone();
+        tokio::spawn(async move { checks::run(http, &checked).await });
+        if let (true, Some(captures)) = (signed_in, &self.0.captures) {
+            let _ = captures.send(connection.clone());
+        }
+    }
+
+    /// Finishes a claimed login: exchanges the code (or explains the error),
+    /// records the outcome, and starts the checks. Returns whether it captured.
+    /// It runs as its own task, so a browser that goes away mid-exchange never
+    /// leaves the login half-finished.
+    pub(super) async fn complete(&self, id: &str, pending: Pending, answer: Answer) -> bool {
+        let state = self.clone();
+        let id = id.to_owned();
+        let task = async move {
+            let client_id = pending.credentials.client_id.clone();
+            let login_url = pending.credentials.login_url.to_string();
+            let outcome = match flow::complete(&state.0.http, pending, answer).await {
+                Ok(connection) => {
+                    tracing::info!("captured a refresh token");
+                    let connection = Arc::new(connection);
+                    state.adopt(&connection, true);
+                    Outcome::Captured(connection)
+                }
+                Err(advice) => {
+                    tracing::info!(title = %advice.title, code = ?advice.code, "the sign-in failed");
+                    Outcome::Failed {
+                        advice,
+                        client_id,
+                        login_url,
+                    }
+                }
+            };
+            let captured = matches!(outcome, Outcome::Captured(_));
+            state.logins().finish(&id, outcome);
+            captured
+        };
+        tokio::spawn(task).await.unwrap_or(false)
+    }
+}
