@@ -158,7 +158,10 @@ pub fn table(target: &Target) -> Vec<Request> {
     let foreign_hosts = [
         ("/", Some("evil.example".to_owned())),
         ("/api/session", Some(format!("evil.example:{port}"))),
-        ("/health", Some(format!("localhost:{}", port + 1))),
+        (
+            "/health",
+            Some(format!("localhost:{}", port.wrapping_add(1))),
+        ),
         ("/", Some(format!("127.0.0.1.nip.io:{port}"))),
         ("/api/session", Some(format!("localhost.:{port}"))),
         ("/", None),
@@ -266,7 +269,7 @@ pub fn table(target: &Target) -> Vec<Request> {
     for (what, bytes) in missing_csrf {
         table.push(Request::new("missing CSRF", what, bytes, 403));
     }
-    let next_port = format!("http://localhost:{}", port + 1);
+    let next_port = format!("http://localhost:{}", port.wrapping_add(1));
     let https = format!("https://localhost:{port}");
     let lookalike = format!("http://localhost:{port}.evil.example");
     for (path, foreign, body) in [

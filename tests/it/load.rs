@@ -173,16 +173,16 @@ fn valid_requests(target: &Target) -> Vec<Request> {
     };
     let login_path = format!("/api/login/{}", target.login_id);
     vec![
-        Request::new("GET /", "GET /", get("/", &host, &[]), 200),
+        Request::new("GET /", "no cookie", get("/", &host, &[]), 200),
         Request::new(
             "GET /assets/app.js",
-            "",
+            "no cookie",
             get("/assets/app.js", &host, &[]),
             200,
         ),
         Request::new(
             "GET /assets/app.css",
-            "",
+            "no cookie",
             get("/assets/app.css", &host, &[]),
             200,
         ),
@@ -190,7 +190,7 @@ fn valid_requests(target: &Target) -> Vec<Request> {
             check: Some(the_session_keeps_its_token_and_sign_in),
             ..Request::new(
                 "GET /api/session",
-                "",
+                "with the cookie",
                 get("/api/session", &host, &cookie),
                 200,
             )
@@ -211,7 +211,7 @@ fn valid_requests(target: &Target) -> Vec<Request> {
             check: Some(the_sign_in_is_still_waiting),
             ..Request::new(
                 "GET /api/login/ID",
-                "",
+                "with the cookie",
                 get(&login_path, &host, &cookie),
                 200,
             )
