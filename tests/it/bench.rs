@@ -1,15 +1,416 @@
-//! Benchmarks, run by hand (not timed in CI):
+//! Benchmarks, run by hand (not timed in CI); `scripts/bench` runs them all
+//! and prints one table:
 //!
 //! ```sh
-//! cargo test --release --test it -- --ignored --nocapture bench_
+//! cargo test --release --test it -- --ignored --nocapture --test-threads=1 bench_
 //! ```
+//!
+//! Each prints one machine-readable line, `bench_name key=value …`. They run
+//! the binary `cargo test` built, or the one named by `SFTOKEN_BENCH_BIN`
+//! (scripts/bench passes the one `cargo build --release` made: `cargo test`
+//! may link another, as dev-dependencies unify features). All traffic stays
+//! on loopback.
 
+use std::net::SocketAddr;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 
-use crate::helpers::{Binary, DEADLINE, Visitor, app_and_mock, location, mock_for_port};
+use crate::helpers::{
+    Binary, DEADLINE, Visitor, app_and_mock, location, memory, mock_for_port, port_of,
+};
 use crate::mock_salesforce::{MockOptions, MockSalesforce};
+use crate::raw_http::{self, Connection, Response};
+
+/// The sftoken binary to measure: `SFTOKEN_BENCH_BIN`, else cargo's.
+pub fn program() -> String {
+    std::env::var("SFTOKEN_BENCH_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_sftoken").to_owned())
+}
+
+/// Nearest-rank percentile `p` (0–100) of `samples`, in milliseconds.
+pub fn percentile_ms(samples: &[Duration], p: usize) -> f64 {
+    let mut sorted = samples.to_vec();
+    sorted.sort();
+    let rank = (sorted.len() * p).div_ceil(100).max(1);
+    sorted[rank - 1].as_secs_f64() * 1000.0
+}
+
+/// Idle memory is read this long after start.
+const IDLE: Duration = Duration::from_secs(1);
+
+/// Exec → listening: from spawning `sftoken --no-browser --port P` (P free) to
+/// the first accepted TCP connect on 127.0.0.1:P, `SFTOKEN_BENCH_RUNS` runs
+/// (default 30); and VmRSS one second after start, median of the first 5
+/// runs. With `SFTOKEN_BENCH_PEER` (a command line, e.g. `rclone authorize
+/// drive --auth-no-open-browser`) and `SFTOKEN_BENCH_PEER_PORT` (the port it
+/// always listens on, 53682 for rclone), the same for that peer, alternating.
+#[tokio::test]
+#[ignore = "benchmark: run by hand with --ignored --nocapture"]
+async fn bench_start_up_to_listening() {
+    let runs: usize = std::env::var("SFTOKEN_BENCH_RUNS")
+        .map(|n| n.parse().expect("SFTOKEN_BENCH_RUNS is a number"))
+        .unwrap_or(30);
+    let sftoken = program();
+    let peer: Option<(Vec<String>, u16)> = std::env::var("SFTOKEN_BENCH_PEER").ok().map(|line| {
+        let port = std::env::var("SFTOKEN_BENCH_PEER_PORT")
+            .ok()
+            .and_then(|p| p.parse().ok())
+            .expect("SFTOKEN_BENCH_PEER_PORT: the port the peer listens on");
+        (line.split_whitespace().map(str::to_owned).collect(), port)
+    });
+    let config =
+        std::env::temp_dir().join(format!("sftoken-bench-{}-none.conf", std::process::id()));
+    let mut times: [Vec<Duration>; 2] = [Vec::new(), Vec::new()];
+    let mut idle: [Vec<u64>; 2] = [Vec::new(), Vec::new()];
+    let mut peer_failed = None;
+    for run in 0..runs {
+        let order = if run % 2 == 0 { [0, 1] } else { [1, 0] };
+        for tool in order {
+            let (command, port) = match (tool, &peer) {
+                (0, _) => {
+                    let port = free_port();
+                    let args = ["--no-browser", "--port", &port.to_string()].map(str::to_owned);
+                    ([vec![sftoken.clone()], args.to_vec()].concat(), port)
+                }
+                (_, Some((command, port))) if peer_failed.is_none() => (command.clone(), *port),
+                _ => continue,
+            };
+            let measured = start_and_probe(&command, port, run < 5, &config).await;
+            match measured {
+                Ok((took, rss)) => {
+                    times[tool].push(took);
+                    idle[tool].extend(rss);
+                }
+                Err(e) if tool == 0 => panic!("sftoken: {e}"),
+                Err(e) => peer_failed = Some(e),
+            }
+        }
+    }
+    let mut spawn_true = Vec::new();
+    for _ in 0..20 {
+        let clock = Instant::now();
+        Command::new("/bin/true").status().expect("/bin/true");
+        spawn_true.push(clock.elapsed());
+    }
+    let mut line = format!("bench_start_up runs={runs}");
+    let peer_name = peer.as_ref().map(|(command, _)| {
+        let program = std::path::Path::new(&command[0]);
+        program
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned()
+    });
+    for (tool, name) in [
+        (0, "sftoken".to_owned()),
+        (1, peer_name.clone().unwrap_or_default()),
+    ] {
+        if times[tool].is_empty() {
+            continue;
+        }
+        idle[tool].sort_unstable();
+        let min = times[tool].iter().min().copied().unwrap_or_default();
+        line.push_str(&format!(
+            " {name}_listen_ms_median={:.2} {name}_listen_ms_p90={:.2} {name}_listen_ms_min={:.2} \
+             {name}_idle_rss_kib={}",
+            percentile_ms(&times[tool], 50),
+            percentile_ms(&times[tool], 90),
+            min.as_secs_f64() * 1000.0,
+            idle[tool][(idle[tool].len() - 1) / 2],
+        ));
+    }
+    line.push_str(&format!(
+        " spawn_true_ms_median={:.2}",
+        percentile_ms(&spawn_true, 50)
+    ));
+    println!("{line}");
+    if let (Some(name), Some(reason)) = (peer_name, peer_failed) {
+        println!("bench_start_up_peer_failed {name}: {reason}");
+    }
+}
+
+/// A loopback port nothing listens on now.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free loopback port")
+        .port()
+}
+
+/// Starts `command`, times it until 127.0.0.1:`port` accepts a connection,
+/// reads its VmRSS one second after start if `rss`, and kills it.
+async fn start_and_probe(
+    command: &[String],
+    port: u16,
+    rss: bool,
+    config: &std::path::Path,
+) -> Result<(Duration, Option<u64>), String> {
+    // The last run's port (a peer's fixed one) may still be held.
+    let free_by = Instant::now() + Duration::from_secs(90);
+    while std::net::TcpListener::bind(("127.0.0.1", port)).is_err() {
+        if Instant::now() > free_by {
+            return Err(format!("port {port} stayed busy"));
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let address = SocketAddr::from(([127, 0, 0, 1], port));
+    let mut spawn = Command::new(&command[0]);
+    for (name, _) in std::env::vars() {
+        if name.starts_with("SFTOKEN_") || name.starts_with("RCLONE_") || name == "RUST_LOG" {
+            spawn.env_remove(name);
+        }
+    }
+    // rclone: a config file that does not exist, so no real one is read or written.
+    spawn.env("RCLONE_CONFIG", config);
+    spawn
+        .args(&command[1..])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let clock = Instant::now();
+    let mut child = spawn.spawn().map_err(|e| format!("{}: {e}", command[0]))?;
+    let result = async {
+        loop {
+            if probe(address).await {
+                return Ok(clock.elapsed());
+            }
+            // Give the core back at once if the child is waiting for it.
+            std::thread::yield_now();
+            if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+                let mut stderr = String::new();
+                if let Some(mut pipe) = child.stderr.take() {
+                    let _ = std::io::Read::read_to_string(&mut pipe, &mut stderr);
+                }
+                return Err(format!("exited ({status}) before listening: {stderr}"));
+            }
+            if clock.elapsed() > Duration::from_secs(10) {
+                return Err("not listening after 10 s".to_owned());
+            }
+        }
+    }
+    .await;
+    let rss = match (&result, rss) {
+        (Ok(_), true) => {
+            tokio::time::sleep(IDLE.saturating_sub(clock.elapsed())).await;
+            Some(memory(child.id()).rss_kib)
+        }
+        _ => None,
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    result.map(|took| (took, rss))
+}
+
+/// Whether `address` accepts a connection. The probe connects from
+/// 127.0.0.2: from 127.0.0.1, a connect to a port in the ephemeral range that
+/// nothing listens on yet can pick that same port as its source and connect
+/// to itself (TCP simultaneous open), which fakes a listener and then holds
+/// the port.
+async fn probe(address: SocketAddr) -> bool {
+    let Ok(socket) = tokio::net::TcpSocket::new_v4() else {
+        return false;
+    };
+    socket.bind(SocketAddr::from(([127, 0, 0, 2], 0))).is_ok()
+        && socket.connect(address).await.is_ok()
+}
+
+/// The page as a browser loads it: GET / (gzip accepted), then every
+/// resource the HTML loads; bytes on the wire, bodies and uncompressed; and
+/// anything loaded from another host (the static files themselves are
+/// checked by `security::the_page_loads_nothing_from_other_hosts_and_has_no_inline_script`).
+#[tokio::test]
+#[ignore = "benchmark: run by hand with --ignored --nocapture"]
+async fn bench_page_weight() {
+    let binary =
+        Binary::spawn_program(&program(), &["--no-browser", "--port", "0"], &[], &[], None);
+    let port = port_of(&binary.launch_url().await);
+    let page = fetch(port, "/", true).await;
+    assert_eq!(page.status, 200, "GET /");
+    let html = fetch(port, "/", false).await.text();
+    let mut fetched = vec![("/".to_owned(), page, html.len())];
+    let mut external = Vec::new();
+    for resource in loaded_resources(&html) {
+        if resource.starts_with("data:") {
+            continue;
+        }
+        if is_absolute(&resource) {
+            external.push(resource);
+            continue;
+        }
+        let answer = fetch(port, &resource, true).await;
+        assert_eq!(answer.status, 200, "GET {resource}");
+        let plain = fetch(port, &resource, false).await;
+        for call in external_calls(&plain.text()) {
+            external.push(format!("{resource}: {call}"));
+        }
+        fetched.push((resource, answer, plain.body.len()));
+    }
+    let csp = fetched[0]
+        .1
+        .header("content-security-policy")
+        .unwrap_or_default();
+    let csp_self = csp.contains("default-src 'self'") && !csp.contains("http");
+    let sum =
+        |bytes: fn(&(String, Response, usize)) -> usize| fetched.iter().map(bytes).sum::<usize>();
+    let mut encodings: Vec<&str> = fetched
+        .iter()
+        .map(|(_, answer, _)| answer.header("content-encoding").unwrap_or("none"))
+        .collect();
+    encodings.sort_unstable();
+    encodings.dedup();
+    let paths: Vec<&str> = fetched.iter().map(|(path, _, _)| path.as_str()).collect();
+    println!(
+        "bench_page requests={} paths={} wire_bytes={} body_bytes={} plain_bytes={} encodings={} \
+         external={} csp_self={} icon_link={}",
+        fetched.len(),
+        paths.join(","),
+        sum(|(_, answer, _)| answer.wire_bytes),
+        sum(|(_, answer, _)| answer.body.len()),
+        sum(|(_, _, plain)| *plain),
+        encodings.join(","),
+        external.len(),
+        if csp_self { "yes" } else { "no" },
+        // Without one, the browser also asks for /favicon.ico.
+        if html.contains("rel=\"icon\"") {
+            "yes"
+        } else {
+            "no"
+        },
+    );
+    for resource in &external {
+        println!("  loaded from another host: {resource}");
+    }
+}
+
+/// GET `path` on a new connection, with a browser's `Accept-Encoding`
+/// (`compressed`) or asking for `identity`.
+async fn fetch(port: u16, path: &str, compressed: bool) -> Response {
+    let host = format!("localhost:{port}");
+    let encoding = if compressed {
+        "gzip, deflate, br, zstd"
+    } else {
+        "identity"
+    };
+    let headers = [
+        ("Accept", "*/*"),
+        ("Accept-Encoding", encoding),
+        ("Connection", "close"),
+    ];
+    let request = raw_http::request("GET", path, Some(&host), &headers, b"");
+    let mut connection = Connection::open(port).await.expect("connect");
+    connection.send(&request).await.expect("GET")
+}
+
+/// What the HTML makes a browser fetch (not links): the values of `link
+/// href`, `script src`, `img src` and the like.
+fn loaded_resources(html: &str) -> Vec<String> {
+    const LOADS: &[(&str, &str)] = &[
+        ("link", "href"),
+        ("script", "src"),
+        ("img", "src"),
+        ("img", "srcset"),
+        ("iframe", "src"),
+        ("source", "src"),
+        ("source", "srcset"),
+        ("video", "src"),
+        ("video", "poster"),
+        ("audio", "src"),
+        ("embed", "src"),
+        ("object", "data"),
+        ("input", "src"),
+        ("track", "src"),
+        ("frame", "src"),
+    ];
+    let mut found = Vec::new();
+    for tag in html.split('<').skip(1) {
+        let tag = tag.split('>').next().unwrap_or_default();
+        let name: String = tag
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect();
+        let name = name.to_ascii_lowercase();
+        for (attribute, value) in attributes(&tag[name.len()..]) {
+            if LOADS.contains(&(name.as_str(), attribute.as_str())) && !value.is_empty() {
+                found.push(value);
+            }
+        }
+    }
+    found
+}
+
+/// `name="value"`, `name='value'`, `name=value` and bare names of one tag.
+fn attributes(mut text: &str) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    loop {
+        text = text.trim_start_matches(|c: char| c.is_whitespace() || c == '/');
+        let name_end = text
+            .find(|c: char| c.is_whitespace() || c == '=' || c == '/')
+            .unwrap_or(text.len());
+        if name_end == 0 {
+            return found;
+        }
+        let name = text[..name_end].to_ascii_lowercase();
+        text = text[name_end..].trim_start();
+        let Some(rest) = text.strip_prefix('=') else {
+            found.push((name, String::new()));
+            continue;
+        };
+        let rest = rest.trim_start();
+        let (value, after) = match rest.chars().next() {
+            Some(quote @ ('"' | '\'')) => {
+                let end = rest[1..].find(quote).map_or(rest.len(), |at| at + 1);
+                (&rest[1..end], rest.get(end + 1..).unwrap_or_default())
+            }
+            _ => rest.split_at(rest.find(char::is_whitespace).unwrap_or(rest.len())),
+        };
+        found.push((name, value.to_owned()));
+        text = after;
+    }
+}
+
+/// `//host/…` or `scheme://…`.
+fn is_absolute(url: &str) -> bool {
+    url.starts_with("//")
+        || url.split_once(':').is_some_and(|(scheme, rest)| {
+            scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+                && rest.starts_with("//")
+        })
+}
+
+/// Absolute URLs a stylesheet or script would fetch: CSS `url(…)` and
+/// `@import`, and JS `fetch`, `import`, `WebSocket`, `EventSource`, `Worker`,
+/// `sendBeacon` and `importScripts` called with a literal absolute URL.
+fn external_calls(text: &str) -> Vec<String> {
+    const CALLS: &[&str] = &[
+        "url(",
+        "@import",
+        "fetch(",
+        "import(",
+        "WebSocket(",
+        "EventSource(",
+        "Worker(",
+        "sendBeacon(",
+        "importScripts(",
+    ];
+    let mut found = Vec::new();
+    for call in CALLS {
+        for (at, _) in text.match_indices(call) {
+            let argument = text[at + call.len()..]
+                .trim_start_matches(|c: char| c.is_whitespace() || "('\"`".contains(c));
+            let url: String = argument
+                .chars()
+                .take_while(|c| !"'\"`) \n".contains(*c))
+                .collect();
+            if is_absolute(&url) {
+                found.push(format!("{call} {url}"));
+            }
+        }
+    }
+    found
+}
 
 /// `sftoken check` previews a 100,000-user org: wall time, and the peak memory
 /// of the sftoken process alone (from `/usr/bin/time`), which must stay flat
@@ -32,7 +433,7 @@ async fn bench_preview_of_a_100000_user_org() {
             &[
                 "-f",
                 "peak_rss_kib=%M",
-                env!("CARGO_BIN_EXE_sftoken"),
+                &program(),
                 "check",
                 "--login-url",
                 &mock_url,
@@ -52,26 +453,18 @@ async fn bench_preview_of_a_100000_user_org() {
         let rss = stderr
             .lines()
             .find_map(|l| l.strip_prefix("peak_rss_kib="))
-            .unwrap_or("?");
-        let active = binary
-            .stdout()
+            .expect("/usr/bin/time's peak_rss_kib line");
+        let stdout = binary.stdout();
+        let active = stdout
             .lines()
             .find(|l| l.contains("Active users"))
-            .unwrap_or_default()
-            .to_owned();
+            .expect("the Active users line");
         println!(
-            "bench_preview users={users} wall={:.2}s peak_rss={rss} KiB\n  {active}",
-            elapsed.as_secs_f64()
+            "bench_preview users={users} wall_s={:.2} peak_rss_kib={rss}\n  {}",
+            elapsed.as_secs_f64(),
+            active.trim()
         );
     }
-}
-
-/// Nearest-rank percentile `p` (0–100) of `samples`, in milliseconds.
-fn percentile_ms(samples: &[Duration], p: usize) -> f64 {
-    let mut sorted = samples.to_vec();
-    sorted.sort();
-    let rank = (sorted.len() * p).div_ceil(100).max(1);
-    sorted[rank - 1].as_secs_f64() * 1000.0
 }
 
 /// One sign-in's timings, as the page sees them.
@@ -197,77 +590,34 @@ async fn bench_capture_latency() {
     app.stop().await;
 }
 
-/// `VmRSS` and `VmHWM` of a process, in KiB.
-fn rss_kib(pid: u32) -> (u64, u64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc status");
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .expect("a kB field in /proc status")
-    };
-    (field("VmRSS:"), field("VmHWM:"))
-}
-
-/// The real binary (the release one under `cargo test --release`, or the one
-/// named by `SFTOKEN_BENCH_BIN`): resident memory idle, after one complete
-/// capture (checks finished), and after 101 more; and the same latencies as
-/// `bench_capture_latency`, measured from this separate process.
+/// The real binary: resident memory idle (one second after start), after
+/// one complete capture (checks finished), and after 101 more; and the same
+/// latencies as `bench_capture_latency`, measured from this separate process.
 #[tokio::test]
 #[ignore = "benchmark: run by hand with --ignored --nocapture"]
 async fn bench_binary_memory_and_latency() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port();
-    let mock = mock_for_port(port, MockOptions::default()).await;
-    let port_arg = port.to_string();
-    let mock_url = mock.url();
-    // scripts/bench passes the binary `cargo build --release` made: the one
-    // cargo test builds may differ (dev-dependencies unify features).
-    let program = std::env::var("SFTOKEN_BENCH_BIN")
-        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_sftoken").to_owned());
-    // `sh` prints its pid, then becomes sftoken with `exec`: same pid.
-    let binary = Binary::spawn_program(
-        "/bin/sh",
-        &[
-            "-c",
-            "echo \"bench_pid=$$\" >&2; exec \"$0\" \"$@\"",
-            &program,
-            "--no-browser",
-            "--port",
-            &port_arg,
-            "--login-url",
-            &mock_url,
-        ],
-        &[],
-        &[],
-        None,
-    );
+    let started = Instant::now();
+    let binary =
+        Binary::spawn_program(&program(), &["--no-browser", "--port", "0"], &[], &[], None);
     let launch_url = binary.launch_url().await;
-    let pid: u32 = binary
-        .stderr()
-        .lines()
-        .find_map(|l| l.strip_prefix("bench_pid="))
-        .and_then(|p| p.parse().ok())
-        .expect("the pid line");
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    let (idle_rss, _) = rss_kib(pid);
+    let mock = mock_for_port(port_of(&launch_url), MockOptions::default()).await;
+    let pid = binary.pid();
+    tokio::time::sleep(IDLE.saturating_sub(started.elapsed())).await;
+    let idle = memory(pid);
 
     let visitor = Visitor::launch(&launch_url).await;
     let secret = mock.options().client_secret.clone();
     let sign_in = visitor.sign_in(&mock, &secret, "allow").await;
     assert_eq!(sign_in.result["checks"]["done"], true, "{}", sign_in.result);
-    let (capture_rss, capture_hwm) = rss_kib(pid);
+    let capture = memory(pid);
 
     run_sign_ins("bench_binary_latency", &visitor, &mock).await;
-    let (many_rss, many_hwm) = rss_kib(pid);
+    let many = memory(pid);
     let more = 2 * SIGN_INS + 1;
     println!(
-        "bench_binary_memory pid={pid} idle_rss_kib={idle_rss} capture_rss_kib={capture_rss} \
-         capture_hwm_kib={capture_hwm} after_{more}_more_rss_kib={many_rss} \
-         after_{more}_more_hwm_kib={many_hwm}"
+        "bench_binary_memory pid={pid} idle_rss_kib={} capture_rss_kib={} capture_hwm_kib={} \
+         after_{more}_more_rss_kib={} after_{more}_more_hwm_kib={}",
+        idle.rss_kib, capture.rss_kib, capture.hwm_kib, many.rss_kib, many.hwm_kib
     );
     drop(binary);
 }

@@ -378,6 +378,11 @@ impl Binary {
         }
     }
 
+    /// The process id (the program's own, not a shell's).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Writes to standard input, then closes it.
     pub fn send_stdin(&mut self, text: &str) {
         let mut pipe = self.child.stdin.take().expect("stdin left open");
@@ -449,6 +454,32 @@ impl Drop for Binary {
     }
 }
 
+/// Resident memory of a process, in KiB.
+#[derive(Clone, Copy, Debug)]
+pub struct Memory {
+    /// `VmRSS`: resident now.
+    pub rss_kib: u64,
+    /// `VmHWM`: the most it was ever resident.
+    pub hwm_kib: u64,
+}
+
+/// The one place that reads resident memory: `/proc/PID/status`.
+pub fn memory(pid: u32) -> Memory {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_else(|e| panic!("/proc/{pid}/status: {e}"));
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(name))
+            .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in /proc/{pid}/status"))
+    };
+    Memory {
+        rss_kib: field("VmRSS:"),
+        hwm_kib: field("VmHWM:"),
+    }
+}
+
 fn collect(pipe: impl std::io::Read + Send + 'static, name: &str) -> Arc<Mutex<String>> {
     let text = Arc::new(Mutex::new(String::new()));
     let sink = text.clone();
@@ -464,6 +495,14 @@ fn collect(pipe: impl std::io::Read + Send + 'static, name: &str) -> Arc<Mutex<S
         }
     });
     text
+}
+
+/// The port in a printed address, `http://localhost:PORT/…`.
+pub fn port_of(url: &str) -> u16 {
+    url.strip_prefix("http://localhost:")
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|port| port.parse().ok())
+        .unwrap_or_else(|| panic!("no port in {url}"))
 }
 
 /// A mock and a live refresh token for it, as `sftoken check` is given.

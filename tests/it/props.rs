@@ -121,7 +121,8 @@ fn is_ipv4_mapped(host: Option<url::Host<&str>>) -> bool {
     matches!(host, Some(url::Host::Ipv6(ip)) if ip.to_ipv4_mapped().is_some())
 }
 
-/// The domains Salesforce serves OAuth from, as documented in `shared/salesforce.md`.
+/// A host on one of the domains Salesforce serves OAuth from
+/// (`login_url::SALESFORCE_DOMAINS`), matched on a dot boundary.
 fn is_salesforce_domain(host: &str) -> bool {
     sftoken::login_url::SALESFORCE_DOMAINS
         .iter()

@@ -4,7 +4,9 @@
 use reqwest::StatusCode;
 
 use crate::helpers::{JsonBody, TestApp, Visitor, app_and_mock, http_client, location};
+use crate::hostile::{self, Target};
 use crate::mock_salesforce::MockOptions;
+use crate::raw_http::Connection;
 
 #[tokio::test]
 async fn a_foreign_host_header_is_refused_on_every_route() {
@@ -456,5 +458,44 @@ async fn the_app_answers_on_both_loopback_addresses() {
             .expect("request");
         assert_eq!(response.status(), StatusCode::OK, "{address}");
     }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn every_hostile_request_is_refused_and_a_pending_sign_in_still_completes() {
+    let (app, mock) = app_and_mock(MockOptions::default()).await;
+    let visitor = Visitor::launch(&app.launch_url).await;
+    let secret = mock.options().client_secret.clone();
+    let started = visitor
+        .start_login(&mock.options().client_id, &secret, &mock.url())
+        .await;
+    assert_eq!(started.status(), StatusCode::OK);
+    let started = started.json_value().await;
+    let login_id = started["id"].as_str().expect("id").to_owned();
+    let target = Target {
+        port: app.port,
+        cookie: visitor.cookie.clone().expect("cookie"),
+        csrf: visitor.csrf.clone().expect("csrf"),
+        login_id: login_id.clone(),
+        login_url: mock.url(),
+    };
+
+    let mut problems = Vec::new();
+    for request in hostile::table(&target) {
+        let mut connection = Connection::open(app.port).await.expect("connect");
+        let problem = match request.send(&mut connection).await {
+            Ok(answer) => request.verify(&target, answer.as_ref()).err(),
+            Err(e) => Some(format!("{}: {}: {e}", request.kind, request.what)),
+        };
+        problems.extend(problem);
+    }
+
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert!(mock.token_requests().is_empty(), "nothing was exchanged");
+    let authorize_url = started["authorize_url"].as_str().expect("authorize_url");
+    let callback_url = visitor.consent(authorize_url, "allow").await;
+    let sign_in = visitor.finish(&callback_url).await;
+    assert_eq!(sign_in.callback_location, format!("/result/{login_id}"));
+    assert_eq!(sign_in.result["status"], "captured", "{}", sign_in.result);
     app.stop().await;
 }

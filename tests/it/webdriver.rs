@@ -222,7 +222,6 @@ impl Browser {
     }
 
     /// The element's visible text.
-    #[allow(dead_code)]
     pub async fn text(&self, css: &str) -> String {
         let element = self.find(css).await;
         string(self.get(&format!("element/{}/text", element.id)).await)
@@ -237,7 +236,6 @@ impl Browser {
         )
     }
 
-    #[allow(dead_code)]
     pub async fn attribute(&self, css: &str, name: &str) -> Option<String> {
         let element = self.find(css).await;
         let path = format!("element/{}/attribute/{name}", element.id);
@@ -248,7 +246,6 @@ impl Browser {
     }
 
     /// Whether the element exists and is displayed; does not wait.
-    #[allow(dead_code)]
     pub async fn is_displayed(&self, css: &str) -> bool {
         match self.try_find(css).await {
             Some(element) => matches!(
@@ -286,7 +283,6 @@ impl Browser {
     }
 
     /// Waits until the current URL satisfies `check`; returns it.
-    #[allow(dead_code)]
     pub async fn wait_for_url(&self, check: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + DEADLINE;
         loop {
@@ -339,7 +335,6 @@ impl Browser {
     }
 
     /// A PNG of the viewport.
-    #[allow(dead_code)]
     pub async fn screenshot_png(&self) -> Vec<u8> {
         let encoded = string(self.get("screenshot").await);
         base64::engine::general_purpose::STANDARD

@@ -1,0 +1,460 @@
+//! A mock Salesforce: the OAuth endpoints (authorize, approval decision,
+//! token, revoke), the identity URL and the REST query API, served over
+//! loopback HTTP in the test's own runtime. It enforces what real Salesforce
+//! does, as its OAuth 2.0 web server flow and REST API guides describe
+//! (<https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_web_server_flow.htm>,
+//! <https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/>):
+//!
+//! - authorize: an unknown `client_id` or a `redirect_uri` that is not exactly
+//!   one of the Callback URLs gets Salesforce's own error page (never a
+//!   redirect); otherwise errors go back to the callback with `state`. PKCE is
+//!   required when the app requires it, and only `S256` is accepted. Scopes the
+//!   app lacks fail (`strict_scopes`) or are silently dropped.
+//! - codes end in `==` (so they arrive `%3D%3D`-encoded), live 15 minutes and
+//!   can be exchanged once. A code is consumed as soon as the client
+//!   authenticates (right `client_id` and secret): a wrong secret leaves it
+//!   usable, a wrong `redirect_uri` or `code_verifier` burns it.
+//! - token: the secret is always required (body or HTTP Basic), the
+//!   `redirect_uri` must be byte-identical to the authorize one, the verifier
+//!   must hash to the challenge, the answer has no `expires_in`, and a refresh
+//!   token comes only with the `refresh_token`/`offline_access` scope. With
+//!   `rotation`, a refresh returns a new refresh token and kills the old one.
+//! - REST: bearer tokens are checked, results are paged (`nextRecordsUrl`,
+//!   relative), and users are generated from their index so memory stays small
+//!   whatever `users` is.
+//!
+//! Everything the mock issues or receives that is secret is recorded, so tests
+//! can check that none of it leaks into the program's output.
+//!
+//! This file holds the mock's state, its router and what tests call;
+//! `oauth.rs` and `rest.rs` hold the endpoints, `tests.rs` the mock's own tests.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Instant;
+
+use axum::Router;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use ring::rand::{SecureRandom, SystemRandom};
+use serde_json::{Value, json};
+
+use oauth::{Code, PendingAuthorization};
+use rest::Cursor;
+pub use rest::user;
+
+mod oauth;
+mod rest;
+mod tests;
+
+/// The mock org and the user who logs in.
+pub const ORG_ID: &str = "00DMOCK000000001AAA";
+pub const USER_ID: &str = "005MOCK000000001AAA";
+pub const USERNAME: &str = "admin@acme-mock.example";
+
+/// In `callback_urls`, stands for the mock's own base URL, e.g. for the
+/// success page: `format!("{MOCK_BASE}/services/oauth2/success")`.
+pub const MOCK_BASE: &str = "{mock}";
+
+/// How the mock org and its External Client App are set up.
+#[derive(Debug, Clone)]
+pub struct MockOptions {
+    /// The Consumer Key.
+    pub client_id: String,
+    /// The Consumer Secret.
+    pub client_secret: String,
+    /// Exact redirect URIs the app accepts; tests must set it.
+    pub callback_urls: Vec<String>,
+    /// Scopes configured on the app.
+    pub app_scopes: Vec<String>,
+    /// Asking for a scope the app lacks fails with `invalid_scope`; when
+    /// false, the intersection is granted silently.
+    pub strict_scopes: bool,
+    /// The "Require PKCE" checkbox.
+    pub require_pkce: bool,
+    /// "Enable Refresh Token Rotation".
+    pub rotation: bool,
+    /// REST queries answer 403 `API_DISABLED_FOR_ORG`.
+    pub api_disabled: bool,
+    /// Number of `User` records.
+    pub users: usize,
+    /// Records per query page.
+    pub page_size: usize,
+    /// The org is a sandbox (`Organization.IsSandbox`).
+    pub is_sandbox: bool,
+}
+
+impl Default for MockOptions {
+    fn default() -> Self {
+        Self {
+            client_id: "3MVG9mockConsumerKey".to_owned(),
+            client_secret: "mock-consumer-secret-0123456789".to_owned(),
+            callback_urls: Vec::new(),
+            app_scopes: ["refresh_token", "api", "full"].map(String::from).to_vec(),
+            strict_scopes: true,
+            require_pkce: true,
+            rotation: false,
+            api_disabled: false,
+            users: 5,
+            page_size: 2000,
+            is_sandbox: false,
+        }
+    }
+}
+
+/// A running mock Salesforce; dropping it stops the server.
+pub struct MockSalesforce {
+    shared: Arc<Shared>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+/// What the handlers share.
+struct Shared {
+    options: MockOptions,
+    /// `http://127.0.0.1:PORT`
+    base: String,
+    state: Mutex<MockState>,
+}
+
+#[derive(Default)]
+struct MockState {
+    /// Authorize requests waiting for the user's decision, by request id.
+    pending: HashMap<String, PendingAuthorization>,
+    codes: HashMap<String, Code>,
+    used_codes: HashSet<String>,
+    /// Live refresh tokens and their granted scopes.
+    refresh_tokens: HashMap<String, Vec<String>>,
+    /// Live access tokens and the refresh token they came from, if any.
+    access_tokens: HashMap<String, Option<String>>,
+    /// Query cursors: what a `nextRecordsUrl` continues.
+    cursors: HashMap<String, Cursor>,
+    issued_secrets: Vec<String>,
+    token_requests: Vec<Vec<(String, String)>>,
+    authorize_requests: usize,
+}
+
+impl MockSalesforce {
+    /// Starts the mock on `127.0.0.1`, a free port, in the current runtime.
+    pub async fn start(mut options: MockOptions) -> MockSalesforce {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind the mock Salesforce on loopback");
+        let port = listener
+            .local_addr()
+            .expect("the mock's local address")
+            .port();
+        let base = format!("http://127.0.0.1:{port}");
+        for url in &mut options.callback_urls {
+            *url = url.replace(MOCK_BASE, &base);
+        }
+        let shared = Arc::new(Shared {
+            options,
+            base,
+            state: Mutex::new(MockState::default()),
+        });
+        let app = router(Arc::clone(&shared));
+        let task = tokio::spawn(async move {
+            // Only ends when the task is aborted.
+            let _ = axum::serve(listener, app).await;
+        });
+        MockSalesforce { shared, task }
+    }
+
+    /// `http://127.0.0.1:PORT`, no trailing slash: the login URL and the
+    /// instance URL.
+    pub fn url(&self) -> String {
+        self.shared.base.clone()
+    }
+
+    pub fn options(&self) -> &MockOptions {
+        &self.shared.options
+    }
+
+    /// Every code, access token and refresh token issued, and every
+    /// `code_verifier` and client secret received.
+    pub fn issued_secrets(&self) -> Vec<String> {
+        self.shared.lock().issued_secrets.clone()
+    }
+
+    /// Every form body received at the token endpoint, in order.
+    pub fn token_requests(&self) -> Vec<Vec<(String, String)>> {
+        self.shared.lock().token_requests.clone()
+    }
+
+    /// How many `GET /services/oauth2/authorize` the mock answered.
+    pub fn authorize_requests(&self) -> usize {
+        self.shared.lock().authorize_requests
+    }
+
+    /// Makes every outstanding authorization code expired, as if 15 minutes
+    /// had passed.
+    pub fn expire_codes(&self) {
+        let now = Instant::now();
+        for code in self.shared.lock().codes.values_mut() {
+            code.expires_at = now;
+        }
+    }
+
+    /// Whether a refresh token still works (not revoked, not rotated out).
+    pub fn refresh_token_is_live(&self, refresh_token: &str) -> bool {
+        self.shared
+            .lock()
+            .refresh_tokens
+            .contains_key(refresh_token)
+    }
+
+    /// Posts a form to the token endpoint; `Ok(success JSON)` on HTTP 200,
+    /// else `Err(error JSON)`.
+    pub async fn token_call(&self, form: &[(&str, &str)]) -> Result<Value, Value> {
+        let response = http_client()
+            .post(format!("{}/services/oauth2/token", self.url()))
+            .form(form)
+            .send()
+            .await
+            .expect("reach the mock token endpoint");
+        let ok = response.status() == StatusCode::OK;
+        let body = response.bytes().await.expect("read the token answer");
+        let body: Value = serde_json::from_slice(&body).expect("the token answer is JSON");
+        if ok { Ok(body) } else { Err(body) }
+    }
+
+    /// A refresh grant with the mock's own client id and secret.
+    pub async fn refresh(&self, refresh_token: &str) -> Result<Value, Value> {
+        let options = self.options();
+        self.token_call(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token),
+            ("client_id", &options.client_id),
+            ("client_secret", &options.client_secret),
+        ])
+        .await
+    }
+
+    /// A code exchange with the mock's own client id and secret.
+    pub async fn exchange_code(
+        &self,
+        code: &str,
+        redirect_uri: &str,
+        verifier: Option<&str>,
+    ) -> Result<Value, Value> {
+        let options = self.options();
+        let mut form = vec![
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("client_id", options.client_id.as_str()),
+            ("client_secret", options.client_secret.as_str()),
+            ("redirect_uri", redirect_uri),
+        ];
+        if let Some(verifier) = verifier {
+            form.push(("code_verifier", verifier));
+        }
+        self.token_call(&form).await
+    }
+
+    /// Authorize (with the app's scopes) → approval page → "Allow", as a
+    /// browser would; returns the decoded code from the callback. Panics if
+    /// any step does not succeed.
+    pub async fn authorize_and_get_code(
+        &self,
+        redirect_uri: &str,
+        state: &str,
+        challenge: Option<&str>,
+    ) -> String {
+        let http = http_client();
+        let mut query = vec![
+            ("response_type", "code"),
+            ("client_id", self.options().client_id.as_str()),
+            ("redirect_uri", redirect_uri),
+            ("state", state),
+        ];
+        if let Some(challenge) = challenge {
+            query.push(("code_challenge", challenge));
+            query.push(("code_challenge_method", "S256"));
+        }
+        let mut authorize = url::Url::parse(&format!("{}/services/oauth2/authorize", self.url()))
+            .expect("the authorize URL parses");
+        authorize.query_pairs_mut().extend_pairs(&query);
+        let page = http
+            .get(authorize)
+            .send()
+            .await
+            .expect("reach the mock authorize endpoint");
+        assert_eq!(
+            page.status(),
+            StatusCode::OK,
+            "authorize shows the approval page"
+        );
+        let page = page.text().await.expect("read the approval page");
+        let request_id = request_id_from_page(&page).expect("the approval page has a request id");
+        let callback = http
+            .post(format!("{}/services/oauth2/authorize/decision", self.url()))
+            .form(&[("request_id", request_id.as_str()), ("decision", "allow")])
+            .send()
+            .await
+            .expect("reach the mock decision endpoint");
+        assert_eq!(callback.status(), StatusCode::FOUND, "allow redirects");
+        let location = location(&callback);
+        assert_eq!(
+            query_param(&location, "state").as_deref(),
+            Some(state),
+            "state comes back"
+        );
+        query_param(&location, "code").expect("the callback carries a code")
+    }
+
+    /// The whole web-server flow with PKCE; returns the token JSON.
+    pub async fn login(&self, redirect_uri: &str) -> Value {
+        let (verifier, challenge) = pkce_pair();
+        let code = self
+            .authorize_and_get_code(redirect_uri, "login-state", Some(&challenge))
+            .await;
+        self.exchange_code(&code, redirect_uri, Some(&verifier))
+            .await
+            .expect("the code exchange succeeds")
+    }
+}
+
+impl Drop for MockSalesforce {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Extracts the request id from the approval page (`data-request-id="..."`).
+pub fn request_id_from_page(html: &str) -> Option<String> {
+    const MARK: &str = "data-request-id=\"";
+    let start = html.find(MARK)? + MARK.len();
+    let len = html[start..].find('"')?;
+    Some(html[start..start + len].to_owned())
+}
+
+/// A fresh PKCE pair: `(code_verifier, S256 code_challenge)`.
+pub fn pkce_pair() -> (String, String) {
+    let verifier = random_token(32);
+    let challenge = s256(&verifier);
+    (verifier, challenge)
+}
+
+/// An HTTP client for talking to the mock: no redirects followed, no proxy.
+pub fn http_client() -> reqwest::Client {
+    // reqwest is built without a default TLS provider; ring is the crate's.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .timeout(std::time::Duration::from_secs(15))
+        .build()
+        .expect("build a reqwest client")
+}
+
+/// The `Location` header of a response.
+pub fn location(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get(header::LOCATION)
+        .expect("a Location header")
+        .to_str()
+        .expect("an ASCII Location")
+        .to_owned()
+}
+
+/// A decoded query parameter of a URL.
+pub fn query_param(url: &str, name: &str) -> Option<String> {
+    let url = url::Url::parse(url).ok()?;
+    url.query_pairs()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.into_owned())
+}
+
+fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/services/oauth2/authorize", get(oauth::authorize))
+        .route("/services/oauth2/authorize/decision", post(oauth::decision))
+        .route("/services/oauth2/token", post(oauth::token))
+        .route("/services/oauth2/revoke", post(oauth::revoke))
+        .route("/services/oauth2/success", get(oauth::success_page))
+        .route("/id/{org}/{user}", get(oauth::identity))
+        .route("/services/data", get(rest::versions))
+        .route("/services/data/", get(rest::versions))
+        .route("/services/data/{version}/query", get(rest::query))
+        .route(
+            "/services/data/{version}/query/{locator}",
+            get(rest::query_more),
+        )
+        .fallback(not_found)
+        .method_not_allowed_fallback(not_found)
+        .with_state(shared)
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, MockState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Whether the `Authorization: Bearer` header holds a live access token.
+    fn bearer_is_valid(&self, headers: &HeaderMap) -> bool {
+        let token = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| {
+                value
+                    .strip_prefix("Bearer ")
+                    .or_else(|| value.strip_prefix("OAuth "))
+            });
+        token.is_some_and(|token| self.lock().access_tokens.contains_key(token.trim()))
+    }
+
+    fn id_url(&self) -> String {
+        format!("{}/id/{ORG_ID}/{USER_ID}", self.base)
+    }
+}
+
+// --------------------------------------------------------------- helpers
+
+async fn not_found() -> Response {
+    rest_error(
+        StatusCode::NOT_FOUND,
+        "NOT_FOUND",
+        "The requested resource does not exist",
+    )
+}
+
+/// Salesforce's REST error: a JSON array of one error.
+fn rest_error(status: StatusCode, code: &str, message: &str) -> Response {
+    (
+        status,
+        axum::Json(json!([{"message": message, "errorCode": code, "fields": []}])),
+    )
+        .into_response()
+}
+
+/// `BASE64URL-NOPAD(SHA256(verifier))`
+fn s256(verifier: &str) -> String {
+    URL_SAFE_NO_PAD.encode(ring::digest::digest(
+        &ring::digest::SHA256,
+        verifier.as_bytes(),
+    ))
+}
+
+fn random_token(bytes: usize) -> String {
+    let mut buffer = vec![0; bytes];
+    SystemRandom::new()
+        .fill(&mut buffer)
+        .expect("the system's random source works");
+    URL_SAFE_NO_PAD.encode(buffer)
+}
+
+fn parse_form(bytes: &[u8]) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(bytes).into_owned().collect()
+}
+
+/// The first value of a form or query parameter.
+fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.as_str())
+}

@@ -1,0 +1,924 @@
+//! The mock's own tests: it must behave as Salesforce does, or the tests of
+//! sftoken that use it prove nothing.
+
+use axum::http::StatusCode;
+use base64::engine::general_purpose::STANDARD;
+use serde_json::Value;
+
+use super::*;
+
+const CALLBACK: &str = "http://localhost:8719/callback";
+
+async fn mock() -> MockSalesforce {
+    mock_with(MockOptions::default()).await
+}
+
+async fn mock_with(options: MockOptions) -> MockSalesforce {
+    MockSalesforce::start(MockOptions {
+        callback_urls: vec![CALLBACK.to_owned()],
+        ..options
+    })
+    .await
+}
+
+/// `GET /services/oauth2/authorize` with the mock's client id and `extra`.
+async fn get_authorize(mock: &MockSalesforce, extra: &[(&str, &str)]) -> reqwest::Response {
+    let mut url = url::Url::parse(&format!("{}/services/oauth2/authorize", mock.url()))
+        .expect("the authorize URL parses");
+    url.query_pairs_mut()
+        .append_pair("client_id", &mock.options().client_id)
+        .extend_pairs(extra);
+    http_client()
+        .get(url)
+        .send()
+        .await
+        .expect("reach the authorize endpoint")
+}
+
+/// `GET` a REST path with a bearer token: `(status, JSON body)`.
+async fn get_json(mock: &MockSalesforce, path: &str, token: &str) -> (StatusCode, Value) {
+    let response = http_client()
+        .get(format!("{}{path}", mock.url()))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("reach the mock");
+    let status = response.status();
+    let body = response.bytes().await.expect("read the body");
+    (
+        status,
+        serde_json::from_slice(&body).expect("the answer is JSON"),
+    )
+}
+
+fn access_token(tokens: &Value) -> String {
+    tokens["access_token"]
+        .as_str()
+        .expect("an access token")
+        .to_owned()
+}
+
+fn refresh_token(tokens: &Value) -> String {
+    tokens["refresh_token"]
+        .as_str()
+        .expect("a refresh token")
+        .to_owned()
+}
+
+fn error_of(answer: &Value) -> (&str, &str) {
+    (
+        answer["error"].as_str().expect("an error"),
+        answer["error_description"].as_str().expect("a description"),
+    )
+}
+
+#[tokio::test]
+async fn mock_issues_codes_that_end_in_encoded_padding() {
+    let mock = mock().await;
+    let (_, challenge) = pkce_pair();
+    let page = get_authorize(
+        &mock,
+        &[
+            ("response_type", "code"),
+            ("redirect_uri", CALLBACK),
+            ("state", "s1"),
+            ("code_challenge", &challenge),
+            ("code_challenge_method", "S256"),
+        ],
+    )
+    .await;
+    let html = page.text().await.expect("the approval page");
+    assert!(html.contains(r#"<button id="allow" name="decision" value="allow">Allow</button>"#));
+    let request_id = request_id_from_page(&html).expect("a request id");
+    let callback = http_client()
+        .post(format!("{}/services/oauth2/authorize/decision", mock.url()))
+        .form(&[("request_id", request_id.as_str()), ("decision", "allow")])
+        .send()
+        .await
+        .expect("reach the decision endpoint");
+    assert_eq!(callback.status(), StatusCode::FOUND);
+    let location = location(&callback);
+    assert!(
+        location.starts_with(&format!("{CALLBACK}?code=")),
+        "{location}"
+    );
+    assert!(location.contains("%3D%3D&state=s1"), "{location}");
+    let code = query_param(&location, "code").expect("a code");
+    assert!(code.ends_with("=="));
+    assert!(mock.issued_secrets().contains(&code));
+    assert_eq!(mock.authorize_requests(), 1);
+}
+
+#[tokio::test]
+async fn mock_token_response_has_no_expires_in() {
+    let mock = mock().await;
+    let tokens = mock.login(CALLBACK).await;
+    let base = mock.url();
+    assert!(tokens.get("expires_in").is_none(), "{tokens}");
+    assert_eq!(tokens["token_type"], "Bearer");
+    assert_eq!(tokens["instance_url"], json!(base));
+    assert_eq!(tokens["id"], json!(format!("{base}/id/{ORG_ID}/{USER_ID}")));
+    assert_eq!(tokens["scope"], "refresh_token api full");
+    let issued_at = tokens["issued_at"].as_str().expect("issued_at is a string");
+    assert!(issued_at.parse::<u64>().is_ok(), "{issued_at}");
+    assert!(
+        tokens["signature"]
+            .as_str()
+            .is_some_and(|s| STANDARD.decode(s).is_ok())
+    );
+    let secrets = mock.issued_secrets();
+    assert!(secrets.contains(&access_token(&tokens)));
+    assert!(secrets.contains(&refresh_token(&tokens)));
+}
+
+#[tokio::test]
+async fn mock_records_token_requests_and_received_secrets() {
+    let mock = mock().await;
+    let (verifier, challenge) = pkce_pair();
+    let code = mock
+        .authorize_and_get_code(CALLBACK, "s", Some(&challenge))
+        .await;
+    mock.exchange_code(&code, CALLBACK, Some(&verifier))
+        .await
+        .expect("the exchange succeeds");
+    let requests = mock.token_requests();
+    assert_eq!(requests.len(), 1);
+    let has = |key: &str, value: &str| requests[0].iter().any(|(k, v)| k == key && v == value);
+    assert!(has("redirect_uri", CALLBACK));
+    assert!(has("code_verifier", &verifier));
+    assert!(has("code", &code));
+    let secrets = mock.issued_secrets();
+    assert!(secrets.contains(&verifier));
+    assert!(secrets.contains(&mock.options().client_secret));
+}
+
+#[tokio::test]
+async fn mock_rejects_a_reused_code() {
+    let mock = mock().await;
+    let (verifier, challenge) = pkce_pair();
+    let code = mock
+        .authorize_and_get_code(CALLBACK, "s", Some(&challenge))
+        .await;
+    mock.exchange_code(&code, CALLBACK, Some(&verifier))
+        .await
+        .expect("the first exchange succeeds");
+    let again = mock
+        .exchange_code(&code, CALLBACK, Some(&verifier))
+        .await
+        .expect_err("the second exchange fails");
+    assert_eq!(
+        error_of(&again),
+        ("invalid_grant", "expired authorization code")
+    );
+}
+
+#[tokio::test]
+async fn mock_rejects_an_unknown_or_expired_code() {
+    let mock = mock().await;
+    let unknown = mock
+        .exchange_code("aPrxNotAReal==", CALLBACK, None)
+        .await
+        .expect_err("an unknown code fails");
+    assert_eq!(
+        error_of(&unknown),
+        ("invalid_grant", "invalid authorization code")
+    );
+
+    let (verifier, challenge) = pkce_pair();
+    let code = mock
+        .authorize_and_get_code(CALLBACK, "s", Some(&challenge))
+        .await;
+    mock.expire_codes();
+    let expired = mock
+        .exchange_code(&code, CALLBACK, Some(&verifier))
+        .await
+        .expect_err("an expired code fails");
+    assert_eq!(
+        error_of(&expired),
+        ("invalid_grant", "expired authorization code")
+    );
+}
+
+#[tokio::test]
+async fn mock_rejects_a_wrong_code_verifier() {
+    let mock = mock().await;
+    let (_, challenge) = pkce_pair();
+    let (other_verifier, _) = pkce_pair();
+    let code = mock
+        .authorize_and_get_code(CALLBACK, "s", Some(&challenge))
+        .await;
+    let wrong = mock
+        .exchange_code(&code, CALLBACK, Some(&other_verifier))
+        .await
+        .expect_err("a wrong verifier fails");
+    assert_eq!(
+        error_of(&wrong),
+        ("invalid_request", "invalid code verifier")
+    );
+}
+
+#[tokio::test]
+async fn mock_rejects_a_missing_code_verifier_when_a_challenge_was_sent() {
+    let mock = mock_with(MockOptions {
+        require_pkce: false,
+        ..MockOptions::default()
+    })
+    .await;
+    let (_, challenge) = pkce_pair();
+    let code = mock
+        .authorize_and_get_code(CALLBACK, "s", Some(&challenge))
+        .await;
+    let missing = mock
+        .exchange_code(&code, CALLBACK, None)
+        .await
+        .expect_err("no verifier fails");
+    assert_eq!(
+        error_of(&missing),
+        ("invalid_request", "invalid code verifier")
+    );
+}
+
+#[tokio::test]
+async fn mock_rejects_a_verifier_when_no_challenge_was_sent() {
+    let mock = mock_with(MockOptions {
+        require_pkce: false,
+        ..MockOptions::default()
+    })
+    .await;
+    let code = mock.authorize_and_get_code(CALLBACK, "s", None).await;
+    let (verifier, _) = pkce_pair();
+    let extra = mock
+        .exchange_code(&code, CALLBACK, Some(&verifier))
+        .await
+        .expect_err("an unexpected verifier fails");
+    assert_eq!(error_of(&extra).0, "invalid_request");
+}
+
+#[tokio::test]
+async fn mock_accepts_no_pkce_when_the_app_does_not_require_it() {
+    let mock = mock_with(MockOptions {
+        require_pkce: false,
+        ..MockOptions::default()
+    })
+    .await;
+    let code = mock.authorize_and_get_code(CALLBACK, "s", None).await;
+    let tokens = mock
+        .exchange_code(&code, CALLBACK, None)
+        .await
+        .expect("the exchange succeeds");
+    assert!(tokens["refresh_token"].is_string());
+}
+
+#[tokio::test]
+async fn mock_rejects_a_redirect_uri_that_differs_from_authorize() {
+    let mock = mock_with(MockOptions {
+        callback_urls: vec![
+            CALLBACK.to_owned(),
+            "http://localhost:8719/other".to_owned(),
+        ],
+        ..MockOptions::default()
+    })
+    .await;
+    let (verifier, challenge) = pkce_pair();
+    let code = mock
+        .authorize_and_get_code(CALLBACK, "s", Some(&challenge))
+        .await;
+    let differs = mock
+        .exchange_code(&code, "http://localhost:8719/other", Some(&verifier))
+        .await
+        .expect_err("another redirect_uri fails");
+    assert_eq!(
+        error_of(&differs),
+        ("invalid_grant", "redirect_uri mismatch")
+    );
+    // The failed attempt consumed the code.
+    let retry = mock
+        .exchange_code(&code, CALLBACK, Some(&verifier))
+        .await
+        .expect_err("the code is spent");
+    assert_eq!(
+        error_of(&retry),
+        ("invalid_grant", "expired authorization code")
+    );
+}
+
+#[tokio::test]
+async fn mock_rejects_a_wrong_client_secret_without_consuming_the_code() {
+    let mock = mock().await;
+    let (verifier, challenge) = pkce_pair();
+    let code = mock
+        .authorize_and_get_code(CALLBACK, "s", Some(&challenge))
+        .await;
+    let wrong = mock
+        .token_call(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("client_id", &mock.options().client_id),
+            ("client_secret", "not-the-secret"),
+            ("redirect_uri", CALLBACK),
+            ("code_verifier", &verifier),
+        ])
+        .await
+        .expect_err("a wrong secret fails");
+    assert_eq!(
+        error_of(&wrong),
+        ("invalid_client", "invalid client credentials")
+    );
+    assert!(mock.issued_secrets().contains(&"not-the-secret".to_owned()));
+    mock.exchange_code(&code, CALLBACK, Some(&verifier))
+        .await
+        .expect("the code still works with the right secret");
+}
+
+#[tokio::test]
+async fn mock_rejects_a_wrong_client_id_at_the_token_endpoint() {
+    let mock = mock().await;
+    let (verifier, challenge) = pkce_pair();
+    let code = mock
+        .authorize_and_get_code(CALLBACK, "s", Some(&challenge))
+        .await;
+    let wrong = mock
+        .token_call(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("client_id", "3MVG9someoneElse"),
+            ("client_secret", &mock.options().client_secret),
+            ("redirect_uri", CALLBACK),
+            ("code_verifier", &verifier),
+        ])
+        .await
+        .expect_err("a wrong client id fails");
+    assert_eq!(
+        error_of(&wrong),
+        ("invalid_client_id", "client identifier invalid")
+    );
+}
+
+#[tokio::test]
+async fn mock_accepts_http_basic_client_credentials() {
+    let mock = mock().await;
+    let (verifier, challenge) = pkce_pair();
+    let code = mock
+        .authorize_and_get_code(CALLBACK, "s", Some(&challenge))
+        .await;
+    let options = mock.options();
+    let response = http_client()
+        .post(format!("{}/services/oauth2/token", mock.url()))
+        .basic_auth(&options.client_id, Some(&options.client_secret))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", CALLBACK),
+            ("code_verifier", verifier.as_str()),
+        ])
+        .send()
+        .await
+        .expect("reach the token endpoint");
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn mock_rejects_an_unsupported_grant_type_as_json() {
+    let mock = mock().await;
+    let response = http_client()
+        .post(format!("{}/services/oauth2/token", mock.url()))
+        .form(&[("grant_type", "password")])
+        .send()
+        .await
+        .expect("reach the token endpoint");
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let content_type = response.headers()[header::CONTENT_TYPE].clone();
+    assert_eq!(content_type, "application/json");
+    let body: Value =
+        serde_json::from_slice(&response.bytes().await.expect("a body")).expect("JSON");
+    assert_eq!(
+        error_of(&body),
+        ("unsupported_grant_type", "grant type not supported")
+    );
+}
+
+#[tokio::test]
+async fn mock_requires_pkce_when_the_app_does() {
+    let mock = mock().await;
+    let response = get_authorize(
+        &mock,
+        &[
+            ("response_type", "code"),
+            ("redirect_uri", CALLBACK),
+            ("state", "xyz"),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+    assert_eq!(
+        location(&response),
+        format!(
+            "{CALLBACK}?error=invalid_request&error_description=missing+required+code+challenge&state=xyz"
+        )
+    );
+}
+
+#[tokio::test]
+async fn mock_accepts_only_the_s256_challenge_method() {
+    let mock = mock().await;
+    let response = get_authorize(
+        &mock,
+        &[
+            ("response_type", "code"),
+            ("redirect_uri", CALLBACK),
+            ("code_challenge", "abc"),
+            ("code_challenge_method", "plain"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        query_param(&location(&response), "error").as_deref(),
+        Some("invalid_request")
+    );
+}
+
+#[tokio::test]
+async fn mock_shows_its_own_page_for_an_unknown_client_id() {
+    let mock = mock().await;
+    let response = http_client()
+        .get(format!(
+            "{}/services/oauth2/authorize?response_type=code&client_id=nope&redirect_uri={CALLBACK}",
+            mock.url()
+        ))
+        .send()
+        .await
+        .expect("reach the authorize endpoint");
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let html = response.text().await.expect("a page");
+    assert!(html.contains("error=invalid_client_id"));
+    assert!(html.contains("client identifier invalid"));
+}
+
+#[tokio::test]
+async fn mock_shows_its_own_page_for_an_unregistered_redirect_uri() {
+    let mock = mock().await;
+    // Same path, other host: not byte-identical, so refused.
+    let response = get_authorize(
+        &mock,
+        &[
+            ("response_type", "code"),
+            ("redirect_uri", "http://127.0.0.1:8719/callback"),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert!(response.headers().get(header::LOCATION).is_none());
+    let html = response.text().await.expect("a page");
+    assert!(html.contains("error=redirect_uri_mismatch"));
+    assert!(html.contains("redirect_uri must match configuration"));
+}
+
+#[tokio::test]
+async fn mock_redirects_unsupported_response_types() {
+    let mock = mock().await;
+    let response = get_authorize(
+        &mock,
+        &[("response_type", "token"), ("redirect_uri", CALLBACK)],
+    )
+    .await;
+    assert_eq!(
+        query_param(&location(&response), "error").as_deref(),
+        Some("unsupported_response_type")
+    );
+}
+
+#[tokio::test]
+async fn mock_redirects_access_denied_when_the_user_denies() {
+    let mock = mock().await;
+    let (_, challenge) = pkce_pair();
+    let page = get_authorize(
+        &mock,
+        &[
+            ("response_type", "code"),
+            ("redirect_uri", CALLBACK),
+            ("state", "st"),
+            ("code_challenge", &challenge),
+            ("code_challenge_method", "S256"),
+        ],
+    )
+    .await;
+    let request_id =
+        request_id_from_page(&page.text().await.expect("a page")).expect("a request id");
+    let decide = || {
+        http_client()
+            .post(format!("{}/services/oauth2/authorize/decision", mock.url()))
+            .form(&[("request_id", request_id.as_str()), ("decision", "deny")])
+            .send()
+    };
+    let denied = decide().await.expect("reach the decision endpoint");
+    assert_eq!(
+        location(&denied),
+        format!(
+            "{CALLBACK}?error=access_denied&error_description=end-user+denied+authorization&state=st"
+        )
+    );
+    let again = decide().await.expect("reach the decision endpoint");
+    assert_eq!(
+        again.status(),
+        StatusCode::BAD_REQUEST,
+        "a request is answered once"
+    );
+}
+
+#[tokio::test]
+async fn mock_rejects_scopes_the_app_lacks_when_strict() {
+    let mock = mock_with(MockOptions {
+        app_scopes: vec!["api".to_owned()],
+        ..MockOptions::default()
+    })
+    .await;
+    let (_, challenge) = pkce_pair();
+    let response = get_authorize(
+        &mock,
+        &[
+            ("response_type", "code"),
+            ("redirect_uri", CALLBACK),
+            ("scope", "api refresh_token"),
+            ("code_challenge", &challenge),
+            ("code_challenge_method", "S256"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        query_param(&location(&response), "error").as_deref(),
+        Some("invalid_scope")
+    );
+}
+
+#[tokio::test]
+async fn mock_grants_no_refresh_token_without_the_scope_when_lenient() {
+    let mock = mock_with(MockOptions {
+        app_scopes: vec!["api".to_owned(), "full".to_owned()],
+        strict_scopes: false,
+        ..MockOptions::default()
+    })
+    .await;
+    let (verifier, challenge) = pkce_pair();
+    let page = get_authorize(
+        &mock,
+        &[
+            ("response_type", "code"),
+            ("redirect_uri", CALLBACK),
+            ("scope", "refresh_token api full"),
+            ("code_challenge", &challenge),
+            ("code_challenge_method", "S256"),
+        ],
+    )
+    .await;
+    let request_id =
+        request_id_from_page(&page.text().await.expect("a page")).expect("a request id");
+    let callback = http_client()
+        .post(format!("{}/services/oauth2/authorize/decision", mock.url()))
+        .form(&[("request_id", request_id.as_str()), ("decision", "allow")])
+        .send()
+        .await
+        .expect("reach the decision endpoint");
+    let code = query_param(&location(&callback), "code").expect("a code");
+    let tokens = mock
+        .exchange_code(&code, CALLBACK, Some(&verifier))
+        .await
+        .expect("the exchange succeeds");
+    assert!(tokens.get("refresh_token").is_none(), "{tokens}");
+    assert_eq!(tokens["scope"], "api full");
+}
+
+#[tokio::test]
+async fn mock_treats_offline_access_as_refresh_token() {
+    let mock = mock().await;
+    let (_, challenge) = pkce_pair();
+    let response = get_authorize(
+        &mock,
+        &[
+            ("response_type", "code"),
+            ("redirect_uri", CALLBACK),
+            ("scope", "offline_access api"),
+            ("code_challenge", &challenge),
+            ("code_challenge_method", "S256"),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn mock_keeps_the_refresh_token_without_rotation() {
+    let mock = mock().await;
+    let refresh_token = refresh_token(&mock.login(CALLBACK).await);
+    let refreshed = mock.refresh(&refresh_token).await.expect("a refresh works");
+    assert!(refreshed.get("refresh_token").is_none());
+    assert!(refreshed.get("expires_in").is_none());
+    assert_eq!(refreshed["instance_url"], json!(mock.url()));
+    mock.refresh(&refresh_token)
+        .await
+        .expect("the refresh token keeps working");
+}
+
+#[tokio::test]
+async fn mock_rotation_replaces_the_refresh_token() {
+    let mock = mock_with(MockOptions {
+        rotation: true,
+        ..MockOptions::default()
+    })
+    .await;
+    let old = refresh_token(&mock.login(CALLBACK).await);
+    let refreshed = mock.refresh(&old).await.expect("a refresh works");
+    let new = refresh_token(&refreshed);
+    assert_ne!(old, new);
+    assert!(!mock.refresh_token_is_live(&old));
+    assert!(mock.refresh_token_is_live(&new));
+    let stale = mock.refresh(&old).await.expect_err("the old one is dead");
+    assert_eq!(
+        error_of(&stale),
+        ("invalid_grant", "expired access/refresh token")
+    );
+    mock.refresh(&new).await.expect("the new one works");
+}
+
+#[tokio::test]
+async fn mock_refresh_needs_the_client_secret() {
+    let mock = mock().await;
+    let refresh_token = refresh_token(&mock.login(CALLBACK).await);
+    let refused = mock
+        .token_call(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", &refresh_token),
+            ("client_id", &mock.options().client_id),
+        ])
+        .await
+        .expect_err("no secret fails");
+    assert_eq!(
+        error_of(&refused),
+        ("invalid_client", "invalid client credentials")
+    );
+}
+
+#[tokio::test]
+async fn mock_revoking_a_refresh_token_kills_it_and_its_access_tokens() {
+    let mock = mock().await;
+    let tokens = mock.login(CALLBACK).await;
+    let revoke = |token: String| {
+        http_client()
+            .post(format!("{}/services/oauth2/revoke", mock.url()))
+            .form(&[("token", token)])
+            .send()
+    };
+    let response = revoke(refresh_token(&tokens)).await.expect("reach revoke");
+    assert_eq!(response.status(), StatusCode::OK);
+    let gone = mock
+        .refresh(&refresh_token(&tokens))
+        .await
+        .expect_err("a revoked token fails");
+    assert_eq!(
+        error_of(&gone),
+        ("invalid_grant", "expired access/refresh token")
+    );
+    let (status, _) = get_json(
+        &mock,
+        "/services/data/v62.0/query?q=SELECT+Id+FROM+Organization",
+        &access_token(&tokens),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let unknown = revoke("nothing".to_owned()).await.expect("reach revoke");
+    assert_eq!(unknown.status(), StatusCode::BAD_REQUEST);
+    let body: Value =
+        serde_json::from_slice(&unknown.bytes().await.expect("a body")).expect("JSON");
+    assert_eq!(error_of(&body), ("invalid_token", "invalid token"));
+}
+
+#[tokio::test]
+async fn mock_identity_needs_a_valid_bearer_token() {
+    let mock = mock().await;
+    let tokens = mock.login(CALLBACK).await;
+    let id_url = tokens["id"].as_str().expect("an id URL");
+    let response = http_client()
+        .get(id_url)
+        .bearer_auth(access_token(&tokens))
+        .send()
+        .await
+        .expect("reach the identity URL");
+    assert_eq!(response.status(), StatusCode::OK);
+    let identity: Value =
+        serde_json::from_slice(&response.bytes().await.expect("a body")).expect("JSON");
+    assert_eq!(identity["username"], USERNAME);
+    assert_eq!(identity["organization_id"], ORG_ID);
+    assert_eq!(identity["user_type"], "STANDARD");
+    assert_eq!(
+        identity["urls"]["rest"],
+        json!(format!("{}/services/data/v{{version}}/", mock.url()))
+    );
+
+    let refused = http_client()
+        .get(id_url)
+        .bearer_auth("00DMOCK000000001!AQbogus")
+        .send()
+        .await
+        .expect("reach the identity URL");
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert_eq!(refused.text().await.expect("a body"), "Bad_OAuth_Token");
+}
+
+#[tokio::test]
+async fn mock_lists_api_versions_without_auth() {
+    let mock = mock().await;
+    let response = http_client()
+        .get(format!("{}/services/data/", mock.url()))
+        .send()
+        .await
+        .expect("reach the versions list");
+    let versions: Value =
+        serde_json::from_slice(&response.bytes().await.expect("a body")).expect("JSON");
+    let versions = versions.as_array().expect("an array");
+    assert_eq!(versions.len(), 5);
+    assert_eq!(versions[0]["version"], "62.0");
+    assert_eq!(versions[4]["url"], "/services/data/v66.0");
+}
+
+#[tokio::test]
+async fn mock_pages_users_and_counts_them_all() {
+    let mock = mock_with(MockOptions {
+        users: 4_500,
+        ..MockOptions::default()
+    })
+    .await;
+    let token = access_token(&mock.login(CALLBACK).await);
+    let mut path = "/services/data/v64.0/query?q=SELECT+Id,Email+FROM+User".to_owned();
+    let mut pages = 0;
+    let mut seen = HashSet::new();
+    loop {
+        let (status, page) = get_json(&mock, &path, &token).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        pages += 1;
+        assert_eq!(page["totalSize"], 4_500);
+        for record in page["records"].as_array().expect("records") {
+            assert_eq!(record["attributes"]["type"], "User");
+            let id = record["Id"].as_str().expect("an Id").to_owned();
+            assert!(seen.insert(id), "each record appears once");
+        }
+        if page["done"] == true {
+            assert!(page.get("nextRecordsUrl").is_none());
+            break;
+        }
+        path = page["nextRecordsUrl"]
+            .as_str()
+            .expect("a relative nextRecordsUrl")
+            .to_owned();
+        assert!(path.starts_with("/services/data/v64.0/query/"), "{path}");
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(seen.len(), 4_500);
+}
+
+#[tokio::test]
+async fn mock_users_have_odd_data_and_filter_on_is_active() {
+    let mock = mock_with(MockOptions {
+        users: 40,
+        ..MockOptions::default()
+    })
+    .await;
+    let token = access_token(&mock.login(CALLBACK).await);
+    let (_, all) = get_json(
+        &mock,
+        "/services/data/v62.0/query?q=SELECT+Id+FROM+User",
+        &token,
+    )
+    .await;
+    let records = all["records"].as_array().expect("records");
+    assert!(records[0]["Email"].is_null());
+    let has = |key: &str, test: &dyn Fn(&Value) -> bool| records.iter().any(|r| test(&r[key]));
+    assert!(has("Email", &|e| e
+        .as_str()
+        .is_some_and(|e| e.ends_with("@ACME.COM"))));
+    assert!(has("UserType", &|t| t == "PowerPartner"));
+    assert!(has("UserType", &|t| t == "CsnOnly"));
+    assert!(has("IsActive", &|a| a == false));
+
+    let (_, active) = get_json(
+        &mock,
+        "/services/data/v62.0/query?q=select+Id+from+user+where+IsActive+%3D+TRUE",
+        &token,
+    )
+    .await;
+    let active_records = active["records"].as_array().expect("records");
+    assert!(active_records.iter().all(|r| r["IsActive"] == true));
+    assert_eq!(active["totalSize"], json!(active_records.len()));
+    assert!(active_records.len() < records.len());
+
+    let (_, count) = get_json(
+        &mock,
+        "/services/data/v62.0/query?q=SELECT+COUNT()+FROM+User",
+        &token,
+    )
+    .await;
+    assert_eq!(count["totalSize"], 40);
+}
+
+#[tokio::test]
+async fn mock_answers_the_organization_and_licenses() {
+    let mock = mock().await;
+    let token = access_token(&mock.login(CALLBACK).await);
+    let (_, org) = get_json(
+        &mock,
+        "/services/data/v62.0/query?q=SELECT+Id,Name+FROM+Organization",
+        &token,
+    )
+    .await;
+    assert_eq!(org["records"][0]["Name"], "Acme Mock Inc");
+    assert_eq!(
+        org["records"][0]["attributes"]["url"],
+        json!(format!(
+            "/services/data/v62.0/sobjects/Organization/{ORG_ID}"
+        ))
+    );
+    for object in ["UserLicense", "PermissionSetLicense"] {
+        let (status, answer) = get_json(
+            &mock,
+            &format!("/services/data/v62.0/query?q=SELECT+Id+FROM+{object}"),
+            &token,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(answer["totalSize"].as_u64().is_some_and(|n| n >= 2));
+    }
+}
+
+#[tokio::test]
+async fn mock_answers_invalid_session_for_a_bad_token() {
+    let mock = mock().await;
+    let (status, body) = get_json(
+        &mock,
+        "/services/data/v62.0/query?q=SELECT+Id+FROM+Organization",
+        "bogus",
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body[0]["errorCode"], "INVALID_SESSION_ID");
+    assert_eq!(body[0]["message"], "Session expired or invalid");
+}
+
+#[tokio::test]
+async fn mock_reports_api_disabled() {
+    let mock = mock_with(MockOptions {
+        api_disabled: true,
+        ..MockOptions::default()
+    })
+    .await;
+    let token = access_token(&mock.login(CALLBACK).await);
+    let (status, body) = get_json(
+        &mock,
+        "/services/data/v62.0/query?q=SELECT+Id+FROM+Organization",
+        &token,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(body[0]["errorCode"], "API_DISABLED_FOR_ORG");
+    assert_eq!(
+        body[0]["message"],
+        "The REST API is not enabled for this Organization."
+    );
+}
+
+#[tokio::test]
+async fn mock_rejects_malformed_and_unknown_queries() {
+    let mock = mock().await;
+    let token = access_token(&mock.login(CALLBACK).await);
+    let (status, body) = get_json(&mock, "/services/data/v62.0/query?q=SELECT+Id", &token).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body[0]["errorCode"], "MALFORMED_QUERY");
+    let (status, body) = get_json(
+        &mock,
+        "/services/data/v62.0/query?q=SELECT+Id+FROM+Widget__c",
+        &token,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body[0]["errorCode"], "INVALID_TYPE");
+}
+
+#[tokio::test]
+async fn mock_answers_404_elsewhere() {
+    let mock = mock().await;
+    for path in [
+        "/",
+        "/services/oauth2/userinfo",
+        "/services/data/v62.0/sobjects",
+    ] {
+        let response = http_client()
+            .get(format!("{}{path}", mock.url()))
+            .send()
+            .await
+            .expect("reach the mock");
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    let response = http_client()
+        .get(format!("{}/services/oauth2/token", mock.url()))
+        .send()
+        .await
+        .expect("reach the mock");
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+}
