@@ -12,7 +12,7 @@
 use crate::pasted_address::{self, PasteError};
 use crate::salesforce::{self, Advice, Credentials, Http, advice};
 use crate::secret::{AuthCode, OAuthState, PkceVerifier};
-use crate::session::{Claim, Connection, Details, Logins, Pending};
+use crate::session::{Claim, Connection, Details, Logins, Owner, Pending};
 
 /// The redirect URI of the page's sign-in, which the External Client App must
 /// list as its Callback URL.
@@ -88,6 +88,7 @@ impl Answer {
 /// nothing ([`Claim::Mismatch`]), for an error address too.
 pub fn claim_pasted(
     logins: &mut Logins,
+    owner: Owner,
     id: &str,
     text: &str,
 ) -> Result<(Claim, Answer), PasteError> {
@@ -99,7 +100,7 @@ pub fn claim_pasted(
         ),
         Err(e) => return Err(e),
     };
-    Ok((logins.claim_pasted(id, state.as_deref()), answer))
+    Ok((logins.claim_pasted(owner, id, state.as_deref()), answer))
 }
 
 /// Exchanges the code into a connection, or explains why the sign-in failed.

@@ -1,8 +1,8 @@
 //! The login URL policy: which Salesforce authorization servers sftoken talks to.
 //!
 //! Tokens and the client secret are only ever sent to a host this module accepts:
-//! https on a Salesforce domain, or http on a loopback host (for a local mock).
-//! Anything else needs the explicit `--allow-any-login-url` opt-out, which a
+//! https on a Salesforce domain. Anything else, a loopback address (a local
+//! mock) included, needs the explicit `--allow-any-login-url` opt-out, which a
 //! [`LoginUrl`] carries with it as its [`HostPolicy`], so every later decision
 //! about where a token may go asks the URL itself.
 
@@ -28,10 +28,12 @@ pub const SALESFORCE_DOMAINS: &[&str] = &[
 /// Which hosts sftoken talks to and sends tokens to.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum HostPolicy {
-    /// https on a Salesforce domain, or http on loopback (a local mock).
+    /// https on a Salesforce domain.
     #[default]
     Salesforce,
-    /// `--allow-any-login-url`: any http(s) host, for a server the user controls.
+    /// `--allow-any-login-url`: any http(s) host, for a server the user
+    /// controls (a local mock); tokens then go wherever Salesforce's answers
+    /// point.
     Any,
 }
 
@@ -50,8 +52,12 @@ pub enum LoginUrlError {
         "The login URL \"{0}\" is not a web address; use https://login.salesforce.com, https://test.salesforce.com or your My Domain URL."
     )]
     NotAUrl(String),
-    #[error("The login URL must use https (http is only accepted for localhost); got \"{0}\".")]
+    #[error("The login URL must use https; got \"{0}\".")]
     NotHttps(String),
+    #[error(
+        "\"{0}\" is this computer, not Salesforce, so sftoken will not send your secret there; pass --allow-any-login-url only to test against a server you control."
+    )]
+    Loopback(String),
     #[error(
         "\"{0}\" is not a Salesforce host, so sftoken will not send your secret there; use your My Domain URL (ending in .my.salesforce.com), or pass --allow-any-login-url if you really mean it."
     )]
@@ -90,13 +96,15 @@ impl LoginUrl {
             None => (host, None),
         };
         if policy == HostPolicy::Salesforce {
+            if loopback {
+                return Err(LoginUrlError::Loopback(shown(input)));
+            }
             match url.scheme() {
                 "https" => {}
-                "http" if loopback => {}
                 "http" => return Err(LoginUrlError::NotHttps(shown(input))),
                 _ => return Err(LoginUrlError::NotAUrl(shown(input))),
             }
-            if !loopback && !is_salesforce_host(&host) {
+            if !is_salesforce_host(&host) {
                 return Err(LoginUrlError::NotSalesforce(host));
             }
         } else if !matches!(url.scheme(), "http" | "https") {
@@ -133,8 +141,7 @@ impl LoginUrl {
         if self.policy == HostPolicy::Any || parsed.origin().ascii_serialization() == self.origin {
             return true;
         }
-        // Besides the login host itself, only https Salesforce hosts: a loopback
-        // address is trusted only when it is the login URL (a local mock).
+        // Besides the login host itself, only https Salesforce hosts.
         match (parsed.scheme(), parsed.host()) {
             ("https", Some(Host::Domain(d))) => is_salesforce_host(&d.to_ascii_lowercase()),
             _ => false,
@@ -221,10 +228,25 @@ mod tests {
     }
 
     #[test]
-    fn loopback_http_is_allowed_for_testing() {
-        assert_eq!(ok("http://127.0.0.1:4000/"), "http://127.0.0.1:4000");
-        assert_eq!(ok("http://localhost:4000"), "http://localhost:4000");
-        assert_eq!(ok("http://[::1]:4000"), "http://[::1]:4000");
+    fn loopback_is_refused_without_the_opt_out() {
+        for input in [
+            "http://127.0.0.1:4000/",
+            "http://localhost:4000",
+            "http://[::1]:4000",
+            "https://127.0.0.2",
+            "localhost",
+        ] {
+            assert!(
+                matches!(
+                    LoginUrl::parse(input, HostPolicy::Salesforce),
+                    Err(LoginUrlError::Loopback(_))
+                ),
+                "{input}"
+            );
+            assert!(LoginUrl::parse(input, HostPolicy::Any).is_ok(), "{input}");
+        }
+        let mock = LoginUrl::parse("http://127.0.0.1:4000/", HostPolicy::Any).expect("opt-out");
+        assert_eq!(mock.as_str(), "http://127.0.0.1:4000");
     }
 
     #[test]
@@ -263,16 +285,18 @@ mod tests {
 
     #[test]
     fn tokens_only_go_to_salesforce_or_the_login_host() {
-        let login =
-            LoginUrl::parse("http://127.0.0.1:4000", HostPolicy::Salesforce).expect("login");
+        let login = LoginUrl::parse("https://acme.my.salesforce.com", HostPolicy::Salesforce)
+            .expect("login");
         assert!(login.may_receive_token("https://acme.my.salesforce.com/id/00D/005"));
-        assert!(login.may_receive_token("http://127.0.0.1:4000/id/1/2"));
+        assert!(login.may_receive_token("https://na1.salesforce.com/services/data/"));
         assert!(!login.may_receive_token("https://evil.example/id"));
         assert!(!login.may_receive_token("http://acme.my.salesforce.com"));
         assert!(!login.may_receive_token("http://127.0.0.1:4001/id"));
+        assert!(!login.may_receive_token("not a url"));
         let production = LoginUrl::parse(PRODUCTION, HostPolicy::Salesforce).expect("production");
         assert!(!production.may_receive_token("http://127.0.0.1:4000/id"));
-        let any = LoginUrl::parse(PRODUCTION, HostPolicy::Any).expect("production");
-        assert!(any.may_receive_token("https://evil.example/id"));
+        let mock = LoginUrl::parse("http://127.0.0.1:4000", HostPolicy::Any).expect("mock");
+        assert!(mock.may_receive_token("http://127.0.0.1:4000/id/1/2"));
+        assert!(mock.may_receive_token("https://evil.example/id"));
     }
 }

@@ -33,7 +33,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("sftoken: {e}");
+            eprintln!("sftoken: {}", commands::terminal_safe(&e.to_string()));
             e.exit_code()
         }
     }

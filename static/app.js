@@ -4,7 +4,12 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-let csrfToken = "";
+// The session key, traded once for the launch token in the address. It lives
+// in sessionStorage, which is bound to this page's scheme, host and port (a
+// cookie would go to every port of localhost), and rides in a header.
+const SESSION_KEY = "sftoken-session";
+const SESSION_HEADER = "X-Sftoken-Session";
+let sessionKey = "";
 let resultId = "";
 let copyAllText = "";
 let companyNamesText = "";
@@ -37,7 +42,8 @@ const NOT_RUNNING = "sftoken is not answering. Is it still running in the termin
 /** Every request to sftoken; a failed connection answers status 0 and says so. */
 async function request(url, options) {
   try {
-    const response = await fetch(url, { credentials: "same-origin", ...options });
+    const headers = { ...(options.headers || {}), [SESSION_HEADER]: sessionKey };
+    const response = await fetch(url, { credentials: "omit", ...options, headers });
     const body = await response.json().catch(() => ({}));
     $("offline").hidden = true;
     return { ok: response.ok, status: response.status, body };
@@ -52,7 +58,7 @@ const getJson = (url) => request(url, {});
 const postJson = (url, payload) =>
   request(url, {
     method: "POST",
-    headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfToken },
+    headers: { "Content-Type": "application/json" },
     body: JSON.stringify(payload),
   });
 
@@ -500,12 +506,34 @@ async function loadResult(id) {
   }
 }
 
+/** Trades the launch token in the address (#token=…) for a session key, once. */
+async function openSession() {
+  const token = new URLSearchParams(window.location.hash.slice(1)).get("token");
+  if (!token) return true;
+  // Out of the address bar (and this history entry) before anything else.
+  history.replaceState(null, "", window.location.pathname);
+  const { ok, status, body } = await postJson("/api/session", { token });
+  if (ok) {
+    sessionStorage.setItem(SESSION_KEY, body.session_key);
+    return true;
+  }
+  if (status === 0) return false;
+  $("link-used").textContent = body.error.message;
+  $("link-used").hidden = false;
+  return false;
+}
+
 async function start() {
   wireButtons();
+  if (!(await openSession())) return show("need-link");
+  sessionKey = sessionStorage.getItem(SESSION_KEY) || "";
+  if (!sessionKey) return show("need-link");
   const { status, body } = await getJson("/api/session");
   if (status === 0) return show("loading");
-  if (status !== 200) return show("need-link");
-  csrfToken = body.csrf_token;
+  if (status !== 200) {
+    sessionStorage.removeItem(SESSION_KEY);
+    return show("need-link");
+  }
   $("version").textContent = body.version;
   $("callback-url").value = body.callback_url;
   $("stuck-callback").textContent = body.callback_url;

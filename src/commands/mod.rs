@@ -11,6 +11,7 @@ mod serve;
 
 pub use check::check;
 pub use input::{Input, Stdin};
+pub use output::terminal_safe;
 pub use paste::paste;
 pub use serve::serve;
 
@@ -39,10 +40,6 @@ pub enum Error {
     )]
     NotCaptured,
     #[error(
-        "sftoken is already running on port {0}: use that one (its page is http://localhost:{0}/; if it asks for a key, open the address it printed in its own terminal), or stop it with Done or Ctrl-C and run this again."
-    )]
-    Busy(u16),
-    #[error(
         "sftoken was stopped before the checks finished, so no settings were printed. Run it again and sign in."
     )]
     Interrupted,
@@ -53,7 +50,7 @@ impl Error {
     pub fn exit_code(&self) -> ExitCode {
         ExitCode::from(match self {
             Self::Config(_) | Self::Missing(_) => 2,
-            Self::Bind(BindError::PortTaken(_)) | Self::Busy(_) => 3,
+            Self::Bind(BindError::PortTaken(_)) => 3,
             Self::Bind(_)
             | Self::Serve(_)
             | Self::Output(_)

@@ -3,10 +3,12 @@
 //! user may read.
 
 use std::io::Write;
+use std::path::Path;
 
 use super::Error;
 use crate::config::Config;
 use crate::salesforce::Http;
+use crate::secret::random_id;
 use crate::session::{Connection, checks};
 
 /// Runs the checks and prints the result: the settings (when asked), the
@@ -24,14 +26,15 @@ pub(super) async fn report(
     } else {
         if show_settings {
             println!("Your Snow Atlas settings:");
-            print!("{}", snapshot.settings(&connection.credentials).copy_all());
+            let copy_all = snapshot.settings(&connection.credentials).copy_all();
+            print!("{}", terminal_safe(&copy_all));
             println!();
         }
-        print!("{}", snapshot.report.to_text());
+        print!("{}", terminal_safe(&snapshot.report.to_text()));
         if !show_settings && snapshot.report.token.value().is_some_and(|t| t.rotated) {
             println!(
                 "Refresh Token Rotation replaced the refresh token you gave, which no longer works. Give Snow Atlas this one:\nRefresh token: {}",
-                snapshot.refresh_token.expose()
+                terminal_safe(snapshot.refresh_token.expose())
             );
         }
     }
@@ -44,19 +47,25 @@ pub(super) async fn report(
     }
 }
 
+/// Text that may hold Salesforce's words (an org or user name, an error
+/// description), made safe for a terminal: C0 and C1 control characters, ESC
+/// included, are dropped, so no answer can move the cursor, clear the screen
+/// or set the window title. Line breaks stay.
+pub fn terminal_safe(text: &str) -> String {
+    text.chars()
+        .filter(|c| *c == '\n' || !c.is_control())
+        .collect()
+}
+
 /// Prints the `--json` object on stdout, or writes it to `output`, which only
 /// the user may read (the one way secrets reach the disk, when asked).
-pub(super) fn print_json(
-    connection: &Connection,
-    output: Option<&std::path::Path>,
-) -> std::io::Result<()> {
+pub(super) fn print_json(connection: &Connection, output: Option<&Path>) -> std::io::Result<()> {
     let snapshot = connection.snapshot();
     let json = snapshot.json_output(&connection.credentials);
     let text = serde_json::to_string(&json).expect("settings serialize");
     match output {
         Some(path) => {
-            let mut file = owner_only_file(path)?;
-            writeln!(file, "{text}")?;
+            write_owner_only(path, &format!("{text}\n"))?;
             eprintln!(
                 "Wrote the settings to {} (readable only by you).",
                 path.display()
@@ -71,19 +80,72 @@ pub(super) fn print_json(
     }
 }
 
-/// Creates or truncates `path` with permissions for its owner only.
-fn owner_only_file(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+/// Writes `contents` to `path` without following or truncating anything: a
+/// new file, readable only by its owner (mode 0600 on Unix), is written beside
+/// `path` and renamed over it, so a symlink at `path` is replaced, not
+/// followed. On Windows the new file takes the folder's permissions; in the
+/// user's own profile only the user (and administrators) can read it.
+fn write_owner_only(path: &Path, contents: &str) -> std::io::Result<()> {
+    let name = path.file_name().ok_or_else(|| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "--output needs a file name, not a folder",
+        )
+    })?;
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let temporary = folder.join(format!(".{}.{}.tmp", name.to_string_lossy(), random_id(6)));
     let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
+    // create_new: fails on anything already there, a symlink included.
+    options.write(true).create_new(true);
     #[cfg(unix)]
-    {
-        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-        options.mode(0o600);
-        let file = options.open(path)?;
-        // An existing file keeps its mode on open; tighten it.
-        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-        Ok(file)
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let written = options.open(&temporary).and_then(|mut file| {
+        file.write_all(contents.as_bytes())?;
+        file.sync_all()?;
+        std::fs::rename(&temporary, path)
+    });
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temporary);
     }
-    #[cfg(not(unix))]
-    options.open(path)
+    written
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_never_reach_the_terminal() {
+        let org = "Acme\u{1b}]0;pwned\u{7}\u{1b}[2J Corp\r\u{9b}31m\u{85}\u{7f}\tend\nnext";
+        assert_eq!(terminal_safe(org), "Acme]0;pwned[2J Corp31mend\nnext");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn output_replaces_a_symlink_instead_of_writing_through_it() {
+        use std::os::unix::fs::PermissionsExt;
+        let folder = std::env::temp_dir().join(format!("sftoken-output-{}", random_id(6)));
+        std::fs::create_dir(&folder).expect("folder");
+        let victim = folder.join("victim");
+        std::fs::write(&victim, "keep me").expect("victim");
+        let link = folder.join("settings.json");
+        std::os::unix::fs::symlink(&victim, &link).expect("symlink");
+
+        write_owner_only(&link, "{\"secret\":1}\n").expect("written");
+
+        assert_eq!(std::fs::read_to_string(&victim).expect("victim"), "keep me");
+        assert!(!std::fs::symlink_metadata(&link).expect("meta").is_symlink());
+        assert_eq!(
+            std::fs::read_to_string(&link).expect("new"),
+            "{\"secret\":1}\n"
+        );
+        let mode = std::fs::metadata(&link).expect("meta").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        let left: Vec<_> = std::fs::read_dir(&folder).expect("list").collect();
+        assert_eq!(left.len(), 2, "no temporary file is left behind");
+        std::fs::remove_dir_all(&folder).expect("clean up");
+    }
 }

@@ -10,7 +10,7 @@ use crate::config::Config;
 use crate::flow::{self, Callback};
 use crate::salesforce::{Credentials, Http};
 use crate::secret::ClientSecret;
-use crate::session::{Claim, Logins};
+use crate::session::{Claim, Logins, Owner};
 
 /// `sftoken paste`: prints the authorize URL to open anywhere, reads back the
 /// address of Salesforce's success page, and prints the settings.
@@ -56,13 +56,13 @@ pub async fn paste(config: Config, mut input: impl Input) -> Result<(), Error> {
         "2. Salesforce then shows a page whose address contains code=. Copy that whole address, paste it here and press Enter:"
     );
     let mut logins = Logins::default();
-    let id = logins.start(started.state, started.pending);
+    let id = logins.start(Owner::TERMINAL, started.state, started.pending);
     let text = input
         .piped_text()
         .or_else(|| input.prompt_line("Address: "))
         .unwrap_or_default();
-    let (claim, answer) =
-        flow::claim_pasted(&mut logins, &id, &text).map_err(|e| Error::Failed(e.to_string()))?;
+    let (claim, answer) = flow::claim_pasted(&mut logins, Owner::TERMINAL, &id, &text)
+        .map_err(|e| Error::Failed(e.to_string()))?;
     let pending = match claim {
         Claim::Claimed { pending, .. } => pending,
         Claim::Expired => {

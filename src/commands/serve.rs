@@ -8,12 +8,8 @@ use std::time::Duration;
 use super::Error;
 use super::output::print_json;
 use crate::config::Config;
-use crate::salesforce::Http;
 use crate::session::Connection;
-use crate::web::{BindError, Server};
-
-/// How long another sftoken on the port has to answer `/health`.
-const HEALTH_TIMEOUT: Duration = Duration::from_secs(2);
+use crate::web::Server;
 
 /// Why the helper stopped serving.
 enum Stop {
@@ -30,19 +26,13 @@ pub async fn serve(config: Config) -> Result<(), Error> {
     let open_browser = config.open_browser;
     let idle_timeout = config.idle_timeout;
     let output = config.output.clone();
-    let mut server = match Server::bind(config).await {
-        Err(BindError::PortTaken(port)) if another_sftoken_on(port).await => {
-            return another_sftoken(port, open_browser, json);
-        }
-        bound => bound?,
-    };
+    let mut server = Server::bind(config).await?;
     let state = server.state().clone();
     let url = state.launch_url();
     eprintln!(
-        "sftoken is running. Open this address in your browser (it works until sftoken stops):"
+        "sftoken is running. Open this address in your browser (it works once; sftoken prints a fresh one after each use):"
     );
-    println!("{url}");
-    let _ = std::io::stdout().flush();
+    print_address(&url, json);
     eprintln!(
         "From another computer, forward the port first: ssh -L {port}:localhost:{port} <this-host>",
         port = state.port()
@@ -50,6 +40,14 @@ pub async fn serve(config: Config) -> Result<(), Error> {
     if open_browser {
         open_in_browser(&url);
     }
+    let mut launch_urls = state.launch_urls();
+    let announcer = tokio::spawn(async move {
+        while launch_urls.changed().await.is_ok() {
+            let url = launch_urls.borrow_and_update().clone();
+            eprintln!("The address was used. For another browser, open this one (it works once):");
+            print_address(&url, json);
+        }
+    });
     let mut captures = server.take_captures();
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let serving = tokio::spawn(server.serve(async {
@@ -91,6 +89,7 @@ pub async fn serve(config: Config) -> Result<(), Error> {
         }
         Stop::Signal => Ok(()),
     };
+    announcer.abort();
     let _ = stop_tx.send(());
     let served = serving
         .await
@@ -104,34 +103,15 @@ pub async fn serve(config: Config) -> Result<(), Error> {
     Ok(())
 }
 
-/// Does an sftoken answer `/health` on this port?
-async fn another_sftoken_on(port: u16) -> bool {
-    let Ok(client) = Http::new(HEALTH_TIMEOUT).client().cloned() else {
-        return false;
-    };
-    let answer = client
-        .get(format!("http://127.0.0.1:{port}/health"))
-        .header("host", format!("localhost:{port}"))
-        .send()
-        .await;
-    match answer {
-        Ok(response) => response
-            .bytes()
-            .await
-            .ok()
-            .and_then(|body| serde_json::from_slice::<serde_json::Value>(&body).ok())
-            .is_some_and(|health| health["app"] == "sftoken"),
-        Err(_) => false,
+/// The address to open, alone on its line: on standard output, or on
+/// standard error with `--json`, whose standard output carries the JSON alone.
+fn print_address(url: &str, json: bool) {
+    if json {
+        eprintln!("{url}");
+    } else {
+        println!("{url}");
+        let _ = std::io::stdout().flush();
     }
-}
-
-/// Another sftoken already serves this port: point to it (the port is still
-/// taken, so the exit code is 3).
-fn another_sftoken(port: u16, open_browser: bool, json: bool) -> Result<(), Error> {
-    if open_browser && !json {
-        open_in_browser(&format!("http://localhost:{port}/"));
-    }
-    Err(Error::Busy(port))
 }
 
 fn describe(duration: Duration) -> String {
@@ -155,8 +135,9 @@ fn open_in_browser(url: &str) {
         );
         return;
     }
-    if let Err(e) = open::that_detached(url) {
-        eprintln!("Could not open a browser ({e}). Open the address above yourself.");
+    // The error names the address, which carries the launch token: say less.
+    if open::that_detached(url).is_err() {
+        eprintln!("Could not open a browser. Open the address above yourself.");
     }
 }
 

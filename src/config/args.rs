@@ -102,8 +102,10 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "FILE", requires = "json")]
     pub output: Option<PathBuf>,
 
-    /// Accept a login URL that is not https on a Salesforce host. Only for
-    /// testing against a server you control.
+    /// Only for testing against a server you control, such as a local mock:
+    /// accept a login URL that is not https on a Salesforce host (loopback
+    /// and plain http included), and send tokens to whatever instance and
+    /// identity URLs that server answers with, with no host check.
     #[arg(long, global = true)]
     pub allow_any_login_url: bool,
 }

@@ -31,6 +31,13 @@ pub enum SalesforceError {
     Tls { host: String, reason: String },
     #[error("sftoken will not send a token to {0}, which is not a Salesforce host")]
     UntrustedUrl(String),
+    #[error(
+        "{host} sent an answer larger than {} KB, far more than Salesforce sends",
+        limit_bytes / 1024
+    )]
+    TooLarge { host: String, limit_bytes: usize },
+    #[error("the query still had more records after {pages} pages")]
+    TooManyPages { pages: usize },
     #[error("could not set up the HTTPS client: {0}")]
     Setup(String),
 }
@@ -65,6 +72,16 @@ impl SalesforceError {
                 "The secure connection to Salesforce failed",
                 &format!("{self}."),
                 "sftoken checks Salesforce's certificate against this computer's certificate store. Behind a corporate proxy or firewall that inspects HTTPS, its root certificate must be installed in that store (ask your IT team); then try again.",
+            ),
+            Self::TooLarge { .. } => Advice::new(
+                "Salesforce's answer was too large",
+                &format!("{self}, so sftoken stopped reading it."),
+                "Check the login URL, and if you are behind a proxy, that it passes Salesforce's answers through unchanged.",
+            ),
+            Self::TooManyPages { .. } => Advice::new(
+                "The org is larger than sftoken previews",
+                &format!("{self}, so sftoken stopped reading to spare the org's API limit."),
+                "The settings are not affected; Snow Atlas reads the whole org itself.",
             ),
             Self::UntrustedUrl(_) | Self::Setup(_) => Advice::new(
                 "sftoken stopped before talking to Salesforce",

@@ -19,6 +19,25 @@ use crate::secret::AccessToken;
 /// Connecting takes at most this long (or the request timeout, if shorter).
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The most sftoken reads of one answer. Salesforce's own stay far below:
+/// an OAuth answer is about 2 KB, a page of 2,000 users a few hundred KB.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Limit {
+    /// Token, revoke and identity answers.
+    OAuth,
+    /// REST answers: API versions and query pages.
+    Rest,
+}
+
+impl Limit {
+    pub(super) fn bytes(self) -> usize {
+        match self {
+            Limit::OAuth => 64 * 1024,
+            Limit::Rest => 8 * 1024 * 1024,
+        }
+    }
+}
+
 /// The one outbound HTTP client, built on first use; clones share it.
 #[derive(Clone, Debug)]
 pub struct Http {
@@ -82,13 +101,14 @@ pub(super) async fn post_form<T: DeserializeOwned>(
         .send()
         .await
         .map_err(|e| http.transport_error(&url, e))?;
-    read_json(http, &url, response).await
+    read_json(http, &url, response, Limit::OAuth).await
 }
 
 pub(super) async fn get_json<T: DeserializeOwned>(
     http: &Http,
     url: &str,
     access_token: &AccessToken,
+    limit: Limit,
 ) -> Result<T, SalesforceError> {
     let response = http
         .client()?
@@ -97,7 +117,7 @@ pub(super) async fn get_json<T: DeserializeOwned>(
         .send()
         .await
         .map_err(|e| http.transport_error(url, e))?;
-    read_json(http, url, response).await
+    read_json(http, url, response, limit).await
 }
 
 /// Reads a JSON answer, telling Salesforce's OAuth errors apart from answers
@@ -106,6 +126,7 @@ async fn read_json<T: DeserializeOwned>(
     http: &Http,
     url: &str,
     response: reqwest::Response,
+    limit: Limit,
 ) -> Result<T, SalesforceError> {
     let status = response.status();
     let is_json = response
@@ -113,10 +134,7 @@ async fn read_json<T: DeserializeOwned>(
         .get(reqwest::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("json"));
-    let body = response
-        .bytes()
-        .await
-        .map_err(|e| http.transport_error(url, e))?;
+    let body = read_body(http, url, response, limit).await?;
     let unexpected = |what: &str| SalesforceError::Unexpected {
         host: host_of(url),
         status: status.as_u16(),
@@ -155,6 +173,37 @@ async fn read_json<T: DeserializeOwned>(
     } else {
         "a page that is not JSON"
     }))
+}
+
+/// The body, read chunk by chunk and refused as soon as it passes `limit`.
+async fn read_body(
+    http: &Http,
+    url: &str,
+    mut response: reqwest::Response,
+    limit: Limit,
+) -> Result<Vec<u8>, SalesforceError> {
+    let too_large = || SalesforceError::TooLarge {
+        host: host_of(url),
+        limit_bytes: limit.bytes(),
+    };
+    if response
+        .content_length()
+        .is_some_and(|length| length > limit.bytes() as u64)
+    {
+        return Err(too_large());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| http.transport_error(url, e))?
+    {
+        if body.len() + chunk.len() > limit.bytes() {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 impl Http {

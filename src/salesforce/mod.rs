@@ -21,7 +21,7 @@ pub use oauth::{
     Identity, Tokens, authorize_url, exchange_code, identity, ids_from_identity_url, refresh,
     revoke,
 };
-pub use rest::Api;
+pub use rest::{Api, MAX_PAGES};
 
 use crate::login_url::LoginUrl;
 use crate::secret::ClientSecret;

@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use super::http::{check_trusted, get_json, post_form};
+use super::http::{Limit, check_trusted, get_json, post_form};
 use super::{Credentials, Http, SCOPES, SalesforceError};
 use crate::login_url::LoginUrl;
 use crate::secret::{AccessToken, AuthCode, OAuthState, PkceVerifier, RefreshToken};
@@ -122,7 +122,7 @@ pub async fn identity(
     access_token: &AccessToken,
 ) -> Result<Identity, SalesforceError> {
     check_trusted(login_url, url)?;
-    get_json(http, url, access_token).await
+    get_json(http, url, access_token, Limit::OAuth).await
 }
 
 /// `https://login.salesforce.com/id/{orgId}/{userId}` → (orgId, userId).

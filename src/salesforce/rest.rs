@@ -4,10 +4,14 @@
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use super::http::{check_trusted, get_json};
+use super::http::{Limit, check_trusted, get_json};
 use super::{Http, SalesforceError};
 use crate::login_url::LoginUrl;
 use crate::secret::AccessToken;
+
+/// The most pages one query reads: 1,000,000 records at Salesforce's 2,000
+/// a page. Each page counts against the org's daily API limit.
+pub const MAX_PAGES: usize = 500;
 
 /// The REST API of one org, at its newest API version.
 pub struct Api<'a> {
@@ -41,7 +45,7 @@ impl<'a> Api<'a> {
         let instance_url = instance_url.trim_end_matches('/').to_owned();
         let url = format!("{instance_url}/services/data/");
         check_trusted(login_url, &url)?;
-        let versions: Vec<ApiVersion> = get_json(http, &url, access_token).await?;
+        let versions: Vec<ApiVersion> = get_json(http, &url, access_token, Limit::Rest).await?;
         let version = versions
             .iter()
             .map(|v| v.version.as_str())
@@ -70,8 +74,14 @@ impl<'a> Api<'a> {
         .map_err(|_| SalesforceError::UntrustedUrl(self.instance_url.clone()))?;
         url.query_pairs_mut().append_pair("q", soql);
         let mut next = Some(url.to_string());
+        let mut pages = 0;
         while let Some(url) = next.take() {
-            let page: QueryPage<T> = get_json(self.http, &url, self.access_token).await?;
+            if pages == MAX_PAGES {
+                return Err(SalesforceError::TooManyPages { pages });
+            }
+            pages += 1;
+            let page: QueryPage<T> =
+                get_json(self.http, &url, self.access_token, Limit::Rest).await?;
             on_page(page.records);
             // nextRecordsUrl is a path on the same instance.
             next = page

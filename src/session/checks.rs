@@ -7,6 +7,8 @@
 //! blocks the others that do not depend on it. Users are counted page by page
 //! and never kept, so a 100,000-user org needs no more memory than a small one.
 
+use std::time::Duration;
+
 use super::report::{License, Licenses, OrgInfo, Step, TokenCheck, UserInfo};
 use super::user_tally::{UserRow, UserTally};
 use super::{Connection, Details};
@@ -24,6 +26,10 @@ pub const NEEDED_SCOPES: [(&str, &str); 3] = [
     ("full", "Full access (full)"),
 ];
 
+/// All the checks together may take this long; each request has its own
+/// timeout too (`--http-timeout`).
+pub const CHECKS_DEADLINE: Duration = Duration::from_secs(3 * 60);
+
 /// Runs every check against `connection`, filling in its report.
 pub async fn run(http: Http, connection: &Connection) {
     /// Marks the checks finished however the steps end, even by a panic, so
@@ -35,7 +41,20 @@ pub async fn run(http: Http, connection: &Connection) {
         }
     }
     let _finish = Finish(connection);
-    run_steps(&http, connection).await;
+    if tokio::time::timeout(CHECKS_DEADLINE, run_steps(&http, connection))
+        .await
+        .is_err()
+    {
+        let advice = Advice::new(
+            "The checks took too long",
+            &format!(
+                "Salesforce did not finish answering within {} minutes, so sftoken stopped the checks that were still running.",
+                CHECKS_DEADLINE.as_secs() / 60
+            ),
+            "Check your network or proxy, then run the check again. The settings themselves are not affected.",
+        );
+        connection.update_report(|r| r.fail_unfinished(&advice));
+    }
 }
 
 async fn run_steps(http: &Http, connection: &Connection) {

@@ -50,9 +50,19 @@ enum Phase {
     Finished(Outcome),
 }
 
+/// Which page session a sign-in belongs to: only that session may read it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Owner(pub u64);
+
+impl Owner {
+    /// `sftoken paste`, which has no page.
+    pub const TERMINAL: Owner = Owner(0);
+}
+
 #[derive(Debug)]
 struct Login {
     id: String,
+    owner: Owner,
     state: OAuthState,
     started: Instant,
     phase: Phase,
@@ -90,21 +100,22 @@ pub struct Logins {
 
 impl Logins {
     /// Starts a login under its `state`; returns its id.
-    pub fn start(&mut self, state: OAuthState, pending: Pending) -> String {
-        self.insert(state, Phase::Waiting(pending))
+    pub fn start(&mut self, owner: Owner, state: OAuthState, pending: Pending) -> String {
+        self.insert(owner, state, Phase::Waiting(pending))
     }
 
     /// Records settings that did not come from a sign-in ("check an existing
     /// setup"), so they get a result page like a sign-in; returns the id.
-    pub fn insert_finished(&mut self, outcome: Outcome) -> String {
-        self.insert(OAuthState::generate(), Phase::Finished(outcome))
+    pub fn insert_finished(&mut self, owner: Owner, outcome: Outcome) -> String {
+        self.insert(owner, OAuthState::generate(), Phase::Finished(outcome))
     }
 
-    fn insert(&mut self, state: OAuthState, phase: Phase) -> String {
+    fn insert(&mut self, owner: Owner, state: OAuthState, phase: Phase) -> String {
         self.prune();
         let id = random_id(16);
         self.all.push(Login {
             id: id.clone(),
+            owner,
             state,
             started: Instant::now(),
             phase,
@@ -121,10 +132,10 @@ impl Logins {
         }
     }
 
-    /// Paste mode: takes the login `id`, checking the pasted `state` when
-    /// there is one. A mismatch changes nothing.
-    pub fn claim_pasted(&mut self, id: &str, pasted_state: Option<&str>) -> Claim {
-        let Some(at) = self.all.iter().position(|l| l.id == id) else {
+    /// Paste mode: takes `owner`'s login `id`, checking the pasted `state`
+    /// when there is one. A mismatch changes nothing.
+    pub fn claim_pasted(&mut self, owner: Owner, id: &str, pasted_state: Option<&str>) -> Claim {
+        let Some(at) = self.position(owner, id) else {
             return Claim::Unknown;
         };
         match pasted_state {
@@ -157,9 +168,14 @@ impl Logins {
         }
     }
 
-    /// The connection of a finished, successful login.
-    pub fn connection(&self, id: &str) -> Option<Arc<Connection>> {
-        match self.status(id)? {
+    /// Where `owner`'s login `id` is; another session's logins are not found.
+    fn position(&self, owner: Owner, id: &str) -> Option<usize> {
+        self.all.iter().position(|l| l.id == id && l.owner == owner)
+    }
+
+    /// The connection of `owner`'s finished, successful login.
+    pub fn connection(&self, owner: Owner, id: &str) -> Option<Arc<Connection>> {
+        match self.status(owner, id)? {
             Status::Finished(Outcome::Captured(connection)) => Some(connection),
             _ => None,
         }
@@ -171,8 +187,9 @@ impl Logins {
         }
     }
 
-    pub fn status(&self, id: &str) -> Option<Status> {
-        let login = self.all.iter().find(|l| l.id == id)?;
+    /// What `owner` may see of its login `id`.
+    pub fn status(&self, owner: Owner, id: &str) -> Option<Status> {
+        let login = &self.all[self.position(owner, id)?];
         Some(match &login.phase {
             Phase::Waiting(_) => Status::Waiting {
                 expires_in: LOGIN_LIFETIME.saturating_sub(login.started.elapsed()),
@@ -182,12 +199,12 @@ impl Logins {
         })
     }
 
-    /// The newest login still waiting for Salesforce: its id, the time left,
-    /// and whether it is in paste mode.
-    pub fn latest_waiting(&self) -> Option<(String, Duration, bool)> {
+    /// `owner`'s newest login still waiting for Salesforce: its id, the time
+    /// left, and whether it is in paste mode.
+    pub fn latest_waiting(&self, owner: Owner) -> Option<(String, Duration, bool)> {
         self.all
             .iter()
-            .filter(|l| l.started.elapsed() <= LOGIN_LIFETIME)
+            .filter(|l| l.owner == owner && l.started.elapsed() <= LOGIN_LIFETIME)
             .filter_map(|l| match &l.phase {
                 Phase::Waiting(pending) => Some((l, pending)),
                 _ => None,
@@ -235,6 +252,8 @@ mod tests {
     use crate::login_url::{HostPolicy, LoginUrl};
     use crate::secret::ClientSecret;
 
+    const ME: Owner = Owner(1);
+
     fn pending() -> Pending {
         Pending {
             credentials: Credentials {
@@ -253,34 +272,40 @@ mod tests {
     fn a_login_is_claimed_once_then_seen() {
         let mut logins = Logins::default();
         let state = OAuthState::generate();
-        let id = logins.start(state.clone(), pending());
-        assert!(matches!(logins.status(&id), Some(Status::Waiting { .. })));
+        let id = logins.start(ME, state.clone(), pending());
+        assert!(matches!(
+            logins.status(ME, &id),
+            Some(Status::Waiting { .. })
+        ));
         assert!(
             matches!(logins.claim(state.expose()), Claim::Claimed { id: got, .. } if got == id)
         );
         assert!(matches!(logins.claim(state.expose()), Claim::Seen { id: got } if got == id));
-        assert!(matches!(logins.status(&id), Some(Status::Exchanging)));
+        assert!(matches!(logins.status(ME, &id), Some(Status::Exchanging)));
     }
 
     #[test]
     fn an_unknown_state_changes_nothing() {
         let mut logins = Logins::default();
-        let id = logins.start(OAuthState::generate(), pending());
+        let id = logins.start(ME, OAuthState::generate(), pending());
         assert!(matches!(logins.claim("forged"), Claim::Unknown));
-        assert!(matches!(logins.status(&id), Some(Status::Waiting { .. })));
+        assert!(matches!(
+            logins.status(ME, &id),
+            Some(Status::Waiting { .. })
+        ));
     }
 
     #[test]
     fn a_login_older_than_15_minutes_is_refused_and_forgotten() {
         let mut logins = Logins::default();
         let state = OAuthState::generate();
-        let id = logins.start(state.clone(), pending());
+        let id = logins.start(ME, state.clone(), pending());
         let login = logins.all.first_mut().expect("login");
         login.started = Instant::now()
             .checked_sub(LOGIN_LIFETIME + Duration::from_secs(1))
             .expect("the clock goes back 15 minutes");
         assert!(matches!(logins.claim(state.expose()), Claim::Expired));
-        assert!(logins.status(&id).is_none());
+        assert!(logins.status(ME, &id).is_none());
         assert!(matches!(logins.claim(state.expose()), Claim::Unknown));
     }
 
@@ -288,7 +313,7 @@ mod tests {
     fn logins_are_bounded() {
         let mut logins = Logins::default();
         for _ in 0..(MAX_LOGINS * 2) {
-            logins.start(OAuthState::generate(), pending());
+            logins.start(ME, OAuthState::generate(), pending());
         }
         assert!(logins.all.len() <= MAX_LOGINS);
     }

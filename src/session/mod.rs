@@ -12,5 +12,5 @@ pub mod settings;
 mod user_tally;
 
 pub use connection::{Connection, Details, Snapshot};
-pub use logins::{Claim, LOGIN_LIFETIME, Logins, Outcome, Pending, Status};
+pub use logins::{Claim, LOGIN_LIFETIME, Logins, Outcome, Owner, Pending, Status};
 pub use user_tally::{LEFT_OUT_USER_TYPES, email_domain};

@@ -63,6 +63,20 @@ pub struct Report {
 }
 
 impl Report {
+    /// Marks every step not yet finished as failed with `advice`.
+    pub fn fail_unfinished(&mut self, advice: &Advice) {
+        fn fail<T>(step: &mut Step<T>, advice: &Advice) {
+            if matches!(step, Step::Pending | Step::Running { .. }) {
+                *step = Step::Failed(advice.clone());
+            }
+        }
+        fail(&mut self.token, advice);
+        fail(&mut self.user, advice);
+        fail(&mut self.org, advice);
+        fail(&mut self.licenses, advice);
+        fail(&mut self.users, advice);
+    }
+
     /// Do the settings work for the connector? `Err` says why not, in one sentence.
     pub fn verdict(&self) -> Result<(), String> {
         let failed = |step: &str, advice: &Advice| format!("{step}: {}", advice.one_line());

@@ -3,6 +3,7 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
 use super::AppState;
@@ -16,9 +17,37 @@ use crate::session::{Claim, LOGIN_LIFETIME};
 
 pub(super) type ApiResult<T> = Result<Json<T>, ApiError>;
 
+#[derive(Deserialize)]
+pub(super) struct LaunchForm {
+    token: String,
+}
+
+#[derive(Serialize)]
+pub(super) struct SessionOpened {
+    session_key: String,
+}
+
+/// The page trades the launch token from its address for its session key.
+pub(super) async fn open_session(
+    State(state): State<AppState>,
+    ApiJson(form): ApiJson<LaunchForm>,
+) -> ApiResult<SessionOpened> {
+    match state.open_session(&form.token) {
+        Some(key) => Ok(Json(SessionOpened {
+            session_key: key.expose().to_owned(),
+        })),
+        None => {
+            tracing::warn!("a used or unknown launch token was refused");
+            Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "This address was already used, or it is from an earlier run of sftoken. Each address works once: open the newest one from the terminal where sftoken runs (it prints a fresh one after each use).",
+            ))
+        }
+    }
+}
+
 #[derive(Serialize)]
 pub(super) struct SessionInfo {
-    csrf_token: String,
     callback_url: String,
     client_id: Option<String>,
     has_client_secret: bool,
@@ -37,18 +66,20 @@ pub(super) struct PendingLogin {
 }
 
 /// What the page needs to draw the form.
-pub(super) async fn session_info(_: Session, State(state): State<AppState>) -> Json<SessionInfo> {
+pub(super) async fn session_info(
+    Session(owner): Session,
+    State(state): State<AppState>,
+) -> Json<SessionInfo> {
     let config = state.config();
     let pending = state
         .logins()
-        .latest_waiting()
+        .latest_waiting(owner)
         .map(|(id, expires_in, paste)| PendingLogin {
             id,
             expires_in_seconds: expires_in.as_secs(),
             paste,
         });
     Json(SessionInfo {
-        csrf_token: state.csrf().expose().to_owned(),
         callback_url: state.redirect_uri(),
         client_id: config.client_id.clone(),
         has_client_secret: config.client_secret.is_some(),
@@ -127,6 +158,7 @@ pub(super) struct LoginStarted {
 /// "Sign in with Salesforce": checks the form, starts a pending login and
 /// returns the authorize URL to send the browser to.
 pub(super) async fn start_login(
+    Session(owner): Session,
     State(state): State<AppState>,
     ApiJson(form): ApiJson<LoginForm>,
 ) -> ApiResult<LoginStarted> {
@@ -138,7 +170,7 @@ pub(super) async fn start_login(
         Callback::Loopback(state.port())
     };
     let started = flow::start(credentials, callback);
-    let id = state.logins().start(started.state, started.pending);
+    let id = state.logins().start(owner, started.state, started.pending);
     Ok(Json(LoginStarted {
         id,
         authorize_url: started.authorize_url,
@@ -160,11 +192,12 @@ pub(super) struct PasteForm {
 
 /// Paste mode: the address (or code) copied from Salesforce's success page.
 pub(super) async fn paste(
+    Session(owner): Session,
     State(state): State<AppState>,
     Path(id): Path<String>,
     ApiJson(form): ApiJson<PasteForm>,
 ) -> ApiResult<LoginId> {
-    let claimed = flow::claim_pasted(&mut state.logins(), &id, &form.text);
+    let claimed = flow::claim_pasted(&mut state.logins(), owner, &id, &form.text);
     let (claim, answer) = claimed.map_err(|e| ApiError::field("text", &e.to_string()))?;
     match claim {
         Claim::Claimed { pending, .. } => {
@@ -214,13 +247,31 @@ impl CredentialsForm {
                 "The Consumer Key looks wrong: it is one word of letters and digits. Copy it again.",
             ));
         }
+        let login_url = parse_login_url(state, &self.login_url)?;
+        let configured = state.config();
         let client_secret = match self.client_secret.trim() {
-            "" => state.config().client_secret.clone().ok_or_else(|| {
-                ApiError::field(
-                    "client_secret",
-                    "Enter the Consumer Secret from the External Client App's OAuth Settings.",
-                )
-            })?,
+            // The secret sftoken was started with goes only to the login URL
+            // it was started with.
+            "" => match &configured.client_secret {
+                Some(secret) if login_url.as_str() == configured.login_url.as_str() => {
+                    secret.clone()
+                }
+                Some(_) => {
+                    return Err(ApiError::field(
+                        "client_secret",
+                        &format!(
+                            "Enter the Consumer Secret: the one sftoken was started with is only sent to {}.",
+                            configured.login_url
+                        ),
+                    ));
+                }
+                None => {
+                    return Err(ApiError::field(
+                        "client_secret",
+                        "Enter the Consumer Secret from the External Client App's OAuth Settings.",
+                    ));
+                }
+            },
             typed if typed.len() > 1024 => {
                 return Err(ApiError::field(
                     "client_secret",
@@ -232,7 +283,7 @@ impl CredentialsForm {
         Ok(Credentials {
             client_id: client_id.to_owned(),
             client_secret,
-            login_url: parse_login_url(state, &self.login_url)?,
+            login_url,
         })
     }
 }

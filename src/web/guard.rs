@@ -1,9 +1,10 @@
 //! The checks every request passes, and the headers every response carries
 //! (docs/SECURITY.md maps each to its threat and its test):
 //! - only `Host: localhost|127.0.0.1|[::1]:PORT` is answered (DNS rebinding);
-//! - the launch token printed at start is traded for an HttpOnly cookie, which
-//!   every API route that shows credentials or secrets requires;
-//! - every state-changing request needs an allowed `Origin` and the CSRF token;
+//! - every API route that shows credentials or secrets needs the session key
+//!   in its header (see `sessions`);
+//! - every state-changing request needs an allowed `Origin` and the session
+//!   key, except the one that trades the launch token for a key;
 //! - every response says `no-store`, `no-referrer`, and carries a strict CSP.
 
 use axum::extract::{FromRequestParts, Request, State};
@@ -13,6 +14,12 @@ use axum::response::{IntoResponse, Response};
 
 use super::AppState;
 use super::error::ApiError;
+use super::sessions::HEADER;
+use crate::session::Owner;
+
+/// The one state-changing route open without a session: it trades the
+/// launch token for one.
+pub(super) const LAUNCH_PATH: &str = "/api/session";
 
 /// Longest request target accepted; a real callback is well under 2 KB.
 const MAX_URI_BYTES: usize = 8 * 1024;
@@ -24,7 +31,7 @@ connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 pub(super) async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
     // Only the admin's own page keeps the helper alive; a stray request
     // (another page, another process) does not hold the secrets in memory.
-    if has_session(&state, request.headers()) {
+    if owner_of(&state, request.headers()).is_some() {
         state.touch();
     }
     let mut response = match check(&state, &request) {
@@ -84,12 +91,9 @@ fn check(state: &AppState, request: &Request) -> Result<(), ApiError> {
             .get("sec-fetch-site")
             .is_some_and(|v| v == "same-origin"),
     };
-    let csrf_ok = headers
-        .get("x-csrf-token")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| state.csrf().matches(v));
-    if !origin_ok || !csrf_ok || !has_session(state, headers) {
-        tracing::warn!(origin_ok, csrf_ok, "refused a state-changing request");
+    let session_ok = owner_of(state, headers).is_some() || request.uri().path() == LAUNCH_PATH;
+    if !origin_ok || !session_ok {
+        tracing::warn!(origin_ok, session_ok, "refused a state-changing request");
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "This request did not come from the sftoken page. Reload the page and try again.",
@@ -111,37 +115,25 @@ fn allowed_origin(state: &AppState, origin: &str) -> bool {
         .is_some_and(|host| allowed_host(state, host))
 }
 
-/// The session cookie's name. Cookies ignore ports, so two helpers on two
-/// ports need two names.
-pub(super) fn cookie_name(state: &AppState) -> String {
-    format!("sftoken_{}", state.port())
+/// The session a request's key belongs to, if any.
+fn owner_of(state: &AppState, headers: &HeaderMap) -> Option<Owner> {
+    let key = headers.get(HEADER)?.to_str().ok()?;
+    state.owner_of(key)
 }
 
-fn has_session(state: &AppState, headers: &HeaderMap) -> bool {
-    let name = cookie_name(state);
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .any(|(k, v)| k == name && state.session_key().matches(v))
-}
-
-/// Requires the session cookie; rejects with 401 and what to do.
-pub(super) struct Session;
+/// Requires the session key; rejects with 401 and what to do. Holds the
+/// session, so a handler reads only that session's sign-ins.
+pub(super) struct Session(pub Owner);
 
 impl FromRequestParts<AppState> for Session {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        if has_session(state, &parts.headers) {
-            Ok(Session)
-        } else {
-            Err(ApiError::new(
+        owner_of(state, &parts.headers).map(Session).ok_or_else(|| {
+            ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 "Open the address printed in the terminal where sftoken runs; it contains a one-time key for this page.",
-            ))
-        }
+            )
+        })
     }
 }

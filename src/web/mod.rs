@@ -6,13 +6,14 @@
 mod api;
 mod error;
 mod guard;
+mod listen;
 mod pages;
 mod results;
+mod sessions;
 mod state;
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
@@ -20,17 +21,15 @@ use axum::http::StatusCode;
 use axum::middleware;
 use axum::routing::{get, post};
 use tokio::net::TcpListener;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{Semaphore, mpsc, watch};
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
+pub use sessions::HEADER as SESSION_HEADER;
 pub use state::AppState;
 
 use crate::config::Config;
 use crate::session::Connection;
-
-/// How long requests under way may take to finish once the helper stops.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 
 /// Largest request body accepted; the sign-in form is well under 4 KB.
 const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -43,7 +42,7 @@ pub fn app(state: AppState) -> Router {
             // carry secrets are not, so no secret shares a compressed body with
             // anything else (BREACH).
             Router::new()
-                .route("/", get(pages::index))
+                .route("/", get(pages::page))
                 .route("/result/{id}", get(pages::page))
                 .route(
                     "/assets/app.js",
@@ -57,7 +56,10 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/callback", get(pages::callback).options(pages::preflight))
         .route("/health", get(pages::health))
-        .route("/api/session", get(api::session_info))
+        .route(
+            guard::LAUNCH_PATH,
+            get(api::session_info).post(api::open_session),
+        )
         .route("/api/login-url", get(api::check_login_url))
         .route("/api/done", post(api::done))
         .route("/api/login", post(api::start_login))
@@ -85,7 +87,7 @@ pub fn app(state: AppState) -> Router {
 #[derive(Debug, thiserror::Error)]
 pub enum BindError {
     #[error(
-        "Port {0} is already in use. Close the program using it, or start sftoken with --port N and change the External Client App's Callback URL to http://localhost:N/callback."
+        "Port {0} is in use by another program (if it is another sftoken, its own terminal shows its address). Stop that program, or start sftoken with --port N and change the External Client App's Callback URL to http://localhost:N/callback."
     )]
     PortTaken(u16),
     #[error("Could not listen on port {port} ({source}). Try another port with --port N.")]
@@ -145,36 +147,22 @@ impl Server {
     ) -> std::io::Result<()> {
         let (stop_tx, stop_rx) = watch::channel(false);
         let router = app(self.state.clone());
-        let mut tasks = tokio::task::JoinSet::new();
+        let limit = Arc::new(Semaphore::new(listen::MAX_CONNECTIONS));
+        let mut listeners = tokio::task::JoinSet::new();
         for listener in self.listeners {
-            let mut stop_rx = stop_rx.clone();
-            let router = router.clone();
-            tasks.spawn(async move {
-                axum::serve(listener, router)
-                    .with_graceful_shutdown(async move {
-                        let _ = stop_rx.wait_for(|stopped| *stopped).await;
-                    })
-                    .await
-            });
+            listeners.spawn(listen::serve(
+                listener,
+                router.clone(),
+                stop_rx.clone(),
+                limit.clone(),
+            ));
         }
         stop.await;
         // Wipe first: a client that never finishes its request must not keep
-        // the secrets alive, nor the process running.
+        // the secrets alive.
         self.state.wipe();
         let _ = stop_tx.send(true);
-        let finish = async {
-            let mut result = Ok(());
-            while let Some(joined) = tasks.join_next().await {
-                if let Ok(Err(e)) = joined {
-                    result = Err(e);
-                }
-            }
-            result
-        };
-        match tokio::time::timeout(SHUTDOWN_GRACE, finish).await {
-            Ok(result) => result,
-            // Connections still open (a half-sent request): drop them.
-            Err(_) => Ok(()),
-        }
+        while listeners.join_next().await.is_some() {}
+        Ok(())
     }
 }

@@ -9,7 +9,6 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 
 use super::AppState;
-use super::guard::cookie_name;
 use crate::flow::Answer;
 use crate::session::Claim;
 
@@ -21,36 +20,8 @@ pub(super) async fn asset(content_type: &'static str, body: &'static str) -> Res
     ([(header::CONTENT_TYPE, content_type)], body).into_response()
 }
 
-#[derive(Deserialize)]
-pub(super) struct LaunchQuery {
-    token: Option<String>,
-}
-
-/// `/`: the page, or with `?token=`, the launch: set the cookie and clean the address bar.
-pub(super) async fn index(
-    State(state): State<AppState>,
-    Query(query): Query<LaunchQuery>,
-) -> Response {
-    let Some(token) = query.token else {
-        return Html(INDEX_HTML).into_response();
-    };
-    if !state.launch_token().matches(&token) {
-        tracing::warn!("a launch link with a wrong token was opened");
-        return Redirect::to("/").into_response();
-    }
-    let cookie = format!(
-        "{}={}; Path=/; HttpOnly; SameSite=Lax",
-        cookie_name(&state),
-        state.session_key().expose()
-    );
-    let mut response = Redirect::to("/").into_response();
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_str(&cookie).expect("cookie is ASCII"),
-    );
-    response
-}
-
+/// `/` and `/result/{id}`: the page. It reads the launch token from the
+/// address's fragment itself (see `sessions`).
 pub(super) async fn page() -> Html<&'static str> {
     Html(INDEX_HTML)
 }

@@ -68,13 +68,13 @@ impl Serialize for ConnectionView {
 
 /// The state of one sign-in, with the settings and checks once captured.
 pub(super) async fn login_status(
-    _: Session,
+    Session(owner): Session,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiResult<LoginView> {
     let status = state
         .logins()
-        .status(&id)
+        .status(owner, &id)
         .ok_or_else(ApiError::unknown_login)?;
     Ok(Json(match status {
         Status::Waiting { expires_in } => LoginView::Waiting {
@@ -103,13 +103,14 @@ pub(super) struct CompanyNamesForm {
 
 /// The Company names picker: `*` (empty list) or the ticked domains.
 pub(super) async fn choose_company_names(
+    Session(owner): Session,
     State(state): State<AppState>,
     Path(id): Path<String>,
     ApiJson(form): ApiJson<CompanyNamesForm>,
 ) -> ApiResult<LoginView> {
     let connection = state
         .logins()
-        .connection(&id)
+        .connection(owner, &id)
         .ok_or_else(ApiError::unknown_login)?;
     let names = CompanyNames::parse(&form.names)
         .map_err(|e| ApiError::field("company_names", &e.to_string()))?;
@@ -119,12 +120,13 @@ pub(super) async fn choose_company_names(
 
 /// "Revoke this token": Salesforce forgets the refresh token and its access tokens.
 pub(super) async fn revoke(
+    Session(owner): Session,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiResult<LoginView> {
     let connection = state
         .logins()
-        .connection(&id)
+        .connection(owner, &id)
         .ok_or_else(ApiError::unknown_login)?;
     let token = connection.refresh_token();
     salesforce::revoke(state.http(), &connection.credentials.login_url, &token)
@@ -147,6 +149,7 @@ pub(super) struct CheckForm {
 /// "Check an existing setup": the five settings an admin already has, run
 /// through the same checks as a fresh sign-in.
 pub(super) async fn check_existing(
+    Session(owner): Session,
     State(state): State<AppState>,
     ApiJson(form): ApiJson<CheckForm>,
 ) -> ApiResult<LoginId> {
@@ -169,6 +172,6 @@ pub(super) async fn check_existing(
     state.adopt(&connection, false);
     let id = state
         .logins()
-        .insert_finished(Outcome::Captured(connection));
+        .insert_finished(owner, Outcome::Captured(connection));
     Ok(Json(LoginId { id }))
 }

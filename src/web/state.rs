@@ -6,11 +6,12 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::{mpsc, watch};
 
+use super::sessions::Sessions;
 use crate::config::Config;
 use crate::flow::{self, Answer};
 use crate::salesforce::Http;
 use crate::secret::ServerKey;
-use crate::session::{Connection, Logins, Outcome, Pending, checks};
+use crate::session::{Connection, Logins, Outcome, Owner, Pending, checks};
 
 /// Shared by every handler.
 #[derive(Clone)]
@@ -19,9 +20,10 @@ pub struct AppState(Arc<Inner>);
 struct Inner {
     config: Config,
     port: u16,
-    launch_token: ServerKey,
-    session: ServerKey,
-    csrf: ServerKey,
+    sessions: Mutex<Sessions>,
+    /// The address for the next browser, announced in the terminal whenever
+    /// the launch token changes.
+    launch_url: watch::Sender<String>,
     logins: Mutex<Logins>,
     http: Http,
     /// Sign-ins, for `--json` mode only (nothing else reads them).
@@ -38,12 +40,13 @@ impl AppState {
         let (captures, received) = mpsc::unbounded_channel();
         let captures = config.json.then_some(captures);
         let http = Http::new(config.http_timeout);
+        let sessions = Sessions::new();
+        let launch_url = watch::Sender::new(launch_url(port, sessions.launch_token()));
         let state = Self(Arc::new(Inner {
             config,
             port,
-            launch_token: ServerKey::generate(),
-            session: ServerKey::generate(),
-            csrf: ServerKey::generate(),
+            sessions: Mutex::new(sessions),
+            launch_url,
             logins: Mutex::default(),
             http,
             captures,
@@ -53,13 +56,14 @@ impl AppState {
         (state, received)
     }
 
-    /// The address printed at start: it carries the launch token.
+    /// The address to open now: it carries the launch token, which works once.
     pub fn launch_url(&self) -> String {
-        format!(
-            "http://localhost:{}/?token={}",
-            self.0.port,
-            self.0.launch_token.expose()
-        )
+        self.0.launch_url.borrow().clone()
+    }
+
+    /// Changes whenever the launch token was used and replaced.
+    pub fn launch_urls(&self) -> watch::Receiver<String> {
+        self.0.launch_url.subscribe()
     }
 
     pub fn port(&self) -> u16 {
@@ -74,16 +78,24 @@ impl AppState {
         &self.0.http
     }
 
-    pub(super) fn launch_token(&self) -> &ServerKey {
-        &self.0.launch_token
+    fn sessions(&self) -> MutexGuard<'_, Sessions> {
+        self.0.sessions.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub(super) fn session_key(&self) -> &ServerKey {
-        &self.0.session
+    /// Trades the launch token for a session key, and announces the fresh
+    /// address for the next browser.
+    pub(super) fn open_session(&self, launch_token: &str) -> Option<ServerKey> {
+        let mut sessions = self.sessions();
+        let key = sessions.trade(launch_token)?;
+        self.0
+            .launch_url
+            .send_replace(launch_url(self.0.port, sessions.launch_token()));
+        Some(key)
     }
 
-    pub(super) fn csrf(&self) -> &ServerKey {
-        &self.0.csrf
+    /// The session a request's key belongs to.
+    pub(super) fn owner_of(&self, session_key: &str) -> Option<Owner> {
+        self.sessions().owner_of(session_key)
     }
 
     pub(super) fn logins(&self) -> MutexGuard<'_, Logins> {
@@ -184,4 +196,10 @@ impl AppState {
         };
         tokio::spawn(task).await.unwrap_or(false)
     }
+}
+
+/// `http://localhost:PORT/#token=…`: the token rides in the fragment, which the
+/// browser never sends to any server.
+fn launch_url(port: u16, token: &ServerKey) -> String {
+    format!("http://localhost:{port}/#token={}", token.expose())
 }

@@ -435,6 +435,7 @@ async fn bench_preview_of_a_100000_user_org() {
                 "peak_rss_kib=%M",
                 &program(),
                 "check",
+                "--allow-any-login-url",
                 "--login-url",
                 &mock_url,
                 "--client-id",
@@ -585,7 +586,7 @@ const SIGN_INS: usize = 50;
 #[ignore = "benchmark: run by hand with --ignored --nocapture"]
 async fn bench_capture_latency() {
     let (app, mock) = app_and_mock(MockOptions::default()).await;
-    let visitor = Visitor::launch(&app.launch_url).await;
+    let visitor = Visitor::launch(&app.launch_url()).await;
     run_sign_ins("bench_capture_latency", &visitor, &mock).await;
     app.stop().await;
 }

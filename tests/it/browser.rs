@@ -12,7 +12,7 @@ async fn fill_form_and_sign_in(
     mock: &MockSalesforce,
     secret: &str,
 ) {
-    browser.goto(&app.launch_url).await;
+    browser.goto(&app.launch_url()).await;
     browser.wait_for_url(|url| url == app.url("/")).await;
     browser.find("#setup:not([hidden])").await;
     assert_eq!(browser.value("#callback-url").await, app.url("/callback"));

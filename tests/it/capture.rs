@@ -9,7 +9,7 @@ use crate::mock_salesforce::MockOptions;
 #[tokio::test]
 async fn a_sign_in_shows_the_five_settings_and_the_refresh_token_works() {
     let (app, mock) = app_and_mock(MockOptions::default()).await;
-    let visitor = Visitor::launch(&app.launch_url).await;
+    let visitor = Visitor::launch(&app.launch_url()).await;
     let secret = mock.options().client_secret.clone();
 
     let sign_in = visitor.sign_in(&mock, &secret, "allow").await;
@@ -41,7 +41,7 @@ async fn a_sign_in_shows_the_five_settings_and_the_refresh_token_works() {
 #[tokio::test]
 async fn the_code_is_exchanged_with_pkce_the_same_redirect_uri_and_the_secret_in_the_body() {
     let (app, mock) = app_and_mock(MockOptions::default()).await;
-    let visitor = Visitor::launch(&app.launch_url).await;
+    let visitor = Visitor::launch(&app.launch_url()).await;
     let secret = mock.options().client_secret.clone();
 
     let authorize_url = visitor.authorize_url(&mock, &secret).await;
@@ -81,7 +81,7 @@ async fn the_code_is_exchanged_with_pkce_the_same_redirect_uri_and_the_secret_in
 #[tokio::test]
 async fn a_wrong_secret_is_explained_and_the_next_attempt_succeeds() {
     let (app, mock) = app_and_mock(MockOptions::default()).await;
-    let visitor = Visitor::launch(&app.launch_url).await;
+    let visitor = Visitor::launch(&app.launch_url()).await;
 
     let failed = visitor.sign_in(&mock, "not-the-secret", "allow").await;
 
@@ -105,7 +105,7 @@ async fn a_wrong_secret_is_explained_and_the_next_attempt_succeeds() {
 #[tokio::test]
 async fn denied_consent_is_explained() {
     let (app, mock) = app_and_mock(MockOptions::default()).await;
-    let visitor = Visitor::launch(&app.launch_url).await;
+    let visitor = Visitor::launch(&app.launch_url()).await;
     let secret = mock.options().client_secret.clone();
 
     let denied = visitor.sign_in(&mock, &secret, "deny").await;
@@ -129,7 +129,7 @@ async fn an_app_without_the_refresh_token_scope_is_explained() {
         ..MockOptions::default()
     };
     let (app, mock) = app_and_mock(options).await;
-    let visitor = Visitor::launch(&app.launch_url).await;
+    let visitor = Visitor::launch(&app.launch_url()).await;
     let secret = mock.options().client_secret.clone();
 
     let sign_in = visitor.sign_in(&mock, &secret, "allow").await;
@@ -143,7 +143,7 @@ async fn an_app_without_the_refresh_token_scope_is_explained() {
 #[tokio::test]
 async fn a_code_already_used_elsewhere_is_explained() {
     let (app, mock) = app_and_mock(MockOptions::default()).await;
-    let visitor = Visitor::launch(&app.launch_url).await;
+    let visitor = Visitor::launch(&app.launch_url()).await;
     let secret = mock.options().client_secret.clone();
     let authorize_url = visitor.authorize_url(&mock, &secret).await;
     let callback_url = visitor.consent(&authorize_url, "allow").await;
@@ -186,7 +186,7 @@ async fn a_code_already_used_elsewhere_is_explained() {
 #[tokio::test]
 async fn pkce_required_at_authorize_time_is_explained() {
     let (app, mock) = app_and_mock(MockOptions::default()).await;
-    let visitor = Visitor::launch(&app.launch_url).await;
+    let visitor = Visitor::launch(&app.launch_url()).await;
     let secret = mock.options().client_secret.clone();
     let authorize_url = visitor.authorize_url(&mock, &secret).await;
     let state = query_param(&authorize_url, "state").expect("state");
@@ -213,7 +213,7 @@ async fn pkce_required_at_authorize_time_is_explained() {
 #[tokio::test]
 async fn reloading_the_callback_shows_the_same_result_instead_of_an_error() {
     let (app, mock) = app_and_mock(MockOptions::default()).await;
-    let visitor = Visitor::launch(&app.launch_url).await;
+    let visitor = Visitor::launch(&app.launch_url()).await;
     let secret = mock.options().client_secret.clone();
     let first = visitor.sign_in(&mock, &secret, "allow").await;
     let exchanges = mock.token_requests().len();
@@ -237,7 +237,7 @@ async fn reloading_the_callback_shows_the_same_result_instead_of_an_error() {
 #[tokio::test]
 async fn a_forged_callback_leaves_the_pending_login_intact() {
     let (app, mock) = app_and_mock(MockOptions::default()).await;
-    let visitor = Visitor::launch(&app.launch_url).await;
+    let visitor = Visitor::launch(&app.launch_url()).await;
     let secret = mock.options().client_secret.clone();
     let authorize_url = visitor.authorize_url(&mock, &secret).await;
 
@@ -262,7 +262,7 @@ async fn a_forged_callback_leaves_the_pending_login_intact() {
 #[tokio::test]
 async fn two_sign_ins_in_two_tabs_both_complete() {
     let (app, mock) = app_and_mock(MockOptions::default()).await;
-    let visitor = Visitor::launch(&app.launch_url).await;
+    let visitor = Visitor::launch(&app.launch_url()).await;
     let secret = mock.options().client_secret.clone();
     let first_tab = visitor.authorize_url(&mock, &secret).await;
     let second_tab = visitor.authorize_url(&mock, &secret).await;
@@ -283,7 +283,7 @@ async fn two_sign_ins_in_two_tabs_both_complete() {
 #[tokio::test]
 async fn a_bad_form_is_answered_with_the_field_to_fix() {
     let (app, mock) = app_and_mock(MockOptions::default()).await;
-    let visitor = Visitor::launch(&app.launch_url).await;
+    let visitor = Visitor::launch(&app.launch_url()).await;
 
     let cases = [
         ("", "secret", mock.url(), "client_id"),
@@ -291,7 +291,7 @@ async fn a_bad_form_is_answered_with_the_field_to_fix() {
         (
             "key",
             "secret",
-            "https://evil.example".to_owned(),
+            "ftp://evil.example".to_owned(),
             "login_url",
         ),
         ("key with spaces", "secret", mock.url(), "client_id"),
@@ -328,7 +328,7 @@ async fn paste_mode_uses_the_success_page_and_completes_from_the_pasted_address(
     })
     .await;
     let success = format!("{}/services/oauth2/success", mock.url());
-    let visitor = Visitor::launch(&app.launch_url).await;
+    let visitor = Visitor::launch(&app.launch_url()).await;
     let body = serde_json::json!({
         "client_id": mock.options().client_id,
         "client_secret": mock.options().client_secret,

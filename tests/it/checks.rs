@@ -20,7 +20,7 @@ async fn signed_in(
     Value,
 ) {
     let (app, mock) = app_and_mock(options).await;
-    let visitor = Visitor::launch(&app.launch_url).await;
+    let visitor = Visitor::launch(&app.launch_url()).await;
     let secret = mock.options().client_secret.clone();
     let sign_in = visitor.sign_in(&mock, &secret, "allow").await;
     let id = sign_in
@@ -314,7 +314,7 @@ async fn revoking_makes_the_token_fail_a_refresh() {
 #[tokio::test]
 async fn existing_settings_are_checked_from_the_page() {
     let (app, mock) = app_and_mock(MockOptions::default()).await;
-    let visitor = Visitor::launch(&app.launch_url).await;
+    let visitor = Visitor::launch(&app.launch_url()).await;
     let tokens = mock.login(&app.url("/callback")).await;
     let refresh_token = tokens["refresh_token"].as_str().expect("refresh token");
 

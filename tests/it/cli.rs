@@ -25,6 +25,7 @@ async fn binary_and_mock(extra_args: &[&str], env: &[(&str, &str)]) -> (Binary, 
         "--no-browser",
         "--port",
         &port_arg,
+        "--allow-any-login-url",
         "--login-url",
         &mock_url,
     ];
@@ -67,9 +68,10 @@ async fn json_mode_prints_the_settings_once_captured_and_exits_0() {
     assert!(mock.refresh(refresh_token).await.is_ok());
     assert_eq!(
         stdout.lines().count(),
-        2,
-        "stdout is the URL, then the JSON: {stdout}"
+        1,
+        "stdout is the JSON alone; the address went to stderr: {stdout}"
     );
+    assert!(binary.stderr().contains("#token="), "{}", binary.stderr());
 }
 
 #[tokio::test]
@@ -198,16 +200,8 @@ async fn trace_logs_of_a_whole_session_contain_no_secret_and_ctrl_c_stops_cleanl
     let mut secrets = mock.issued_secrets();
     secrets.push("env-secret-that-is-wrong".to_owned());
     secrets.push(secret);
-    secrets.push(visitor.csrf.clone().expect("csrf"));
-    secrets.push(
-        visitor
-            .cookie
-            .as_deref()
-            .and_then(|c| c.split_once('='))
-            .map(|(_, v)| v.to_owned())
-            .expect("cookie value"),
-    );
-    assert!(secrets.len() >= 8, "{secrets:?}");
+    secrets.push(visitor.session.clone().expect("session key"));
+    assert!(secrets.len() >= 7, "{secrets:?}");
     for value in &secrets {
         assert!(
             !output.contains(value.as_str()),
@@ -229,7 +223,7 @@ async fn without_a_display_it_says_no_browser_was_opened_and_keeps_serving() {
 
     let visitor = Visitor::launch(&launch_url).await;
 
-    assert!(visitor.csrf.is_some(), "the page's session works");
+    assert!(visitor.session.is_some(), "the page's session works");
     assert!(
         binary.stderr().contains("no browser was opened"),
         "{}",
@@ -257,7 +251,14 @@ async fn run_check(mock: &MockSalesforce, env: &[(&str, &str)], stdin: Option<&s
     let mock_url = mock.url();
     let client_id = mock.options().client_id.clone();
     let mut binary = Binary::spawn_with(
-        &["check", "--login-url", &mock_url, "--client-id", &client_id],
+        &[
+            "check",
+            "--allow-any-login-url",
+            "--login-url",
+            &mock_url,
+            "--client-id",
+            &client_id,
+        ],
         env,
         &[],
         stdin,
@@ -350,7 +351,12 @@ async fn check_reads_copy_all_text_from_stdin_and_prints_json() {
         mock.url()
     );
 
-    let mut binary = Binary::spawn_with(&["check", "--json"], &[], &[], Some(&copy_all));
+    let mut binary = Binary::spawn_with(
+        &["check", "--json", "--allow-any-login-url"],
+        &[],
+        &[],
+        Some(&copy_all),
+    );
 
     assert_eq!(binary.wait().await, 0, "{}", binary.stderr());
     let json: Value = serde_json::from_str(binary.stdout().trim()).expect("one JSON object");
@@ -403,7 +409,14 @@ async fn start_paste(mock: &MockSalesforce, secret: &str) -> (Binary, String) {
     let mock_url = mock.url();
     let client_id = mock.options().client_id.clone();
     let binary = Binary::spawn_with(
-        &["paste", "--login-url", &mock_url, "--client-id", &client_id],
+        &[
+            "paste",
+            "--allow-any-login-url",
+            "--login-url",
+            &mock_url,
+            "--client-id",
+            &client_id,
+        ],
         &[("SFTOKEN_CLIENT_SECRET", secret)],
         &[],
         Some(""),
@@ -511,23 +524,24 @@ async fn done_on_the_page_wipes_the_secrets_and_stops_the_helper() {
 }
 
 #[tokio::test]
-async fn a_second_sftoken_on_the_same_port_points_to_the_first() {
+async fn a_second_sftoken_on_the_same_port_says_it_is_taken_and_points_nowhere() {
     let port = free_port().to_string();
     let first = Binary::spawn(&["--no-browser", "--port", &port], &[]);
     let launch_url = first.launch_url().await;
 
-    let mut second = Binary::spawn(&["--no-browser", "--port", &port], &[]);
+    let mut second = Binary::spawn(&["--port", &port], &[]);
     assert_eq!(second.wait().await, 3, "the port is still taken");
     let stderr = second.stderr();
-    assert!(stderr.contains("already running"), "{stderr}");
+    assert!(stderr.contains("in use by another program"), "{stderr}");
+    assert!(stderr.contains("--port N"), "{stderr}");
     assert!(
-        stderr.contains(&format!("http://localhost:{port}/")),
-        "{stderr}"
+        !stderr.contains(&format!("localhost:{port}")),
+        "a listener it cannot verify is never pointed to: {stderr}"
     );
     assert!(second.stdout().is_empty(), "no address of its own");
 
     let visitor = Visitor::launch(&launch_url).await;
-    assert!(visitor.csrf.is_some(), "the first one still serves");
+    assert!(visitor.session.is_some(), "the first one still serves");
 }
 
 #[tokio::test]
@@ -563,7 +577,7 @@ async fn requests_without_the_session_do_not_keep_the_helper_alive() {
         &[],
     );
     let launch_url = binary.launch_url().await;
-    let origin = launch_url.split("/?").next().expect("origin").to_owned();
+    let origin = launch_url.split("/#").next().expect("origin").to_owned();
     let client = crate::helpers::http_client();
     let started = std::time::Instant::now();
     // A stray page or process polling the port.

@@ -27,7 +27,7 @@ pub async fn screenshot(browser: &Browser, name: &str) {
 
 async fn open_page(app: &TestApp) -> Browser {
     let browser = Browser::start().await;
-    browser.goto(&app.launch_url).await;
+    browser.goto(&app.launch_url()).await;
     browser.find("#setup:not([hidden])").await;
     browser
 }

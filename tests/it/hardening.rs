@@ -30,7 +30,14 @@ async fn serve(router: Router) -> String {
 
 /// `sftoken check` against `login_url`, with settings that would otherwise work.
 async fn check_against(login_url: &str, extra: &[&str], env: &[(&str, &str)]) -> Binary {
-    let mut args = vec!["check", "--login-url", login_url, "--client-id", "3MVG9key"];
+    let mut args = vec![
+        "check",
+        "--allow-any-login-url",
+        "--login-url",
+        login_url,
+        "--client-id",
+        "3MVG9key",
+    ];
     args.extend_from_slice(extra);
     let mut all_env = vec![
         ("SFTOKEN_CLIENT_SECRET", "the-secret"),
@@ -233,7 +240,12 @@ async fn json_output_to_a_file_is_readable_only_by_the_owner() {
 #[tokio::test]
 async fn salesforces_error_text_is_shown_as_text_never_as_markup() {
     let (app, mock) = app_and_mock(MockOptions::default()).await;
-    let visitor = Visitor::launch(&app.launch_url).await;
+    let browser = crate::webdriver::Browser::start().await;
+    browser.goto(&app.launch_url()).await;
+    browser.find("#setup:not([hidden])").await;
+    // The page's own session: a sign-in is readable only by the session
+    // that started it.
+    let visitor = Visitor::of_page(&browser, &app.origin()).await;
     let authorize_url = visitor
         .authorize_url(&mock, &mock.options().client_secret)
         .await;
@@ -252,8 +264,6 @@ async fn salesforces_error_text_is_shown_as_text_never_as_markup() {
         "kept as data"
     );
 
-    let browser = crate::webdriver::Browser::start().await;
-    browser.goto(&app.launch_url).await;
     browser.goto(&app.url(&result.callback_location)).await;
     browser.find("#failure:not([hidden])").await;
 

@@ -10,7 +10,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use sftoken::config::Config;
 use sftoken::login_url::{HostPolicy, LoginUrl};
-use sftoken::web::Server;
+use sftoken::web::{AppState, SESSION_HEADER, Server};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -32,33 +32,51 @@ pub async fn mock_for_port(port: u16, options: MockOptions) -> MockSalesforce {
 /// sftoken running in-process on a free port.
 pub struct TestApp {
     pub port: u16,
-    pub launch_url: String,
+    state: AppState,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<std::io::Result<()>>>,
 }
 
 impl TestApp {
     /// Starts sftoken with `configure` applied to a default config whose login
-    /// URL is `login_url`.
+    /// URL is `login_url`: with Salesforce's host policy when it is a
+    /// Salesforce URL, else as with `--allow-any-login-url` (a mock).
     pub async fn start(login_url: &str, configure: impl FnOnce(&mut Config)) -> TestApp {
-        let mut config =
-            Config::new(LoginUrl::parse(login_url, HostPolicy::Salesforce).expect("login URL"));
+        let policy = match LoginUrl::parse(login_url, HostPolicy::Salesforce) {
+            Ok(_) => HostPolicy::Salesforce,
+            Err(_) => HostPolicy::Any,
+        };
+        Self::start_with(policy, login_url, configure).await
+    }
+
+    /// Starts sftoken with this host policy.
+    pub async fn start_with(
+        policy: HostPolicy,
+        login_url: &str,
+        configure: impl FnOnce(&mut Config),
+    ) -> TestApp {
+        let mut config = Config::new(LoginUrl::parse(login_url, policy).expect("login URL"));
         config.port = 0;
         config.open_browser = false;
         configure(&mut config);
         let server = Server::bind(config).await.expect("bind port 0");
         let port = server.state().port();
-        let launch_url = server.state().launch_url();
+        let state = server.state().clone();
         let (stop, stopped) = oneshot::channel();
         let task = tokio::spawn(server.serve(async {
             let _ = stopped.await;
         }));
         TestApp {
             port,
-            launch_url,
+            state,
             stop: Some(stop),
             task: Some(task),
         }
+    }
+
+    /// The address to open now; each works once.
+    pub fn launch_url(&self) -> String {
+        self.state.launch_url()
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -82,8 +100,10 @@ impl TestApp {
 
 /// A mock with default options and an app started against it, in the order the
 /// port requires: the app first (port 0), then the mock that knows its callback.
+/// The page may sign in at the mock (on loopback), as with
+/// `--allow-any-login-url`.
 pub async fn app_and_mock(options: MockOptions) -> (TestApp, MockSalesforce) {
-    let app = TestApp::start(sftoken::login_url::PRODUCTION, |_| {}).await;
+    let app = TestApp::start_with(HostPolicy::Any, sftoken::login_url::PRODUCTION, |_| {}).await;
     let mock = mock_for_port(app.port, options).await;
     (app, mock)
 }
@@ -98,49 +118,73 @@ pub struct SignIn {
     pub result: Value,
 }
 
-/// A browser: a cookie jar with sftoken's session cookie, and the CSRF token.
+/// A browser tab: the page's origin and the session key its script keeps in
+/// `sessionStorage` and sends in a header.
 pub struct Visitor {
     pub http: reqwest::Client,
     pub origin: String,
-    pub cookie: Option<String>,
-    pub csrf: Option<String>,
+    pub session: Option<String>,
+}
+
+/// The launch token in a launch address (`http://localhost:PORT/#token=…`).
+pub fn launch_token(launch_url: &str) -> String {
+    launch_url
+        .split_once("#token=")
+        .map(|(_, token)| token.to_owned())
+        .expect("the launch address carries #token=")
 }
 
 impl Visitor {
-    /// Opens the launch URL, keeps the cookie and reads the session.
+    /// Opens the launch address as the page does: loads the page, then trades
+    /// the token from the fragment for the session key.
     pub async fn launch(launch_url: &str) -> Visitor {
-        let http = http_client();
-        let response = http.get(launch_url).send().await.expect("launch");
-        assert_eq!(response.status(), StatusCode::SEE_OTHER, "launch redirects");
-        assert_eq!(location(&response), "/", "launch cleans the address bar");
-        let cookie = response
-            .headers()
-            .get("set-cookie")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .map(str::to_owned)
-            .expect("launch sets a cookie");
         let url = reqwest::Url::parse(launch_url).expect("launch URL");
-        let origin = url.origin().ascii_serialization();
         let mut visitor = Visitor {
-            http,
-            origin,
-            cookie: Some(cookie),
-            csrf: None,
+            http: http_client(),
+            origin: url.origin().ascii_serialization(),
+            session: None,
         };
-        let session = visitor.get_json("/api/session").await;
-        visitor.csrf = session["csrf_token"].as_str().map(str::to_owned);
+        let page = visitor.get("/").await;
+        assert_eq!(page.status(), StatusCode::OK, "the page loads");
+        let opened = visitor
+            .post(
+                "/api/session",
+                serde_json::json!({ "token": launch_token(launch_url) }),
+            )
+            .await;
+        assert_eq!(opened.status(), StatusCode::OK, "the launch token is taken");
+        let opened = opened.json_value().await;
+        visitor.session = opened["session_key"].as_str().map(str::to_owned);
+        assert!(visitor.session.is_some(), "a session key: {opened}");
         visitor
     }
 
     /// A browser with no sftoken session: another tab or computer, used only
     /// to sign in at Salesforce.
     pub fn elsewhere() -> Visitor {
+        Self::elsewhere_at("", None)
+    }
+
+    /// The API as the page in `browser` reaches it: with the session key its
+    /// script keeps in `sessionStorage`.
+    pub async fn of_page(browser: &crate::webdriver::Browser, origin: &str) -> Visitor {
+        let key = browser
+            .execute("return sessionStorage.getItem('sftoken-session');", vec![])
+            .await;
+        let key = key
+            .as_str()
+            .expect("the page holds a session key")
+            .to_owned();
+        Self::elsewhere_at(origin, Some(key))
+    }
+
+    /// A client at `origin` with this session key (or none), which it did not
+    /// get from sftoken.
+    pub fn elsewhere_at(origin: &str, session: Option<String>) -> Visitor {
         Visitor {
             http: http_client(),
-            origin: String::new(),
-            cookie: None,
-            csrf: None,
+            origin: origin.to_owned(),
+            session,
         }
     }
 
@@ -148,7 +192,7 @@ impl Visitor {
         format!("{}{path}", self.origin)
     }
 
-    /// GET with the cookie; `target` is a path on sftoken or a full URL.
+    /// GET with the session key; `target` is a path on sftoken or a full URL.
     pub async fn get(&self, target: &str) -> reqwest::Response {
         let url = if target.starts_with("http") {
             target.to_owned()
@@ -156,8 +200,8 @@ impl Visitor {
             self.url(target)
         };
         let mut request = self.http.get(url);
-        if let Some(cookie) = &self.cookie {
-            request = request.header("cookie", cookie);
+        if let Some(session) = &self.session {
+            request = request.header(SESSION_HEADER, session);
         }
         request.send().await.expect("GET")
     }
@@ -183,8 +227,8 @@ impl Visitor {
         self.post("/api/login", body).await
     }
 
-    /// POST any body to a path, as the page does: its Origin, the cookie and
-    /// the CSRF token.
+    /// POST any body to a path, as the page does: its Origin and the session
+    /// key.
     pub async fn post(&self, path: &str, body: impl std::fmt::Display) -> reqwest::Response {
         let mut request = self
             .http
@@ -192,11 +236,8 @@ impl Visitor {
             .header("content-type", "application/json")
             .header("origin", &self.origin)
             .body(body.to_string());
-        if let Some(cookie) = &self.cookie {
-            request = request.header("cookie", cookie);
-        }
-        if let Some(csrf) = &self.csrf {
-            request = request.header("x-csrf-token", csrf);
+        if let Some(session) = &self.session {
+            request = request.header(SESSION_HEADER, session);
         }
         request.send().await.expect("POST")
     }
@@ -397,10 +438,31 @@ impl Binary {
         self.stderr.lock().expect("stderr").clone()
     }
 
-    /// Waits for the launch URL line on stdout.
+    /// Waits for the launch address, on stdout, or on stderr with `--json`:
+    /// the newest one printed.
     pub async fn launch_url(&self) -> String {
-        self.wait_for_line(|l| l.starts_with("http://localhost:"))
-            .await
+        self.next_launch_url("").await
+    }
+
+    /// Waits for a launch address other than `used` (the terminal prints a
+    /// fresh one after each use), and returns the newest.
+    pub async fn next_launch_url(&self, used: &str) -> String {
+        let started = Instant::now();
+        loop {
+            let output = format!("{}\n{}", self.stdout(), self.stderr());
+            let newest = output
+                .lines()
+                .rfind(|l| l.starts_with("http://localhost:") && l.contains("#token="));
+            if let Some(url) = newest.filter(|url| *url != used) {
+                return url.to_owned();
+            }
+            assert!(
+                started.elapsed() < DEADLINE,
+                "no launch address was printed; stderr: {}",
+                self.stderr()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     /// Waits for a stdout line that `matches`, and returns it.

@@ -8,13 +8,13 @@ use std::io;
 use std::time::Duration;
 
 use crate::raw_http::{self, Connection, Response};
+use sftoken::web::SESSION_HEADER;
 
 /// What the requests need to know about the running sftoken and its session.
 pub struct Target {
     pub port: u16,
-    /// The session cookie, `name=value`.
-    pub cookie: String,
-    pub csrf: String,
+    /// The page's session key, sent in the session header.
+    pub session: String,
     /// The id of a sign-in that is waiting for Salesforce's callback.
     pub login_id: String,
     /// A login URL sftoken accepts (the mock's).
@@ -136,8 +136,9 @@ pub fn table(target: &Target) -> Vec<Request> {
     let port = target.port;
     let host = target.host();
     let origin = target.origin();
-    let cookie = target.cookie.as_str();
-    let csrf = target.csrf.as_str();
+    let session = target.session.as_str();
+    let with_session = (SESSION_HEADER, session);
+    let as_cookie = format!("sftoken_{port}={session}");
     let get = |path: &str, host: Option<&str>, headers: &[(&str, &str)]| {
         raw_http::request("GET", path, host, headers, b"")
     };
@@ -145,12 +146,7 @@ pub fn table(target: &Target) -> Vec<Request> {
         raw_http::request("POST", path, Some(&host), headers, body)
     };
     let json = ("Content-Type", "application/json");
-    let valid_post = [
-        ("Origin", origin.as_str()),
-        ("X-CSRF-Token", csrf),
-        ("Cookie", cookie),
-        json,
-    ];
+    let valid_post = [("Origin", origin.as_str()), with_session, json];
     let form = br#"{"client_id":"x","client_secret":"y","login_url":"http://127.0.0.1:9"}"#;
     let mut table = Vec::new();
 
@@ -167,7 +163,7 @@ pub fn table(target: &Target) -> Vec<Request> {
         ("/", None),
     ];
     for (path, foreign) in foreign_hosts {
-        let bytes = get(path, foreign.as_deref(), &[("Cookie", cookie)]);
+        let bytes = get(path, foreign.as_deref(), &[with_session]);
         let what = match foreign {
             Some(foreign) => format!("GET {path} with Host {foreign}"),
             None => format!("GET {path} without a Host"),
@@ -185,7 +181,7 @@ pub fn table(target: &Target) -> Vec<Request> {
         "/callback".to_owned(),
         "/callback?code=x&state=a&state=b".to_owned(),
     ] {
-        let bytes = get(&path, Some(&host), &[("Cookie", cookie)]);
+        let bytes = get(&path, Some(&host), &[with_session]);
         table.push(Request::new(
             "forged callback",
             format!("GET {path}"),
@@ -213,61 +209,57 @@ pub fn table(target: &Target) -> Vec<Request> {
         204,
     ));
 
-    // CSRF: every POST needs the Origin (or Sec-Fetch-Site), the token and the cookie.
+    // CSRF: every POST needs the Origin (or Sec-Fetch-Site) and the session
+    // key in its header; a key replayed as a cookie is no session.
     let origin = origin.as_str();
-    let missing_csrf = [
+    let missing_key = [
         (
-            "POST /api/login: no CSRF token",
+            "POST /api/login: no session key",
+            post("/api/login", &[("Origin", origin), json], form),
+        ),
+        (
+            "POST /api/login: a wrong session key",
             post(
                 "/api/login",
-                &[("Origin", origin), ("Cookie", cookie), json],
+                &[("Origin", origin), (SESSION_HEADER, "forged"), json],
                 form,
             ),
         ),
         (
-            "POST /api/login: a wrong CSRF token",
+            "POST /api/login: the key in a cookie",
             post(
                 "/api/login",
-                &[
-                    ("Origin", origin),
-                    ("Cookie", cookie),
-                    ("X-CSRF-Token", "forged"),
-                    json,
-                ],
+                &[("Origin", origin), ("Cookie", &as_cookie), json],
                 form,
             ),
         ),
         (
             "POST /api/login: no Origin",
-            post(
-                "/api/login",
-                &[("X-CSRF-Token", csrf), ("Cookie", cookie), json],
-                form,
-            ),
+            post("/api/login", &[with_session, json], form),
         ),
         (
-            "POST /api/login: no cookie",
-            post(
-                "/api/login",
-                &[("Origin", origin), ("X-CSRF-Token", csrf), json],
-                form,
-            ),
-        ),
-        (
-            "POST /api/done: no CSRF token",
-            post("/api/done", &[("Origin", origin), ("Cookie", cookie)], b""),
+            "POST /api/done: no session key",
+            post("/api/done", &[("Origin", origin)], b""),
         ),
         (
             "POST /api/check: Sec-Fetch-Site: cross-site",
             post(
                 "/api/check",
-                &[("Sec-Fetch-Site", "cross-site"), ("Cookie", cookie), json],
+                &[("Sec-Fetch-Site", "cross-site"), with_session, json],
                 b"{}",
             ),
         ),
+        (
+            "POST /api/session: a launch token from another Origin",
+            post(
+                "/api/session",
+                &[("Origin", "http://evil.example"), json],
+                br#"{"token":"x"}"#,
+            ),
+        ),
     ];
-    for (what, bytes) in missing_csrf {
-        table.push(Request::new("missing CSRF", what, bytes, 403));
+    for (what, bytes) in missing_key {
+        table.push(Request::new("missing session key", what, bytes, 403));
     }
     let next_port = format!("http://localhost:{}", port.wrapping_add(1));
     let https = format!("https://localhost:{port}");
@@ -280,16 +272,7 @@ pub fn table(target: &Target) -> Vec<Request> {
         ("/api/login", &next_port, form),
         ("/api/done", "http://evil.example", b""),
     ] {
-        let bytes = post(
-            path,
-            &[
-                ("Origin", foreign),
-                ("X-CSRF-Token", csrf),
-                ("Cookie", cookie),
-                json,
-            ],
-            body,
-        );
+        let bytes = post(path, &[("Origin", foreign), with_session, json], body);
         let what = format!("POST {path} from Origin {foreign}");
         table.push(Request::new("foreign Origin", what, bytes, 403));
     }
@@ -302,7 +285,7 @@ pub fn table(target: &Target) -> Vec<Request> {
         format!("/api/session?x={pad}"),
         format!("/assets/app.js?{pad}"),
     ] {
-        let bytes = get(&path, Some(&host), &[("Cookie", cookie)]);
+        let bytes = get(&path, Some(&host), &[with_session]);
         table.push(Request::new(
             "URI > 8 KB",
             format!("GET {}…", &path[..20]),
@@ -365,7 +348,7 @@ pub fn table(target: &Target) -> Vec<Request> {
         b"[]",
         br#"{"client_id":"x","login_url":"#,
         b"\xff\xfe{}",
-        br#"{"client_id":"x","client_secret":"y","login_url":"http://evil.example"}"#,
+        br#"{"client_id":"x","client_secret":"y","login_url":"ftp://evil.example"}"#,
         br#"{"client_id":"","login_url":"https://login.salesforce.com"}"#,
     ];
     for body in bad_bodies {
@@ -377,7 +360,7 @@ pub fn table(target: &Target) -> Vec<Request> {
             400,
         ));
     }
-    let text_plain = [&valid_post[..3], &[("Content-Type", "text/plain")]].concat();
+    let text_plain = [&valid_post[..2], &[("Content-Type", "text/plain")]].concat();
     let what = "POST /api/login as text/plain";
     table.push(Request::new(
         "bad JSON",
@@ -408,7 +391,7 @@ pub fn table(target: &Target) -> Vec<Request> {
         ));
     }
     for path in ["/api/done", "/api/login"] {
-        let bytes = get(path, Some(&host), &[("Cookie", cookie)]);
+        let bytes = get(path, Some(&host), &[with_session]);
         table.push(Request::new(
             "unknown path or method",
             format!("GET {path}"),
@@ -417,32 +400,44 @@ pub fn table(target: &Target) -> Vec<Request> {
         ));
     }
 
-    // The session: no cookie, or a forged one, reads nothing.
-    let forged_cookie = format!("{}=forged", cookie.split('=').next().unwrap_or_default());
+    // The session: no key, a forged one, or the key in a cookie reads nothing;
+    // a launch token works once.
     let login_path = format!("/api/login/{}", target.login_id);
-    for (path, cookie, what) in [
-        ("/api/session", None, "no cookie"),
+    for (path, headers, what) in [
+        ("/api/session", vec![], "no session key"),
         (
             "/api/session",
-            Some(forged_cookie.as_str()),
-            "a forged cookie",
+            vec![(SESSION_HEADER, "forged")],
+            "a forged key",
         ),
-        (login_path.as_str(), None, "no cookie"),
-        ("/api/login-url?value=x", None, "no cookie"),
+        (
+            "/api/session",
+            vec![("Cookie", as_cookie.as_str())],
+            "the key in a cookie",
+        ),
+        (login_path.as_str(), vec![], "no session key"),
+        (
+            login_path.as_str(),
+            vec![("Cookie", as_cookie.as_str())],
+            "the key in a cookie",
+        ),
+        ("/api/login-url?value=x", vec![], "no session key"),
     ] {
-        let headers: Vec<(&str, &str)> = cookie.map(|c| ("Cookie", c)).into_iter().collect();
         let bytes = get(path, Some(&host), &headers);
-        let kind = "no or wrong session cookie";
         let what = format!("GET {} with {what}", path.split('?').next().unwrap_or(path));
-        table.push(Request::new(kind, what, bytes, 401));
+        table.push(Request::new("no or wrong session key", what, bytes, 401));
     }
     table.push(Request {
         check: Some(no_session_for_a_wrong_launch_token),
         ..Request::new(
             "wrong launch token",
-            "GET /?token=forged",
-            get("/?token=forged", Some(&host), &[]),
-            303,
+            "POST /api/session with a forged token",
+            post(
+                "/api/session",
+                &[("Origin", origin), json],
+                br#"{"token":"forged"}"#,
+            ),
+            403,
         )
     });
 
@@ -459,7 +454,7 @@ pub fn table(target: &Target) -> Vec<Request> {
     for (what, bytes) in [
         (
             "GET /api/session",
-            get("/api/session", Some(&host), &[("Cookie", cookie)]),
+            get("/api/session", Some(&host), &[with_session]),
         ),
         ("POST /api/login", post("/api/login", &valid_post, form)),
     ] {
@@ -476,10 +471,10 @@ fn no_session_for_a_wrong_launch_token(_: &Target, answer: &Response) -> Result<
     if answer.header("set-cookie").is_some() {
         return Err("a wrong launch token got a cookie".to_owned());
     }
-    match answer.header("location") {
-        Some("/") => Ok(()),
-        other => Err(format!("a wrong launch token redirected to {other:?}")),
+    if answer.text().contains("session_key") {
+        return Err("a wrong launch token got a session key".to_owned());
     }
+    Ok(())
 }
 
 /// 256 random bits, base64url: the shape of a real `state`, but one nobody issued.

@@ -26,6 +26,7 @@ use crate::helpers::{Binary, JsonBody, Visitor, memory, mock_for_port, port_of};
 use crate::hostile::{self, Delivery, Request, Target};
 use crate::mock_salesforce::MockOptions;
 use crate::raw_http::{self, Connection, Response};
+use sftoken::web::SESSION_HEADER;
 
 const DEFAULT_REQUESTS: usize = 20_000;
 const DEFAULT_CONNECTIONS: usize = 64;
@@ -50,7 +51,14 @@ async fn load_a_burst_of_valid_and_hostile_requests_leaves_a_pending_sign_in_wor
     let connections = count_from_env("SFTOKEN_LOAD_CONNECTIONS", DEFAULT_CONNECTIONS, 512);
     let mut binary = Binary::spawn_program(
         &program(),
-        &["--no-browser", "--port", "0", "--idle-timeout", "0"],
+        &[
+            "--no-browser",
+            "--port",
+            "0",
+            "--idle-timeout",
+            "0",
+            "--allow-any-login-url",
+        ],
         &[("NO_PROXY", "127.0.0.1,localhost,::1")],
         PROXY_VARIABLES,
         None,
@@ -68,8 +76,7 @@ async fn load_a_burst_of_valid_and_hostile_requests_leaves_a_pending_sign_in_wor
     let authorize_url = started["authorize_url"].as_str().expect("authorize_url");
     let target = Target {
         port,
-        cookie: visitor.cookie.clone().expect("the session cookie"),
-        csrf: visitor.csrf.clone().expect("the CSRF token"),
+        session: visitor.session.clone().expect("the session key"),
         login_id: started["id"].as_str().expect("the sign-in's id").to_owned(),
         login_url: mock.url(),
     };
@@ -167,22 +174,22 @@ fn count_from_env(name: &str, default: usize, max: usize) -> usize {
 fn valid_requests(target: &Target) -> Vec<Request> {
     let host = format!("localhost:{}", target.port);
     let numeric_host = format!("127.0.0.1:{}", target.port);
-    let cookie = [("Cookie", target.cookie.as_str())];
+    let session = [(SESSION_HEADER, target.session.as_str())];
     let get = |path: &str, host: &str, headers: &[(&str, &str)]| {
         raw_http::request("GET", path, Some(host), headers, b"")
     };
     let login_path = format!("/api/login/{}", target.login_id);
     vec![
-        Request::new("GET /", "no cookie", get("/", &host, &[]), 200),
+        Request::new("GET /", "no session key", get("/", &host, &[]), 200),
         Request::new(
             "GET /assets/app.js",
-            "no cookie",
+            "no session key",
             get("/assets/app.js", &host, &[]),
             200,
         ),
         Request::new(
             "GET /assets/app.css",
-            "no cookie",
+            "no session key",
             get("/assets/app.css", &host, &[]),
             200,
         ),
@@ -190,8 +197,8 @@ fn valid_requests(target: &Target) -> Vec<Request> {
             check: Some(the_session_keeps_its_token_and_sign_in),
             ..Request::new(
                 "GET /api/session",
-                "with the cookie",
-                get("/api/session", &host, &cookie),
+                "with the session key",
+                get("/api/session", &host, &session),
                 200,
             )
         },
@@ -211,8 +218,8 @@ fn valid_requests(target: &Target) -> Vec<Request> {
             check: Some(the_sign_in_is_still_waiting),
             ..Request::new(
                 "GET /api/login/ID",
-                "with the cookie",
-                get(&login_path, &host, &cookie),
+                "with the session key",
+                get(&login_path, &host, &session),
                 200,
             )
         },
@@ -224,10 +231,10 @@ fn the_session_keeps_its_token_and_sign_in(
     answer: &Response,
 ) -> Result<(), String> {
     let body = answer.text();
-    if body.contains(&target.csrf) && body.contains(&target.login_id) {
+    if body.contains("callback_url") && body.contains(&target.login_id) {
         Ok(())
     } else {
-        Err("/api/session lost the CSRF token or the pending sign-in".to_owned())
+        Err("/api/session lost the session or the pending sign-in".to_owned())
     }
 }
 
@@ -249,13 +256,13 @@ fn weight(kind: &str) -> u64 {
         "GET /assets/app.css" | "GET /health" => 60,
         "foreign Host" | "forged callback" => 80,
         "OPTIONS /callback"
-        | "missing CSRF"
+        | "missing session key"
         | "foreign Origin"
         | "URI > 8 KB"
         | "bad JSON"
         | "unknown path or method" => 50,
         "body > 64 KB" => 40,
-        "> 100 headers" | "no or wrong session cookie" | "wrong launch token" => 30,
+        "> 100 headers" | "no or wrong session key" | "wrong launch token" => 30,
         "half-sent request" => 7,
         "trickled request" => 3,
         other => panic!("the kind {other:?} has no load weight; give it one"),

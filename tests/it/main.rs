@@ -14,5 +14,6 @@ mod load;
 mod mock_salesforce;
 mod props;
 mod raw_http;
+mod screens;
 mod security;
 mod webdriver;

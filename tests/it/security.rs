@@ -1,17 +1,18 @@
-//! The security baseline: Host allow-list, launch token and cookie, Origin and
-//! CSRF checks, the callback preflight, headers and embedded assets.
+//! The security baseline: Host allow-list, the launch token and the session
+//! key, Origin checks, the callback preflight, headers and embedded assets.
 
 use reqwest::StatusCode;
 
-use crate::helpers::{JsonBody, TestApp, Visitor, app_and_mock, http_client, location};
+use crate::helpers::{JsonBody, TestApp, Visitor, app_and_mock, http_client, launch_token};
 use crate::hostile::{self, Target};
 use crate::mock_salesforce::MockOptions;
 use crate::raw_http::Connection;
+use sftoken::web::SESSION_HEADER;
 
 #[tokio::test]
 async fn a_foreign_host_header_is_refused_on_every_route() {
     let (app, _mock) = app_and_mock(MockOptions::default()).await;
-    let visitor = Visitor::launch(&app.launch_url).await;
+    let visitor = Visitor::launch(&app.launch_url()).await;
     let hosts = [
         "evil.example".to_owned(),
         format!("evil.example:{}", app.port),
@@ -34,7 +35,7 @@ async fn a_foreign_host_header_is_refused_on_every_route() {
                 .http
                 .get(app.url(path))
                 .header("host", host)
-                .header("cookie", visitor.cookie.as_deref().expect("cookie"))
+                .header(SESSION_HEADER, visitor.session.as_deref().expect("key"))
                 .send()
                 .await
                 .expect("request");
@@ -58,46 +59,84 @@ async fn a_foreign_host_header_is_refused_on_every_route() {
     app.stop().await;
 }
 
-#[tokio::test]
-async fn the_launch_token_becomes_an_http_only_cookie_and_leaves_the_address_bar() {
-    let app = TestApp::start("https://login.salesforce.com", |_| {}).await;
-    let http = http_client();
-
-    let launched = http.get(&app.launch_url).send().await.expect("launch");
-
-    assert_eq!(launched.status(), StatusCode::SEE_OTHER);
-    assert_eq!(location(&launched), "/");
-    let cookie = launched
-        .headers()
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .expect("cookie")
-        .to_owned();
-    assert!(cookie.contains("HttpOnly"), "{cookie}");
-    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
-    assert!(!cookie.contains(app.launch_url.split("token=").nth(1).expect("token")));
-
-    let wrong = http
-        .get(app.url("/?token=guessed"))
+/// POST /api/session as the page's script does, with the page's Origin.
+async fn trade(app: &TestApp, token: &str) -> reqwest::Response {
+    http_client()
+        .post(app.url("/api/session"))
+        .header("origin", app.origin())
+        .header("content-type", "application/json")
+        .body(serde_json::json!({ "token": token }).to_string())
         .send()
         .await
-        .expect("wrong token");
-    assert_eq!(wrong.status(), StatusCode::SEE_OTHER);
+        .expect("trade")
+}
+
+#[tokio::test]
+async fn the_launch_token_rides_in_the_fragment_works_once_and_sets_no_cookie() {
+    let app = TestApp::start("https://login.salesforce.com", |_| {}).await;
+    let launch_url = app.launch_url();
     assert!(
-        wrong.headers().get("set-cookie").is_none(),
-        "no cookie for a wrong token"
+        launch_url.starts_with(&format!("http://localhost:{}/#token=", app.port)),
+        "the token is in the fragment, which no server or log sees: {launch_url}"
+    );
+    let token = launch_token(&launch_url);
+
+    let page = http_client().get(app.url("/")).send().await.expect("page");
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.headers().get("set-cookie").is_none());
+
+    let opened = trade(&app, &token).await;
+    assert_eq!(opened.status(), StatusCode::OK);
+    assert!(opened.headers().get("set-cookie").is_none(), "no cookie");
+    let key = opened.json_value().await["session_key"]
+        .as_str()
+        .expect("a session key")
+        .to_owned();
+    assert_ne!(key, token);
+    assert!(key.len() >= 43, "256 bits: {key}");
+
+    let replayed = trade(&app, &token).await;
+    assert_eq!(replayed.status(), StatusCode::FORBIDDEN, "works once");
+    let message = replayed.json_value().await["error"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(message.contains("already used"), "{message}");
+    assert!(
+        message.contains("terminal"),
+        "says where the new one is: {message}"
+    );
+    assert_eq!(trade(&app, "guessed").await.status(), StatusCode::FORBIDDEN);
+
+    // A fresh address for a second browser, which works once too.
+    let fresh = app.launch_url();
+    assert_ne!(fresh, launch_url);
+    let second = Visitor::launch(&fresh).await;
+    assert_ne!(second.session.as_deref(), Some(key.as_str()));
+    assert_eq!(
+        trade(&app, &launch_token(&fresh)).await.status(),
+        StatusCode::FORBIDDEN
     );
 
-    // The same address works again, for a second browser.
-    let again = http.get(&app.launch_url).send().await.expect("again");
-    assert!(again.headers().get("set-cookie").is_some());
+    // Trading needs the page's own Origin.
+    let token = launch_token(&app.launch_url());
+    let foreign = http_client()
+        .post(app.url("/api/session"))
+        .header("origin", "http://localhost:1")
+        .header("content-type", "application/json")
+        .body(serde_json::json!({ "token": token }).to_string())
+        .send()
+        .await
+        .expect("foreign trade");
+    assert_eq!(foreign.status(), StatusCode::FORBIDDEN);
+    assert_eq!(trade(&app, &token).await.status(), StatusCode::OK, "unused");
     app.stop().await;
 }
 
 #[tokio::test]
-async fn without_the_cookie_no_route_shows_a_secret() {
+async fn without_the_session_key_no_route_shows_a_secret() {
     let (app, mock) = app_and_mock(MockOptions::default()).await;
-    let visitor = Visitor::launch(&app.launch_url).await;
+    let visitor = Visitor::launch(&app.launch_url()).await;
     let secret = mock.options().client_secret.clone();
     let sign_in = visitor.sign_in(&mock, &secret, "allow").await;
     let refresh_token = sign_in.result["settings"]["refresh_token"]
@@ -109,45 +148,86 @@ async fn without_the_cookie_no_route_shows_a_secret() {
         .strip_prefix("/result/")
         .expect("id")
         .to_owned();
-    let stranger = Visitor {
-        cookie: None,
-        csrf: None,
-        ..Visitor::launch(&app.launch_url).await
-    };
+    let key = visitor.session.clone().expect("key");
+    let mut wrong_key = key.clone();
+    wrong_key.replace_range(..1, if key.starts_with('A') { "B" } else { "A" });
+    let other_browser = Visitor::launch(&app.launch_url()).await;
+    let strangers = [
+        ("no key", Visitor::elsewhere_at(&app.origin(), None)),
+        (
+            "a wrong key",
+            Visitor::elsewhere_at(&app.origin(), Some(wrong_key)),
+        ),
+        (
+            "an empty key",
+            Visitor::elsewhere_at(&app.origin(), Some(String::new())),
+        ),
+        ("another browser's session", other_browser),
+    ];
 
-    for path in [
-        "/api/session".to_owned(),
-        format!("/api/login/{id}"),
-        sign_in.callback_location.clone(),
-        sign_in.callback_url.clone(),
-        "/".to_owned(),
-    ] {
-        let response = stranger.get(&path).await;
-        let status = response.status();
-        let body = response.text().await.expect("body");
-        assert!(!body.contains(&refresh_token), "{path} leaked the token");
-        assert!(!body.contains(&secret), "{path} leaked the secret");
-        if path.starts_with("/api/") {
-            assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");
-            assert!(body.contains("printed in the terminal"), "{body}");
+    for (who, stranger) in &strangers {
+        for path in [
+            "/api/session".to_owned(),
+            format!("/api/login/{id}"),
+            sign_in.callback_location.clone(),
+            sign_in.callback_url.clone(),
+            "/".to_owned(),
+        ] {
+            let response = stranger.get(&path).await;
+            let status = response.status();
+            let body = response.text().await.expect("body");
+            assert!(
+                !body.contains(&refresh_token),
+                "{who}: {path} leaked the token"
+            );
+            assert!(!body.contains(&secret), "{who}: {path} leaked the secret");
+            match (path.as_str(), *who) {
+                ("/api/session", "another browser's session") => {
+                    assert_eq!(status, StatusCode::OK, "{who}");
+                }
+                (p, "another browser's session") if p.starts_with("/api/") => {
+                    assert_eq!(status, StatusCode::NOT_FOUND, "{who}: {path}");
+                }
+                (p, _) if p.starts_with("/api/") => {
+                    assert_eq!(status, StatusCode::UNAUTHORIZED, "{who}: {path}");
+                    assert!(body.contains("printed in the terminal"), "{body}");
+                }
+                _ => {}
+            }
         }
+        let revoke = stranger
+            .post(&format!("/api/login/{id}/revoke"), "{}")
+            .await;
+        assert!(revoke.status().is_client_error(), "{who}: revoke");
     }
+    // The key in a cookie, as a listener on another port could replay it, is
+    // not a session.
+    let as_cookie = http_client()
+        .get(app.url(&format!("/api/login/{id}")))
+        .header("cookie", format!("sftoken_{}={key}", app.port))
+        .send()
+        .await
+        .expect("cookie");
+    assert_eq!(as_cookie.status(), StatusCode::UNAUTHORIZED);
+    // The owner still sees it, and it was not revoked.
+    let own = visitor.get_json(&format!("/api/login/{id}")).await;
+    assert_eq!(own["settings"]["refresh_token"], refresh_token.as_str());
+    assert_eq!(own["revoked"], false);
     app.stop().await;
 }
 
 #[tokio::test]
-async fn a_cross_site_or_token_less_post_is_refused() {
+async fn a_cross_site_or_keyless_post_is_refused() {
     let (app, mock) = app_and_mock(MockOptions::default()).await;
-    let visitor = Visitor::launch(&app.launch_url).await;
+    let visitor = Visitor::launch(&app.launch_url()).await;
     let body = serde_json::json!({
         "client_id": mock.options().client_id,
         "client_secret": mock.options().client_secret,
         "login_url": mock.url(),
     })
     .to_string();
-    let cookie = visitor.cookie.clone().expect("cookie");
-    let csrf = visitor.csrf.clone().expect("csrf");
-    let post = |origin: Option<&str>, csrf: Option<&str>, cookie: Option<&str>| {
+    let key = visitor.session.clone().expect("key");
+    let post = |origin: Option<&str>, key: Option<&str>| {
         let mut request = visitor
             .http
             .post(app.url("/api/login"))
@@ -156,64 +236,38 @@ async fn a_cross_site_or_token_less_post_is_refused() {
         if let Some(origin) = origin {
             request = request.header("origin", origin);
         }
-        if let Some(csrf) = csrf {
-            request = request.header("x-csrf-token", csrf);
-        }
-        if let Some(cookie) = cookie {
-            request = request.header("cookie", cookie);
+        if let Some(key) = key {
+            request = request.header(SESSION_HEADER, key);
         }
         request.send()
     };
     let origin = app.origin();
+    let other_port = format!("http://localhost:{}", app.port + 1);
     let refused = [
         (
             "foreign origin",
             Some("https://evil.example"),
-            Some(csrf.as_str()),
-            Some(cookie.as_str()),
+            Some(key.as_str()),
         ),
         (
-            "null origin",
-            Some("null"),
-            Some(csrf.as_str()),
-            Some(cookie.as_str()),
+            "another port",
+            Some(other_port.as_str()),
+            Some(key.as_str()),
         ),
-        (
-            "no origin",
-            None,
-            Some(csrf.as_str()),
-            Some(cookie.as_str()),
-        ),
-        (
-            "no CSRF token",
-            Some(origin.as_str()),
-            None,
-            Some(cookie.as_str()),
-        ),
-        (
-            "wrong CSRF token",
-            Some(origin.as_str()),
-            Some("guess"),
-            Some(cookie.as_str()),
-        ),
-        (
-            "no cookie",
-            Some(origin.as_str()),
-            Some(csrf.as_str()),
-            None,
-        ),
+        ("null origin", Some("null"), Some(key.as_str())),
+        ("no origin", None, Some(key.as_str())),
+        ("no session key", Some(origin.as_str()), None),
+        ("wrong session key", Some(origin.as_str()), Some("guess")),
     ];
-    for (case, origin, csrf, cookie) in refused {
-        let response = post(origin, csrf, cookie).await.expect("post");
+    for (case, origin, key) in refused {
+        let response = post(origin, key).await.expect("post");
         assert_eq!(response.status(), StatusCode::FORBIDDEN, "{case}");
     }
 
-    let accepted = post(Some(&origin), Some(&csrf), Some(&cookie))
-        .await
-        .expect("post");
+    let accepted = post(Some(&origin), Some(&key)).await.expect("post");
     assert_eq!(accepted.status(), StatusCode::OK);
 
-    // Without Origin, Sec-Fetch-Site decides; the CSRF token is still needed.
+    // Without Origin, Sec-Fetch-Site decides; the session key is still needed.
     for (site, expected) in [
         ("same-origin", StatusCode::OK),
         ("cross-site", StatusCode::FORBIDDEN),
@@ -224,8 +278,7 @@ async fn a_cross_site_or_token_less_post_is_refused() {
             .post(app.url("/api/login"))
             .header("content-type", "application/json")
             .header("sec-fetch-site", site)
-            .header("x-csrf-token", &csrf)
-            .header("cookie", &cookie)
+            .header(SESSION_HEADER, &key)
             .body(body.clone())
             .send()
             .await
@@ -238,7 +291,7 @@ async fn a_cross_site_or_token_less_post_is_refused() {
 #[tokio::test]
 async fn an_options_preflight_on_the_callback_changes_nothing() {
     let (app, mock) = app_and_mock(MockOptions::default()).await;
-    let visitor = Visitor::launch(&app.launch_url).await;
+    let visitor = Visitor::launch(&app.launch_url()).await;
     let secret = mock.options().client_secret.clone();
     let authorize_url = visitor.authorize_url(&mock, &secret).await;
     let callback_url = visitor.consent(&authorize_url, "allow").await;
@@ -273,7 +326,7 @@ async fn an_options_preflight_on_the_callback_changes_nothing() {
 #[tokio::test]
 async fn every_response_carries_the_security_headers() {
     let (app, _mock) = app_and_mock(MockOptions::default()).await;
-    let visitor = Visitor::launch(&app.launch_url).await;
+    let visitor = Visitor::launch(&app.launch_url()).await;
     for path in [
         "/",
         "/assets/app.js",
@@ -338,14 +391,14 @@ async fn the_served_page_is_the_one_in_static() {
 #[tokio::test]
 async fn the_page_is_gzipped_but_answers_with_secrets_are_not() {
     let (app, _mock) = app_and_mock(MockOptions::default()).await;
-    let visitor = Visitor::launch(&app.launch_url).await;
+    let visitor = Visitor::launch(&app.launch_url()).await;
     let gzip = |path: &str| {
         let mut request = visitor
             .http
             .get(app.url(path))
             .header("accept-encoding", "gzip");
-        if let Some(cookie) = &visitor.cookie {
-            request = request.header("cookie", cookie);
+        if let Some(session) = &visitor.session {
+            request = request.header(SESSION_HEADER, session);
         }
         request.send()
     };
@@ -415,7 +468,7 @@ fn the_page_loads_nothing_from_other_hosts_and_has_no_inline_script() {
 #[tokio::test]
 async fn an_oversized_request_is_refused_and_the_app_keeps_serving() {
     let (app, mock) = app_and_mock(MockOptions::default()).await;
-    let visitor = Visitor::launch(&app.launch_url).await;
+    let visitor = Visitor::launch(&app.launch_url()).await;
 
     let long_query = visitor
         .get(&format!("/callback?state={}", "a".repeat(10_000)))
@@ -464,7 +517,7 @@ async fn the_app_answers_on_both_loopback_addresses() {
 #[tokio::test]
 async fn every_hostile_request_is_refused_and_a_pending_sign_in_still_completes() {
     let (app, mock) = app_and_mock(MockOptions::default()).await;
-    let visitor = Visitor::launch(&app.launch_url).await;
+    let visitor = Visitor::launch(&app.launch_url()).await;
     let secret = mock.options().client_secret.clone();
     let started = visitor
         .start_login(&mock.options().client_id, &secret, &mock.url())
@@ -474,8 +527,7 @@ async fn every_hostile_request_is_refused_and_a_pending_sign_in_still_completes(
     let login_id = started["id"].as_str().expect("id").to_owned();
     let target = Target {
         port: app.port,
-        cookie: visitor.cookie.clone().expect("cookie"),
-        csrf: visitor.csrf.clone().expect("csrf"),
+        session: visitor.session.clone().expect("session key"),
         login_id: login_id.clone(),
         login_url: mock.url(),
     };

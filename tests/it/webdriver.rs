@@ -334,6 +334,23 @@ impl Browser {
         }
     }
 
+    /// Sets the window (in headless Chromium, the viewport) to this size.
+    pub async fn set_size(&self, width: u32, height: u32) {
+        let body = json!({ "width": width, "height": height });
+        self.post("window/rect", body).await;
+    }
+
+    /// Emulates the user's light or dark colour scheme
+    /// (`prefers-color-scheme`), through chromedriver's DevTools bridge.
+    pub async fn prefer_dark(&self, dark: bool) {
+        let scheme = if dark { "dark" } else { "light" };
+        let body = json!({
+            "cmd": "Emulation.setEmulatedMedia",
+            "params": { "features": [{ "name": "prefers-color-scheme", "value": scheme }] },
+        });
+        self.post("goog/cdp/execute", body).await;
+    }
+
     /// A PNG of the viewport.
     pub async fn screenshot_png(&self) -> Vec<u8> {
         let encoded = string(self.get("screenshot").await);

@@ -1,0 +1,62 @@
+//! Screenshots of the page's main states at 1280 and 400 px, light and dark,
+//! to look at after any change under `static/` (not run in CI):
+//!
+//! ```sh
+//! cargo test --test it -- --ignored --nocapture screens
+//! ```
+//!
+//! They are written to `target/screens/`.
+
+use crate::helpers::{Visitor, app_and_mock};
+use crate::mock_salesforce::MockOptions;
+use crate::webdriver::Browser;
+
+const SIZES: [(u32, u32); 2] = [(1280, 1800), (400, 2400)];
+
+async fn shoot(browser: &Browser, name: &str) {
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screens");
+    std::fs::create_dir_all(&folder).expect("screens folder");
+    for (width, height) in SIZES {
+        browser.set_size(width, height).await;
+        for dark in [false, true] {
+            browser.prefer_dark(dark).await;
+            let scheme = if dark { "dark" } else { "light" };
+            let png = browser.screenshot_png().await;
+            let path = folder.join(format!("{name}-{width}-{scheme}.png"));
+            std::fs::write(&path, png).expect("write screenshot");
+            println!("{}", path.display());
+        }
+    }
+}
+
+#[tokio::test]
+#[ignore = "screenshots: run by hand with --ignored --nocapture"]
+async fn screens_of_the_page_at_1280_and_400_light_and_dark() {
+    let (app, mock) = app_and_mock(MockOptions::default()).await;
+    let browser = Browser::start().await;
+
+    let used = app.launch_url();
+    browser.goto(&used).await;
+    browser.find("#setup:not([hidden])").await;
+    shoot(&browser, "setup").await;
+
+    let visitor = Visitor::of_page(&browser, &app.origin()).await;
+    let sign_in = visitor
+        .sign_in(&mock, &mock.options().client_secret, "allow")
+        .await;
+    browser.goto(&app.url(&sign_in.callback_location)).await;
+    browser.find("#result:not([hidden])").await;
+    browser
+        .wait_for_text("#checks-progress", |t| t.contains("finished"))
+        .await;
+    shoot(&browser, "result").await;
+
+    let stranger = Browser::start().await;
+    stranger.goto(&used).await;
+    stranger.find("#need-link:not([hidden])").await;
+    shoot(&stranger, "used-link").await;
+
+    stranger.quit().await;
+    browser.quit().await;
+    app.stop().await;
+}
