@@ -572,6 +572,11 @@ async function start() {
 }
 
 document.addEventListener("DOMContentLoaded", start);
+// A fresh address pasted into this tab changes only the fragment, which loads
+// nothing: load the page again so it trades the new token.
+window.addEventListener("hashchange", () => {
+  if (window.location.hash.includes("token=")) window.location.reload();
+});
 // Back from Salesforce's error page: the browser may restore this page from its
 // cache; reload so the pending sign-in shows.
 window.addEventListener("pageshow", (event) => {

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 
 use crate::helpers::{
-    Binary, DEADLINE, Visitor, app_and_mock, location, memory, mock_for_port, port_of,
+    Binary, DEADLINE, Visitor, app_and_mock, free_port, location, memory, mock_for_port, port_of,
 };
 use crate::mock_salesforce::{MockOptions, MockSalesforce};
 use crate::raw_http::{self, Connection, Response};
@@ -128,14 +128,6 @@ async fn bench_start_up_to_listening() {
     if let (Some(name), Some(reason)) = (peer_name, peer_failed) {
         println!("bench_start_up_peer_failed {name}: {reason}");
     }
-}
-
-/// A loopback port nothing listens on now.
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .expect("a free loopback port")
-        .port()
 }
 
 /// Starts `command`, times it until 127.0.0.1:`port` accepts a connection,

@@ -4,17 +4,8 @@ use std::net::TcpListener;
 
 use serde_json::Value;
 
-use crate::helpers::{Binary, Visitor, mock_for_port, mock_with_token};
+use crate::helpers::{Binary, Visitor, free_port, mock_for_port, mock_with_token};
 use crate::mock_salesforce::{MockOptions, MockSalesforce};
-
-/// A free port for the binary: the mock must know the callback before the
-/// binary starts, so the test picks the port.
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port()
-}
 
 async fn binary_and_mock(extra_args: &[&str], env: &[(&str, &str)]) -> (Binary, MockSalesforce) {
     let port = free_port();

@@ -20,6 +20,15 @@ pub use crate::mock_salesforce::{http_client, location, query_param};
 /// How long any wait in a test may take before it fails.
 pub const DEADLINE: Duration = Duration::from_secs(15);
 
+/// A loopback port nothing listens on now: for the binary, whose callback
+/// the mock must know before the binary starts.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free loopback port")
+        .port()
+}
+
 /// A mock Salesforce whose app accepts this sftoken port's callback.
 pub async fn mock_for_port(port: u16, options: MockOptions) -> MockSalesforce {
     MockSalesforce::start(MockOptions {

@@ -12,6 +12,7 @@ mod helpers;
 mod hostile;
 mod load;
 mod mock_salesforce;
+mod neighbour;
 mod props;
 mod raw_http;
 mod screens;

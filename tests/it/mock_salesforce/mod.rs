@@ -85,6 +85,11 @@ pub struct MockOptions {
     pub page_size: usize,
     /// The org is a sandbox (`Organization.IsSandbox`).
     pub is_sandbox: bool,
+    /// `Organization.Name`.
+    pub org_name: String,
+    /// Bytes of filler added to every token answer: a server that is not
+    /// Salesforce, or a proxy gone wrong (0: none, as Salesforce).
+    pub token_padding: usize,
 }
 
 impl Default for MockOptions {
@@ -101,6 +106,8 @@ impl Default for MockOptions {
             users: 5,
             page_size: 2000,
             is_sandbox: false,
+            org_name: "Acme Mock Inc".to_owned(),
+            token_padding: 0,
         }
     }
 }

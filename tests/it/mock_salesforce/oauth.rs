@@ -339,7 +339,12 @@ pub(super) async fn token(
         _ => Err(("unsupported_grant_type", "grant type not supported")),
     };
     match result {
-        Ok(answer) => axum::Json(answer).into_response(),
+        Ok(mut answer) => {
+            if mock.options.token_padding > 0 {
+                answer["padding"] = Value::String("x".repeat(mock.options.token_padding));
+            }
+            axum::Json(answer).into_response()
+        }
         Err(error) => oauth_error(error),
     }
 }

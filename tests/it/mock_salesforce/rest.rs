@@ -260,7 +260,7 @@ fn static_records(options: &MockOptions, object: SObject, version: &str) -> Vec<
         SObject::Organization => vec![with_attributes(
             ORG_ID,
             json!({
-                "Name": "Acme Mock Inc",
+                "Name": options.org_name,
                 "OrganizationType": "Enterprise Edition",
                 "IsSandbox": options.is_sandbox,
                 "InstanceName": "MOCK1",
