@@ -58,8 +58,9 @@ pub(super) fn print_json(
             let mut file = owner_only_file(path)?;
             writeln!(file, "{text}")?;
             eprintln!(
-                "Wrote the settings to {} (readable only by you).",
-                path.display()
+                "Wrote the settings to {} ({}).",
+                path.display(),
+                who_may_read(path)
             );
             Ok(())
         }
@@ -71,7 +72,30 @@ pub(super) fn print_json(
     }
 }
 
-/// Creates or truncates `path` with permissions for its owner only.
+/// Who may read the file just written: the user alone (mode 0600).
+#[cfg(unix)]
+fn who_may_read(_path: &std::path::Path) -> &'static str {
+    "readable only by you"
+}
+
+/// Who may read the file just written. Windows has no mode bits: a new file
+/// takes its folder's ACLs, which under the user's profile admit only the
+/// user, SYSTEM and the administrators.
+#[cfg(not(unix))]
+fn who_may_read(path: &std::path::Path) -> &'static str {
+    let in_profile = std::env::var_os("USERPROFILE")
+        .and_then(|profile| std::fs::canonicalize(profile).ok())
+        .zip(std::fs::canonicalize(path).ok())
+        .is_some_and(|(profile, path)| path.starts_with(profile));
+    if in_profile {
+        "in your user profile, which only you and administrators may read"
+    } else {
+        "outside your user profile, so its folder's permissions decide who may read it; keep such files under your profile"
+    }
+}
+
+/// Creates or truncates `path` with permissions for its owner only (on
+/// Windows, with the permissions of its folder).
 fn owner_only_file(path: &std::path::Path) -> std::io::Result<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);

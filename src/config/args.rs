@@ -102,8 +102,9 @@ pub struct Cli {
     #[arg(long, global = true, env = "SFTOKEN_HTTP_TIMEOUT", value_name = "DURATION", value_parser = parse_duration)]
     pub http_timeout: Option<Duration>,
 
-    /// With --json: write the JSON to FILE, readable only by you, instead of
-    /// standard output.
+    /// With --json: write the JSON to FILE instead of standard output. On
+    /// Linux and macOS only you may read it (mode 0600); on Windows its
+    /// folder's permissions apply, so keep it under your user profile.
     #[arg(long, global = true, value_name = "FILE", requires = "json")]
     pub output: Option<PathBuf>,
 
