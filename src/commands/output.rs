@@ -67,8 +67,9 @@ pub(super) fn print_json(connection: &Connection, output: Option<&Path>) -> std:
         Some(path) => {
             write_owner_only(path, &format!("{text}\n"))?;
             eprintln!(
-                "Wrote the settings to {} (readable only by you).",
-                path.display()
+                "Wrote the settings to {} ({}).",
+                path.display(),
+                who_may_read(path)
             );
             Ok(())
         }
@@ -77,6 +78,28 @@ pub(super) fn print_json(connection: &Connection, output: Option<&Path>) -> std:
             writeln!(stdout, "{text}")?;
             stdout.flush()
         }
+    }
+}
+
+/// Who may read the file just written: the user alone (mode 0600).
+#[cfg(unix)]
+fn who_may_read(_path: &Path) -> &'static str {
+    "readable only by you"
+}
+
+/// Who may read the file just written. Windows has no mode bits: a new file
+/// takes its folder's ACLs, which under the user's profile admit only the
+/// user, SYSTEM and the administrators.
+#[cfg(not(unix))]
+fn who_may_read(path: &Path) -> &'static str {
+    let in_profile = std::env::var_os("USERPROFILE")
+        .and_then(|profile| std::fs::canonicalize(profile).ok())
+        .zip(std::fs::canonicalize(path).ok())
+        .is_some_and(|(profile, path)| path.starts_with(profile));
+    if in_profile {
+        "in your user profile, which only you and administrators may read"
+    } else {
+        "outside your user profile, so its folder's permissions decide who may read it; keep such files under your profile"
     }
 }
 

@@ -31,6 +31,11 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         .ok_or_else(|| format!("\"{text}\" is not a duration; write it like 30m, 90s or 1h"))
 }
 
+/// The version and the target it was built for, so a support request says
+/// what runs: `sftoken 0.1.0 (x86_64-unknown-linux-musl)`. `build.rs` sets
+/// `TARGET`.
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("TARGET"), ")");
+
 /// Get the five Snow Atlas Salesforce connector settings (Client ID, Client
 /// secret, Refresh token, Login URL, Company names) from one local page.
 ///
@@ -39,7 +44,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 /// with copy buttons. The client secret is read from the page, or from the
 /// SFTOKEN_CLIENT_SECRET environment variable; never from a flag.
 #[derive(Parser, Debug, Default)]
-#[command(name = "sftoken", version, about, long_about)]
+#[command(name = "sftoken", version = VERSION, about, long_about)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -97,8 +102,9 @@ pub struct Cli {
     #[arg(long, global = true, env = "SFTOKEN_HTTP_TIMEOUT", value_name = "DURATION", value_parser = parse_duration)]
     pub http_timeout: Option<Duration>,
 
-    /// With --json: write the JSON to FILE, readable only by you, instead of
-    /// standard output.
+    /// With --json: write the JSON to FILE instead of standard output. On
+    /// Linux and macOS only you may read it (mode 0600); on Windows its
+    /// folder's permissions apply, so keep it under your user profile.
     #[arg(long, global = true, value_name = "FILE", requires = "json")]
     pub output: Option<PathBuf>,
 

@@ -160,6 +160,28 @@ async fn help_lists_the_contract_flags_and_version_prints_the_version() {
 }
 
 #[tokio::test]
+async fn version_names_the_version_and_the_target_it_was_built_for() {
+    let mut version = Binary::spawn(&["--version"], &[]);
+
+    assert_eq!(version.wait().await, 0);
+    let text = version.stdout();
+    // `build.rs` exports the same TARGET to this test as to the binary.
+    let target = env!("TARGET");
+    let os = match std::env::consts::OS {
+        "macos" => "darwin",
+        os => os,
+    };
+    assert!(
+        target.starts_with(std::env::consts::ARCH) && target.contains(os),
+        "{target} is not this host's triple"
+    );
+    assert_eq!(
+        text.trim_end(),
+        format!("sftoken {} ({target})", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[tokio::test]
 async fn trace_logs_of_a_whole_session_contain_no_secret_and_ctrl_c_stops_cleanly() {
     let (mut binary, mock) = binary_and_mock(
         &[],
