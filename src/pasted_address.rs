@@ -214,6 +214,52 @@ mod tests {
     }
 
     #[test]
+    fn the_state_of_any_pasted_address_is_read_even_of_an_error() {
+        assert_eq!(
+            state_of("https://x/services/oauth2/success?error=access_denied&state=s1").as_deref(),
+            Some("s1")
+        );
+        assert_eq!(state_of("error=access_denied&state=").as_deref(), None);
+        assert_eq!(state_of("error=access_denied").as_deref(), None);
+        assert_eq!(state_of(" code=a\n&sta te=s2 ").as_deref(), Some("s2"));
+    }
+
+    #[test]
+    fn a_bare_code_needs_20_characters_and_a_code_8_to_2048() {
+        assert_eq!(
+            parse(&"a".repeat(19)).expect_err("19"),
+            PasteError::NotACode
+        );
+        assert_eq!(code_of(&"a".repeat(20)).0.len(), 20);
+        let with_state = |code: &str| format!("code={code}&state=s");
+        assert_eq!(
+            parse(&with_state(&"a".repeat(7))).expect_err("7"),
+            PasteError::NotACode
+        );
+        assert_eq!(code_of(&with_state(&"a".repeat(8))).0.len(), 8);
+        assert_eq!(code_of(&with_state(&"a".repeat(2048))).0.len(), 2048);
+        assert_eq!(
+            parse(&with_state(&"a".repeat(2049))).expect_err("2049"),
+            PasteError::NotACode
+        );
+        assert_eq!(
+            code_of(&with_state("aB3.x_y-z!w%2Bv/u%3D")).0,
+            "aB3.x_y-z!w+v/u="
+        );
+        assert_eq!(
+            parse(&with_state("aB3.x_y-z!w+v/u=")).expect_err("a + in a query is a space"),
+            PasteError::NotACode
+        );
+    }
+
+    #[test]
+    fn pasted_parts_after_the_first_of_a_name_are_ignored() {
+        let (code, state) = code_of("code=first123&code=second456&state=one&state=two");
+        assert_eq!(code, "first123");
+        assert_eq!(state.as_deref(), Some("one"));
+    }
+
+    #[test]
     fn a_wrong_state_is_returned_for_the_caller_to_refuse() {
         assert_eq!(
             code_of("code=aPrxAbCdEf&state=other").1.as_deref(),

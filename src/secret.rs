@@ -156,6 +156,22 @@ mod tests {
     }
 
     #[test]
+    fn no_near_miss_matches() {
+        let secret = ServerKey::generate();
+        let mut near = secret.expose().to_owned();
+        let last = near.pop().expect("a character");
+        near.push(if last == 'A' { 'B' } else { 'A' });
+        assert!(!secret.matches(&near));
+        assert!(!secret.matches(&secret.expose()[1..]));
+        // Each wrong value differs in a different way; a comparison that let
+        // one byte in 256 through would accept some of these.
+        let accepted = (0..4000)
+            .filter(|n| secret.matches(&format!("{}{n}", secret.expose())))
+            .count();
+        assert_eq!(accepted, 0);
+    }
+
+    #[test]
     fn debug_never_shows_the_value() {
         let printed = format!(
             "{:?} {:?}",

@@ -320,3 +320,31 @@ pub struct DomainCount {
     pub domain: String,
     pub count: u64,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_deadline_fails_only_the_steps_still_under_way() {
+        let mut report = Report {
+            token: Step::Ok(TokenCheck {
+                rotated: false,
+                scopes_granted: Vec::new(),
+                scopes_missing: Vec::new(),
+                scope_fixes: Vec::new(),
+                warning: None,
+            }),
+            user: Step::started(),
+            org: Step::skipped("needs the token"),
+            ..Report::default()
+        };
+        let late = Advice::new("The checks took too long", "cause", "fix");
+        report.fail_unfinished(&late);
+        assert!(report.token.is_ok());
+        assert!(matches!(&report.user, Step::Failed(a) if *a == late));
+        assert!(matches!(report.org, Step::Skipped { .. }));
+        assert!(matches!(&report.licenses, Step::Failed(a) if *a == late));
+        assert!(matches!(&report.users, Step::Failed(a) if *a == late));
+    }
+}
