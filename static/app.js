@@ -37,6 +37,12 @@ function el(tag, text, className) {
 
 const number = (n) => Number(n).toLocaleString("en-US");
 
+/** 90 → "90 seconds", 1800 → "30 minutes", 60 → "1 minute". */
+function duration(seconds) {
+  const [n, unit] = seconds % 60 === 0 ? [seconds / 60, "minute"] : [seconds, "second"];
+  return `${number(n)} ${unit}${n === 1 ? "" : "s"}`;
+}
+
 const NOT_RUNNING = "sftoken is not answering. Is it still running in the terminal? Start it again if it stopped.";
 
 /** Every request to sftoken; a failed connection answers status 0 and says so. */
@@ -61,6 +67,18 @@ const postJson = (url, payload) =>
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify(payload),
   });
+
+/** A read-only value shows whole: its box grows to the lines it wraps to. */
+function fit(area) {
+  area.style.height = "auto";
+  area.style.height = area.scrollHeight + (area.offsetHeight - area.clientHeight) + "px";
+}
+
+function fitAll() {
+  for (const area of document.querySelectorAll("textarea.value")) fit(area);
+}
+
+window.addEventListener("resize", fitAll);
 
 async function copyText(text, button) {
   try {
@@ -114,6 +132,19 @@ function wireButtons() {
   $("revoke-yes").addEventListener("click", revoke);
   $("done").addEventListener("click", done);
   $("start-over").addEventListener("click", startOver);
+  // The Consumer Key wraps to show whole, but is one line: no line breaks,
+  // and Enter signs in.
+  $("client-id").addEventListener("input", () => {
+    const key = $("client-id");
+    if (/\s/.test(key.value)) key.value = key.value.replace(/\s+/g, "");
+    fit(key);
+  });
+  $("client-id").addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {
+      event.preventDefault();
+      $("login-form").requestSubmit();
+    }
+  });
   $("paste-form").addEventListener("submit", submitPaste);
   wireChecklist();
 }
@@ -130,6 +161,7 @@ function wireChecklist() {
   const progress = () => {
     const done = boxes.filter((box) => box.checked).length;
     $("checklist-progress").textContent = `(${done} of ${boxes.length} done)`;
+    return done === boxes.length;
   };
   for (const box of boxes) {
     box.checked = saved.has(box.id);
@@ -139,7 +171,8 @@ function wireChecklist() {
       progress();
     });
   }
-  progress();
+  // A finished checklist starts folded; a click opens it again.
+  if (progress()) $("checklist").open = false;
 }
 
 // ---------------------------------------------------------------- pending sign-in
@@ -148,6 +181,7 @@ function showPending(id, expiresIn, paste, authorizeUrl) {
   pendingId = id;
   countdown = expiresIn;
   $("pending").hidden = false;
+  $("sign-in").disabled = true;
   $("paste-panel").hidden = !paste;
   $("paste-open").hidden = !authorizeUrl;
   if (authorizeUrl) $("paste-open").href = authorizeUrl;
@@ -173,6 +207,7 @@ setInterval(() => {
 
 function startOver() {
   $("pending").hidden = true;
+  $("sign-in").disabled = false;
   pendingId = "";
   $("client-id").focus();
 }
@@ -237,6 +272,13 @@ function updateMyDomainField() {
   $("my-domain-url").required = myDomain;
 }
 
+const ENVIRONMENT_KEY = "sftoken-environment";
+
+/** The environment chosen stays for this tab, so coming back keeps it. */
+function rememberEnvironment() {
+  sessionStorage.setItem(ENVIRONMENT_KEY, chosenLoginUrl());
+}
+
 function chosenLoginUrl() {
   if ($("env-sandbox").checked) return SANDBOX;
   if ($("env-my-domain").checked) return $("my-domain-url").value;
@@ -277,6 +319,7 @@ async function submitForm(button, send, fields, fallback) {
 
 async function signIn(event) {
   event.preventDefault();
+  rememberEnvironment();
   const body = await submitForm($("sign-in"), () => postJson("/api/login", {
     client_id: $("client-id").value,
     client_secret: $("client-secret").value,
@@ -329,15 +372,28 @@ function applySettings(body) {
     $("s-" + name).value = settings[name];
   }
   $("s-company_names").value = settings.company_names.join(", ");
+  fitAll();
   companyNamesText = body.company_names_text;
   copyAllText = body.copy_all;
   const details = body.details || {};
   for (const name of ["username", "org_id", "instance_url", "scope"]) {
     $("d-" + name).textContent = details[name] || "(not known yet)";
   }
-  $("revoked-note").hidden = !body.revoked;
-  $("revoke-section").hidden = body.revoked;
+  showRevoked(body.revoked);
   drawPickerState(settings.company_names);
+}
+
+/** A revoked token is dead: struck through, its copy buttons off, its check failed. */
+function showRevoked(revoked) {
+  $("revoked-note").hidden = !revoked;
+  $("revoke-section").hidden = revoked;
+  document.querySelector("[data-setting=refresh_token]").classList.toggle("revoked", revoked);
+  $("copy-refresh-token").disabled = revoked;
+  $("copy-all").disabled = revoked;
+  if (revoked) {
+    drawBanner(null, "the refresh token is revoked");
+    renderStep("token", { status: "failed", title: "Revoked", cause: "This refresh token was revoked from this page; Salesforce no longer accepts it.", fix: "Start again to get a new one." }, () => {});
+  }
 }
 
 function adviceNodes(advice) {
@@ -421,7 +477,30 @@ function renderChecks(checks) {
     body.append(list);
     drawPicker(users.domains);
   });
-  $("checks-progress").textContent = checks.done ? "(finished)" : "(running…)";
+  const steps = ["token", "user", "org", "licenses", "users"].map((name) => checks[name]);
+  const passed = steps.filter((step) => step.status === "ok").length;
+  const failed = steps.some((step) => step.status === "failed");
+  const summary = `${passed} of ${steps.length} checks passed`;
+  $("checks-progress").textContent = checks.done ? `(finished: ${summary})` : "(running…)";
+  if (checks.done && failed) $("checks").open = true;
+  drawBanner(checks, checks.done ? summary : "checking…");
+}
+
+let bannerParts = [];
+
+/** The result's first line: who signed in, to which org, and how the checks
+ * went. Without `checks`, only the last part changes. */
+function drawBanner(checks, progress) {
+  if (checks) {
+    const user = checks.user.status === "ok" ? checks.user : null;
+    const org = checks.org.status === "ok" ? checks.org : null;
+    bannerParts = [
+      user ? `Signed in as ${user.display_name} (${user.username})` : "Your settings",
+      org ? org.name : "",
+      org ? (org.is_sandbox ? "Sandbox" : "Production") : "",
+    ];
+  }
+  $("banner").textContent = [...bannerParts, progress].filter(Boolean).join(" · ");
 }
 
 // ---------------------------------------------------------------- picker
@@ -497,6 +576,7 @@ async function loadResult(id) {
     if (body.status === "captured") {
       applySettings(body);
       renderChecks(body.checks);
+      showRevoked(body.revoked);
       show("result");
       if (body.checks.done) return;
     } else {
@@ -538,15 +618,20 @@ async function start() {
   $("callback-url").value = body.callback_url;
   $("stuck-callback").textContent = body.callback_url;
   if (body.idle_timeout_seconds) {
-    $("idle-note").textContent = `It stops by itself after ${Math.round(body.idle_timeout_seconds / 60)} minutes without use. `;
+    $("idle-note").textContent = `It stops by itself after ${duration(body.idle_timeout_seconds)} without use. `;
   }
   $("client-id").value = body.client_id || "";
+  // With the Consumer Key known, the app exists: the checklist starts folded.
+  if (body.client_id) $("checklist").open = false;
   $("c-client_id").value = body.client_id || "";
   $("c-login_url").value = body.login_url;
   $("client-secret-hint").hidden = !body.has_client_secret;
   setEnvironment(body.login_url);
   for (const radio of document.querySelectorAll("input[name=environment]")) {
-    radio.addEventListener("change", updateMyDomainField);
+    radio.addEventListener("change", () => {
+      updateMyDomainField();
+      rememberEnvironment();
+    });
   }
   $("my-domain-url").addEventListener("focus", () => {
     $("env-my-domain").checked = true;
@@ -562,12 +647,14 @@ async function start() {
   const again = JSON.parse(sessionStorage.getItem(AGAIN_KEY) || "{}");
   sessionStorage.removeItem(AGAIN_KEY);
   if (again.client_id) $("client-id").value = again.client_id;
-  if (again.login_url) setEnvironment(again.login_url);
+  const chosen = again.login_url || sessionStorage.getItem(ENVIRONMENT_KEY);
+  if (chosen) setEnvironment(chosen);
   if (body.login_url_note) {
     $("login-url-note").textContent = body.login_url_note;
     $("login-url-note").hidden = false;
   }
   show("setup");
+  fitAll();
   if (body.pending) showPending(body.pending.id, body.pending.expires_in_seconds, body.pending.paste, "");
 }
 

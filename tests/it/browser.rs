@@ -74,6 +74,8 @@ async fn a_user_signs_in_and_copy_all_puts_the_five_settings_on_the_clipboard() 
             .as_deref(),
         Some("text")
     );
+    // The connection details sit in the folded checks.
+    browser.click("#checks > summary").await;
     assert_eq!(browser.text("#d-username").await, "admin@acme-mock.example");
 
     browser.grant_clipboard().await;
@@ -124,13 +126,18 @@ async fn ticking_two_domains_changes_the_copied_company_names() {
     let secret = mock.options().client_secret.clone();
     fill_form_and_sign_in(&browser, &app, &mock, &secret).await;
     browser.click("#allow").await;
+    browser.find("#result:not([hidden])").await;
+    browser.click("#picker-title").await;
     browser.find("#domain-rows input[value='acme.com']").await;
     browser
         .wait_for_text("#checks-progress", |t| t.contains("finished"))
         .await;
     crate::guided::screenshot(&browser, "result").await;
     browser
-        .execute("document.getElementById('checks').scrollIntoView()", vec![])
+        .execute(
+            "const checks = document.getElementById('checks'); checks.open = true; checks.scrollIntoView();",
+            vec![],
+        )
         .await;
     crate::guided::screenshot(&browser, "checks").await;
     browser.execute("window.scrollTo(0, 0)", vec![]).await;

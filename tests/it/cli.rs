@@ -35,7 +35,13 @@ async fn json_mode_prints_the_settings_once_captured_and_exits_0() {
     let callback_url = visitor.consent(&authorize_url, "allow").await;
     let answer = visitor.get(&callback_url).await;
     assert_eq!(answer.status(), reqwest::StatusCode::OK);
-    assert!(answer.text().await.expect("body").contains("as JSON"));
+    let done_page = answer.text().await.expect("body");
+    assert!(done_page.contains("as JSON"), "{done_page}");
+    assert!(
+        !done_page.contains("href=\"/\""),
+        "no link back to a server that is exiting"
+    );
+    assert!(done_page.contains("color-scheme"), "light and dark");
 
     assert_eq!(binary.wait().await, 0, "stderr: {}", binary.stderr());
     let stdout = binary.stdout();

@@ -39,24 +39,23 @@ async fn the_checklist_copy_buttons_copy_the_exact_values_and_ticks_stay() {
     screenshot(&browser, "setup").await;
     browser.grant_clipboard().await;
 
-    for (button, expected) in [
-        ("[data-copy-from=callback-url]", app.url("/callback")),
-        (
-            "[data-copy-from=scope-api]",
-            "Manage user data via APIs (api)".to_owned(),
-        ),
-        (
-            "[data-copy-from=scope-full]",
-            "Full access (full)".to_owned(),
-        ),
-        (
-            "[data-copy-from=scope-refresh]",
-            "Perform requests at any time (refresh_token, offline_access)".to_owned(),
-        ),
-    ] {
-        browser.click(button).await;
-        assert_eq!(browser.read_clipboard().await, expected, "{button}");
-    }
+    browser.click("[aria-label='Copy Callback URL']").await;
+    assert_eq!(browser.read_clipboard().await, app.url("/callback"));
+    // Salesforce's scope picker takes no typing: the exact names to pick.
+    let scopes = browser
+        .execute(
+            "return [...document.querySelectorAll('.scopes code')].map(c => c.textContent);",
+            vec![],
+        )
+        .await;
+    assert_eq!(
+        scopes,
+        serde_json::json!([
+            "Manage user data via APIs (api)",
+            "Full access (full)",
+            "Perform requests at any time (refresh_token, offline_access)",
+        ])
+    );
 
     browser.click("#ck-new").await;
     browser.click("#ck-oauth").await;
@@ -93,7 +92,8 @@ async fn sandbox_and_my_domain_send_the_browser_to_the_right_login_host() {
     );
 
     browser.goto(&app.url("/")).await;
-    browser.find("#setup:not([hidden])").await;
+    browser.find("#pending:not([hidden])").await;
+    browser.click("#start-over").await;
     browser.type_into("#client-id", "3MVG9key").await;
     browser.type_into("#client-secret", "secret").await;
     browser.click("#env-my-domain").await;
@@ -118,7 +118,8 @@ async fn sandbox_and_my_domain_send_the_browser_to_the_right_login_host() {
         .await;
 
     browser.goto(&app.url("/")).await;
-    browser.find("#setup:not([hidden])").await;
+    browser.find("#pending:not([hidden])").await;
+    browser.click("#start-over").await;
     browser.click("#env-my-domain").await;
     browser
         .type_into("#my-domain-url", "https://evil.example")
@@ -152,6 +153,8 @@ async fn a_denied_sign_in_is_explained_and_a_pending_one_offers_help() {
     );
     assert!(stuck.contains(&app.url("/callback")), "{stuck}");
 
+    // While it is pending, signing in again needs "Start over" first.
+    browser.click("#start-over").await;
     sign_in_on_page(&browser, &mock, &mock.options().client_secret).await;
     browser.click("#deny").await;
     browser.find("#failure:not([hidden])").await;
@@ -234,13 +237,19 @@ async fn the_main_path_works_with_the_keyboard_alone() {
     browser
         .wait_for_text("#checks-progress", |t| t.contains("finished"))
         .await;
-    // Copy all by keyboard: focus moves to it with Tab from the Company names copy button.
+    // Copy all by keyboard: focus moves to it with Tab from the Company names
+    // copy button, past the picker's fold.
     browser
         .execute(
             "document.getElementById('copy-company-names').focus()",
             vec![],
         )
         .await;
+    browser.press_keys(TAB).await;
+    let focused = browser
+        .execute("return document.activeElement.id", vec![])
+        .await;
+    assert_eq!(focused, "picker-title");
     browser.press_keys(TAB).await;
     let focused = browser
         .execute("return document.activeElement.id", vec![])
@@ -297,8 +306,12 @@ async fn accessibility_violations(browser: &Browser) -> Vec<String> {
 async fn axe_finds_no_serious_accessibility_violations() {
     let (app, mock) = app_and_mock(MockOptions::default()).await;
     let browser = open_page(&app).await;
-    let setup = accessibility_violations(&browser).await;
-    assert!(setup.is_empty(), "setup page: {setup:#?}");
+    for dark in [false, true] {
+        browser.prefer_dark(dark).await;
+        let setup = accessibility_violations(&browser).await;
+        assert!(setup.is_empty(), "setup page, dark {dark}: {setup:#?}");
+    }
+    browser.prefer_dark(false).await;
 
     sign_in_on_page(&browser, &mock, &mock.options().client_secret).await;
     browser.click("#allow").await;
@@ -306,8 +319,19 @@ async fn axe_finds_no_serious_accessibility_violations() {
     browser
         .wait_for_text("#checks-progress", |t| t.contains("finished"))
         .await;
-    let result = accessibility_violations(&browser).await;
-    assert!(result.is_empty(), "result page: {result:#?}");
+    // Everything folded is opened, so axe sees it all.
+    browser
+        .execute(
+            "document.querySelectorAll('details').forEach(d => d.open = true);",
+            vec![],
+        )
+        .await;
+    for dark in [false, true] {
+        browser.prefer_dark(dark).await;
+        let result = accessibility_violations(&browser).await;
+        assert!(result.is_empty(), "result page, dark {dark}: {result:#?}");
+    }
+    browser.prefer_dark(false).await;
     // The checks fill in without moving the page (cumulative layout shift).
     let shift = browser
         .execute_async(

@@ -474,6 +474,22 @@ impl Binary {
         }
     }
 
+    /// Waits until stderr contains `text`, and returns all of stderr.
+    pub async fn wait_for_stderr(&self, text: &str) -> String {
+        let started = Instant::now();
+        loop {
+            let stderr = self.stderr();
+            if stderr.contains(text) {
+                return stderr;
+            }
+            assert!(
+                started.elapsed() < DEADLINE,
+                "stderr never said {text:?}: {stderr}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     /// Waits for a stdout line that `matches`, and returns it.
     pub async fn wait_for_line(&self, matches: impl Fn(&str) -> bool) -> String {
         let started = Instant::now();

@@ -156,8 +156,7 @@ async fn the_terminal_prints_a_fresh_address_after_each_use_and_never_in_an_erro
         None,
     );
     let first = binary.launch_url().await;
-    let said = binary.stderr();
-    assert!(said.contains("Could not open a browser"), "{said}");
+    let said = binary.wait_for_stderr("Could not open a browser").await;
     assert!(!said.contains(&launch_token(&first)), "{said}");
 
     let visitor = Visitor::launch(&first).await;

@@ -1,0 +1,251 @@
+//! The page as an admin sees it, in real Chromium: long values shown whole at
+//! 1280 and 400 px, the result led by a banner, the picker beside the setting
+//! it changes, a revoked token shown dead, the pending state, and buttons that
+//! each say what they copy.
+
+use sftoken::secret::ClientSecret;
+
+use crate::helpers::{TestApp, Visitor, app_and_mock};
+use crate::mock_salesforce::MockOptions;
+use crate::webdriver::Browser;
+
+/// A real Consumer Key is 85 characters long.
+const CONSUMER_KEY: &str =
+    "3MVG9n_HvETGhr3Ax.Ju4rwyfTsqX9dGk2lGbR4EAUnJ6RT0Ch8aHTlqGeFTSIm2sIjKiQ0sdEXAMPLEkey12";
+
+/// How a field shows its value: its width, and whether any of it is hidden.
+async fn shown(browser: &Browser, css: &str) -> (f64, bool) {
+    let answer = browser
+        .execute(
+            "const el = document.querySelector(arguments[0]);\
+             return [el.clientWidth, el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1];",
+            vec![serde_json::json!(css)],
+        )
+        .await;
+    (
+        answer[0].as_f64().expect("a width"),
+        answer[1].as_bool().expect("a flag"),
+    )
+}
+
+async fn top_of(browser: &Browser, css: &str) -> f64 {
+    browser
+        .execute(
+            "return document.querySelector(arguments[0]).getBoundingClientRect().top;",
+            vec![serde_json::json!(css)],
+        )
+        .await
+        .as_f64()
+        .expect("a position")
+}
+
+#[tokio::test]
+async fn the_callback_url_and_an_85_character_key_show_whole_at_1280_and_400_px() {
+    assert_eq!(CONSUMER_KEY.len(), 85);
+    let app = TestApp::start("https://login.salesforce.com", |config| {
+        config.client_id = Some(CONSUMER_KEY.to_owned());
+    })
+    .await;
+    let browser = Browser::start().await;
+    browser.set_size(1280, 900).await;
+    browser.goto(&app.launch_url()).await;
+    browser.find("#setup:not([hidden])").await;
+    browser
+        .execute("document.getElementById('checklist').open = true;", vec![])
+        .await;
+
+    for (width, fields, least) in [
+        (1280, &["#callback-url", "#client-id"][..], 500.0),
+        (400, &["#callback-url"][..], 300.0),
+    ] {
+        browser.set_size(width, 900).await;
+        for css in fields {
+            let (field_width, cut_off) = shown(&browser, css).await;
+            assert!(!cut_off, "{css} is cut off at {width} px");
+            assert!(
+                field_width >= least,
+                "{css} is {field_width} px wide at {width} px"
+            );
+        }
+    }
+    assert_eq!(browser.value("#client-id").await, CONSUMER_KEY);
+    assert_eq!(browser.value("#callback-url").await, app.url("/callback"));
+    browser.quit().await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_result_leads_with_who_signed_in_and_the_picker_sits_by_company_names() {
+    let (app, mock) = app_and_mock(MockOptions::default()).await;
+    let browser = Browser::start().await;
+    browser.goto(&app.launch_url()).await;
+    browser.find("#setup:not([hidden])").await;
+    let page = Visitor::of_page(&browser, &app.origin()).await;
+    let sign_in = page
+        .sign_in(&mock, &mock.options().client_secret, "allow")
+        .await;
+    browser.goto(&app.url(&sign_in.callback_location)).await;
+
+    let banner = browser
+        .wait_for_text("#banner", |t| t.contains("checks passed"))
+        .await;
+    assert_eq!(
+        banner,
+        "Signed in as Ada Admin (admin@acme-mock.example) · Acme Mock Inc · Production · 5 of 5 checks passed"
+    );
+    assert!(top_of(&browser, "#banner").await < top_of(&browser, "#s-client_id").await);
+    let company_names = top_of(&browser, "#s-company_names").await;
+    let picker = top_of(&browser, "#picker").await;
+    assert!(picker > company_names, "the picker follows the setting");
+    assert!(
+        picker - company_names < 200.0,
+        "the picker is next to Company names, not {} px below",
+        picker - company_names
+    );
+    assert!(picker < top_of(&browser, "#copy-all").await);
+    let checks_open = browser
+        .execute("return document.getElementById('checks').open;", vec![])
+        .await;
+    assert_eq!(checks_open, false, "passed checks fold into one line");
+    assert!(
+        browser
+            .text("#checks-progress")
+            .await
+            .contains("5 of 5 checks passed")
+    );
+    assert!(top_of(&browser, "#d-username").await > top_of(&browser, "#copy-all").await);
+    browser.quit().await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn after_revoke_the_token_is_struck_through_and_cannot_be_copied() {
+    let (app, mock) = app_and_mock(MockOptions::default()).await;
+    let browser = Browser::start().await;
+    browser.goto(&app.launch_url()).await;
+    browser.find("#setup:not([hidden])").await;
+    let page = Visitor::of_page(&browser, &app.origin()).await;
+    let sign_in = page
+        .sign_in(&mock, &mock.options().client_secret, "allow")
+        .await;
+    browser.goto(&app.url(&sign_in.callback_location)).await;
+    browser
+        .wait_for_text("#checks-progress", |t| t.contains("finished"))
+        .await;
+
+    browser.click("#revoke").await;
+    browser.click("#revoke-yes").await;
+    browser.find("#revoked-note:not([hidden])").await;
+
+    let state = browser
+        .execute(
+            "return [document.getElementById('copy-all').disabled,\
+                     document.getElementById('copy-refresh-token').disabled,\
+                     getComputedStyle(document.getElementById('s-refresh_token')).textDecorationLine,\
+                     document.getElementById('check-token').dataset.status];",
+            vec![],
+        )
+        .await;
+    assert_eq!(
+        state,
+        serde_json::json!([true, true, "line-through", "failed"])
+    );
+    assert!(browser.text("#banner").await.contains("revoked"));
+    browser.quit().await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn while_a_sign_in_is_pending_sign_in_is_off_and_the_environment_is_kept() {
+    let app = TestApp::start("https://login.salesforce.com", |config| {
+        config.client_secret = Some(ClientSecret::new("configured"));
+    })
+    .await;
+    let browser = Browser::start().await;
+    browser.goto(&app.launch_url()).await;
+    browser.find("#setup:not([hidden])").await;
+    browser.type_into("#client-id", "3MVG9key").await;
+    // The secret sftoken was started with goes only to its own login URL.
+    browser.type_into("#client-secret", "typed").await;
+    browser.click("#env-sandbox").await;
+    browser.click("#paste-mode").await;
+    browser.click("#sign-in").await;
+    browser.find("#pending:not([hidden])").await;
+
+    let primary = browser
+        .execute(
+            "return [...document.querySelectorAll('#pending .primary')].filter(e => e.offsetParent).length;",
+            vec![],
+        )
+        .await;
+    assert_eq!(primary, 1, "one primary button while pasting");
+    let disabled = browser
+        .execute(
+            "return document.getElementById('sign-in').disabled;",
+            vec![],
+        )
+        .await;
+    assert_eq!(disabled, true);
+
+    // Coming back to the page keeps the choice and the pending sign-in.
+    browser.goto(&app.url("/")).await;
+    browser.find("#pending:not([hidden])").await;
+    let kept = browser
+        .execute(
+            "return [document.getElementById('env-sandbox').checked, document.getElementById('sign-in').disabled];",
+            vec![],
+        )
+        .await;
+    assert_eq!(kept, serde_json::json!([true, true]));
+    browser.click("#start-over").await;
+    let enabled = browser
+        .execute(
+            "return document.getElementById('sign-in').disabled;",
+            vec![],
+        )
+        .await;
+    assert_eq!(enabled, false);
+    browser.quit().await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn each_button_names_what_it_copies_and_a_known_key_folds_the_checklist() {
+    let app = TestApp::start("https://login.salesforce.com", |config| {
+        config.client_id = Some("3MVG9key".to_owned());
+        config.idle_timeout = Some(std::time::Duration::from_secs(45));
+    })
+    .await;
+    let browser = Browser::start().await;
+    browser.goto(&app.launch_url()).await;
+    browser.find("#setup:not([hidden])").await;
+
+    let names = browser
+        .execute(
+            "return [...document.querySelectorAll('button.copy')].map(b => b.getAttribute('aria-label'));",
+            vec![],
+        )
+        .await;
+    let names: Vec<&str> = names
+        .as_array()
+        .expect("names")
+        .iter()
+        .map(|n| n.as_str().unwrap_or_default())
+        .collect();
+    assert!(names.iter().all(|n| n.starts_with("Copy ")), "{names:?}");
+    let mut unique = names.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), names.len(), "{names:?}");
+    let open = browser
+        .execute("return document.getElementById('checklist').open;", vec![])
+        .await;
+    assert_eq!(open, false, "the app exists: the checklist is folded");
+    assert!(
+        browser.text("#idle-note").await.contains("45 seconds"),
+        "{}",
+        browser.text("#idle-note").await
+    );
+    browser.quit().await;
+    app.stop().await;
+}
