@@ -284,6 +284,37 @@ mod tests {
     }
 
     #[test]
+    fn an_address_without_a_scheme_may_carry_one_later_in_its_query() {
+        assert_eq!(
+            ok("acme.my.salesforce.com/login?next=https://x"),
+            "https://acme.my.salesforce.com"
+        );
+    }
+
+    #[test]
+    fn the_policy_travels_with_the_url() {
+        let any = LoginUrl::parse("http://127.0.0.1:4000", HostPolicy::Any).expect("opt-out");
+        assert_eq!(any.policy(), HostPolicy::Any);
+        let strict = LoginUrl::parse(PRODUCTION, HostPolicy::Salesforce).expect("production");
+        assert_eq!(strict.policy(), HostPolicy::Salesforce);
+    }
+
+    #[test]
+    fn a_refusal_names_what_was_typed_shortened_to_80_characters() {
+        let typed = "http://login.salesforce.com/x";
+        let said = LoginUrl::parse(typed, HostPolicy::Salesforce)
+            .expect_err("plain http")
+            .to_string();
+        assert!(said.contains(typed), "{said}");
+        let long = format!("http://{}.salesforce.com", "a".repeat(100));
+        let said = LoginUrl::parse(&long, HostPolicy::Salesforce)
+            .expect_err("plain http")
+            .to_string();
+        assert!(said.contains(&format!("{}…", &long[..80])), "{said}");
+        assert!(!said.contains(&long), "{said}");
+    }
+
+    #[test]
     fn tokens_only_go_to_salesforce_or_the_login_host() {
         let login = LoginUrl::parse("https://acme.my.salesforce.com", HostPolicy::Salesforce)
             .expect("login");

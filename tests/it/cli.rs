@@ -243,11 +243,7 @@ async fn without_a_display_it_says_no_browser_was_opened_and_keeps_serving() {
     let visitor = Visitor::launch(&launch_url).await;
 
     assert!(visitor.session.is_some(), "the page's session works");
-    assert!(
-        binary.stderr().contains("no browser was opened"),
-        "{}",
-        binary.stderr()
-    );
+    binary.wait_for_stderr("no browser was opened").await;
     binary.interrupt();
     assert_eq!(binary.wait().await, 0);
 }

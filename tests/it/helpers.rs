@@ -107,6 +107,24 @@ impl TestApp {
     }
 }
 
+/// A real Chromium on the page, signed in at the mock through the page's own
+/// session, showing the result.
+pub async fn browser_signed_in(
+    app: &TestApp,
+    mock: &MockSalesforce,
+) -> (crate::webdriver::Browser, Visitor, SignIn) {
+    let browser = crate::webdriver::Browser::start().await;
+    browser.goto(&app.launch_url()).await;
+    browser.find("#setup:not([hidden])").await;
+    let page = Visitor::of_page(&browser, &app.origin()).await;
+    let sign_in = page
+        .sign_in(mock, &mock.options().client_secret, "allow")
+        .await;
+    browser.goto(&app.url(&sign_in.callback_location)).await;
+    browser.find("#result:not([hidden])").await;
+    (browser, page, sign_in)
+}
+
 /// A mock with default options and an app started against it, in the order the
 /// port requires: the app first (port 0), then the mock that knows its callback.
 /// The page may sign in at the mock (on loopback), as with

@@ -11,8 +11,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 use crate::helpers::{
-    Binary, DEADLINE, JsonBody, TestApp, Visitor, app_and_mock, free_port, http_client,
-    launch_token, mock_with_token,
+    Binary, DEADLINE, JsonBody, TestApp, Visitor, app_and_mock, browser_signed_in, free_port,
+    http_client, launch_token, mock_with_token,
 };
 use crate::mock_salesforce::{MockOptions, MockSalesforce};
 use crate::webdriver::Browser;
@@ -58,14 +58,8 @@ async fn replay(app: &TestApp, head: &str, path: &str) -> reqwest::Response {
 #[tokio::test]
 async fn a_listener_on_another_localhost_port_gets_nothing_it_can_replay() {
     let (app, mock) = app_and_mock(MockOptions::default()).await;
-    let browser = Browser::start().await;
-    browser.goto(&app.launch_url()).await;
-    browser.find("#setup:not([hidden])").await;
-    let page = Visitor::of_page(&browser, &app.origin()).await;
+    let (browser, page, sign_in) = browser_signed_in(&app, &mock).await;
     let secret = mock.options().client_secret.clone();
-    let sign_in = page.sign_in(&mock, &secret, "allow").await;
-    browser.goto(&app.url(&sign_in.callback_location)).await;
-    browser.find("#result:not([hidden])").await;
     let id = sign_in
         .callback_location
         .strip_prefix("/result/")
@@ -321,6 +315,31 @@ async fn an_oversized_answer_from_the_token_endpoint_is_refused_with_a_sentence(
     app.stop().await;
 }
 
+/// `sftoken check` of the mock with its secret and this token.
+fn check_with_token(mock: &MockSalesforce, token: &str, extra: &[&str]) -> Binary {
+    let mock_url = mock.url();
+    let client_id = mock.options().client_id.clone();
+    let mut args = vec![
+        "check",
+        "--allow-any-login-url",
+        "--login-url",
+        &mock_url,
+        "--client-id",
+        &client_id,
+    ];
+    args.extend_from_slice(extra);
+    let secret = mock.options().client_secret.clone();
+    Binary::spawn_with(
+        &args,
+        &[
+            ("SFTOKEN_CLIENT_SECRET", &secret),
+            ("SFTOKEN_REFRESH_TOKEN", token),
+        ],
+        &[],
+        None,
+    )
+}
+
 #[tokio::test]
 async fn a_query_that_pages_on_and_on_stops_at_500_pages() {
     let (mock, token) = mock_with_token(MockOptions {
@@ -329,24 +348,7 @@ async fn a_query_that_pages_on_and_on_stops_at_500_pages() {
         ..MockOptions::default()
     })
     .await;
-    let secret = mock.options().client_secret.clone();
-    let mut binary = Binary::spawn_with(
-        &[
-            "check",
-            "--json",
-            "--allow-any-login-url",
-            "--login-url",
-            &mock.url(),
-            "--client-id",
-            &mock.options().client_id,
-        ],
-        &[
-            ("SFTOKEN_CLIENT_SECRET", &secret),
-            ("SFTOKEN_REFRESH_TOKEN", &token),
-        ],
-        &[],
-        None,
-    );
+    let mut binary = check_with_token(&mock, &token, &["--json"]);
 
     assert_eq!(binary.wait().await, 0, "{}", binary.stderr());
     let json: serde_json::Value = serde_json::from_str(binary.stdout().trim()).expect("JSON");
@@ -370,23 +372,7 @@ async fn an_org_name_with_terminal_escapes_is_printed_without_them() {
         ..MockOptions::default()
     })
     .await;
-    let secret = mock.options().client_secret.clone();
-    let mut binary = Binary::spawn_with(
-        &[
-            "check",
-            "--allow-any-login-url",
-            "--login-url",
-            &mock.url(),
-            "--client-id",
-            &mock.options().client_id,
-        ],
-        &[
-            ("SFTOKEN_CLIENT_SECRET", &secret),
-            ("SFTOKEN_REFRESH_TOKEN", &token),
-        ],
-        &[],
-        None,
-    );
+    let mut binary = check_with_token(&mock, &token, &[]);
 
     assert_eq!(binary.wait().await, 0, "{}", binary.stderr());
     let output = format!("{}{}", binary.stdout(), binary.stderr());

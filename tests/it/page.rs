@@ -5,7 +5,7 @@
 
 use sftoken::secret::ClientSecret;
 
-use crate::helpers::{TestApp, Visitor, app_and_mock};
+use crate::helpers::{TestApp, app_and_mock, browser_signed_in};
 use crate::mock_salesforce::MockOptions;
 use crate::webdriver::Browser;
 
@@ -77,14 +77,7 @@ async fn the_callback_url_and_an_85_character_key_show_whole_at_1280_and_400_px(
 #[tokio::test]
 async fn the_result_leads_with_who_signed_in_and_the_picker_sits_by_company_names() {
     let (app, mock) = app_and_mock(MockOptions::default()).await;
-    let browser = Browser::start().await;
-    browser.goto(&app.launch_url()).await;
-    browser.find("#setup:not([hidden])").await;
-    let page = Visitor::of_page(&browser, &app.origin()).await;
-    let sign_in = page
-        .sign_in(&mock, &mock.options().client_secret, "allow")
-        .await;
-    browser.goto(&app.url(&sign_in.callback_location)).await;
+    let (browser, _, _) = browser_signed_in(&app, &mock).await;
 
     let banner = browser
         .wait_for_text("#banner", |t| t.contains("checks passed"))
@@ -121,14 +114,7 @@ async fn the_result_leads_with_who_signed_in_and_the_picker_sits_by_company_name
 #[tokio::test]
 async fn after_revoke_the_token_is_struck_through_and_cannot_be_copied() {
     let (app, mock) = app_and_mock(MockOptions::default()).await;
-    let browser = Browser::start().await;
-    browser.goto(&app.launch_url()).await;
-    browser.find("#setup:not([hidden])").await;
-    let page = Visitor::of_page(&browser, &app.origin()).await;
-    let sign_in = page
-        .sign_in(&mock, &mock.options().client_secret, "allow")
-        .await;
-    browser.goto(&app.url(&sign_in.callback_location)).await;
+    let (browser, _, _) = browser_signed_in(&app, &mock).await;
     browser
         .wait_for_text("#checks-progress", |t| t.contains("finished"))
         .await;

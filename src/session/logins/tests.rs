@@ -68,6 +68,15 @@ fn logins_are_bounded() {
     assert!(logins.all.len() <= MAX_LOGINS);
 }
 
+/// A sign-in that ended with Salesforce's refusal.
+fn failed() -> Outcome {
+    Outcome::Failed {
+        advice: crate::salesforce::Advice::new("t", "c", "f"),
+        client_id: "key".into(),
+        login_url: "https://login.salesforce.com".into(),
+    }
+}
+
 /// Moves a login's start back by `age`.
 fn age(logins: &mut Logins, id: &str, age: Duration) {
     let login = logins.all.iter_mut().find(|l| l.id == id).expect("login");
@@ -118,14 +127,7 @@ fn another_session_sees_nothing_of_a_login() {
         logins.status(ME, &id),
         Some(Status::Waiting { .. })
     ));
-    let finished = logins.insert_finished(
-        ME,
-        Outcome::Failed {
-            advice: crate::salesforce::Advice::new("t", "c", "f"),
-            client_id: "key".into(),
-            login_url: "https://login.salesforce.com".into(),
-        },
-    );
+    let finished = logins.insert_finished(ME, failed());
     assert!(logins.status(other, &finished).is_none());
     assert!(logins.status(ME, &finished).is_some());
 }
@@ -191,27 +193,13 @@ fn old_results_are_pruned_but_an_exchange_under_way_is_kept() {
         Claim::Claimed { .. }
     ));
     age(&mut logins, &exchanging, RESULT_LIFETIME * 2);
-    let finished = logins.insert_finished(
-        ME,
-        Outcome::Failed {
-            advice: crate::salesforce::Advice::new("t", "c", "f"),
-            client_id: "key".into(),
-            login_url: "https://login.salesforce.com".into(),
-        },
-    );
+    let finished = logins.insert_finished(ME, failed());
     age(
         &mut logins,
         &finished,
         RESULT_LIFETIME + Duration::from_secs(1),
     );
-    let recent = logins.insert_finished(
-        ME,
-        Outcome::Failed {
-            advice: crate::salesforce::Advice::new("t", "c", "f"),
-            client_id: "key".into(),
-            login_url: "https://login.salesforce.com".into(),
-        },
-    );
+    let recent = logins.insert_finished(ME, failed());
     age(
         &mut logins,
         &recent,
@@ -240,18 +228,28 @@ fn the_oldest_login_goes_first_when_the_bound_is_reached() {
     assert_eq!(logins.all.len(), MAX_LOGINS);
     assert!(logins.status(ME, &first).is_none(), "the oldest went first");
     let second = logins.all.first().map(|l| l.id.clone()).expect("second");
-    logins.finish(
-        &second,
-        Outcome::Failed {
-            advice: crate::salesforce::Advice::new("t", "c", "f"),
-            client_id: "key".into(),
-            login_url: "https://login.salesforce.com".into(),
-        },
-    );
+    logins.finish(&second, failed());
     assert!(matches!(
         logins.status(ME, &second),
         Some(Status::Finished(Outcome::Failed { .. }))
     ));
     logins.clear();
     assert!(logins.all.is_empty());
+}
+
+#[test]
+fn only_a_captured_login_of_its_own_session_has_a_connection() {
+    use crate::session::Details;
+    let mut logins = Logins::default();
+    let connection = Arc::new(Connection::new(
+        pending().credentials,
+        crate::secret::RefreshToken::new("5Aep"),
+        Details::default(),
+    ));
+    let captured = logins.insert_finished(ME, Outcome::Captured(connection.clone()));
+    let found = logins.connection(ME, &captured).expect("its connection");
+    assert!(Arc::ptr_eq(&found, &connection));
+    assert!(logins.connection(Owner(2), &captured).is_none());
+    let waiting = logins.start(ME, OAuthState::generate(), pending());
+    assert!(logins.connection(ME, &waiting).is_none());
 }
