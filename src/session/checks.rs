@@ -12,7 +12,7 @@ use std::time::Duration;
 use super::report::{License, Licenses, OrgInfo, Step, TokenCheck, UserInfo};
 use super::user_tally::{UserRow, UserTally};
 use super::{Connection, Details};
-use crate::login_url::{LoginUrl, PRODUCTION, SANDBOX};
+use crate::login_url::{Environment, LoginUrl};
 use crate::salesforce::{self, Advice, Api, Http, SalesforceError};
 
 /// The scopes the Snow Atlas connector needs, with the name the External
@@ -169,20 +169,16 @@ async fn org_info(api: &Api<'_>, login_url: &LoginUrl) -> Result<OrgInfo, Salesf
         message: "The Organization query returned no record.".to_owned(),
     })?;
     org.api_version = api.version.clone();
-    org.warning = environment_warning(login_url.as_str(), org.is_sandbox);
+    org.warning = environment_warning(login_url, org.is_sandbox);
     Ok(org)
 }
 
 /// Warns when the login URL says production but the org is a sandbox, or the
-/// other way round.
-fn environment_warning(login_url: &str, is_sandbox: bool) -> Option<String> {
-    let expects_sandbox = match login_url {
-        SANDBOX => Some(true),
-        PRODUCTION => Some(false),
-        url if url.contains(".sandbox.my.salesforce.com") => Some(true),
-        url if url.contains(".my.salesforce.com") => Some(false),
-        _ => None,
-    }?;
+/// other way round. The host tells: `test.salesforce.com`, and a My Domain
+/// such as `acme--uat.sandbox.my.salesforce.com` or the older
+/// `acme--uat.my.salesforce.com`, are sandboxes.
+fn environment_warning(login_url: &LoginUrl, is_sandbox: bool) -> Option<String> {
+    let expects_sandbox = login_url.environment()? == Environment::Sandbox;
     match (expects_sandbox, is_sandbox) {
         (false, true) => Some(format!(
             "This org is a sandbox, but the login URL {login_url} is for production. Snow Atlas will read the sandbox; if you meant production, sign in again with Production chosen."
@@ -261,10 +257,18 @@ mod tests {
 
     #[test]
     fn a_sandbox_org_behind_a_production_login_url_is_flagged() {
-        assert!(environment_warning(PRODUCTION, true).is_some());
-        assert!(environment_warning(SANDBOX, false).is_some());
-        assert!(environment_warning(PRODUCTION, false).is_none());
-        assert!(environment_warning("https://acme--uat.sandbox.my.salesforce.com", true).is_none());
-        assert!(environment_warning("http://127.0.0.1:9", true).is_none());
+        use crate::login_url::{HostPolicy, PRODUCTION, SANDBOX};
+        let url = |text: &str| LoginUrl::parse(text, HostPolicy::Any).expect("url");
+        assert!(environment_warning(&url(PRODUCTION), true).is_some());
+        assert!(environment_warning(&url(SANDBOX), false).is_some());
+        assert!(environment_warning(&url(PRODUCTION), false).is_none());
+        let enhanced = url("https://acme--uat.sandbox.my.salesforce.com");
+        assert!(environment_warning(&enhanced, true).is_none());
+        assert!(environment_warning(&enhanced, false).is_some());
+        let older = url("https://acme--uat.my.salesforce.com");
+        assert!(environment_warning(&older, true).is_none());
+        assert!(environment_warning(&older, false).is_some());
+        assert!(environment_warning(&url("https://acme.my.salesforce.com"), true).is_some());
+        assert!(environment_warning(&url("http://127.0.0.1:9"), true).is_none());
     }
 }
