@@ -153,6 +153,42 @@ async fn domain_and_user_type_counts_are_exact_across_pages() {
 }
 
 #[tokio::test]
+async fn portal_partner_and_customer_users_are_flagged_as_left_out_by_the_connector() {
+    let options = MockOptions {
+        users: 40,
+        ..MockOptions::default()
+    };
+    let (app, _mock, _visitor, _id, result) = signed_in(options).await;
+
+    let users = &result["checks"]["users"];
+    assert_eq!(users["status"], "ok", "{users}");
+    let flagged: BTreeMap<String, bool> = users["by_type"]
+        .as_array()
+        .expect("types")
+        .iter()
+        .map(|t| {
+            (
+                t["user_type"].as_str().expect("type").to_owned(),
+                t["left_out"].as_bool().expect("left_out"),
+            )
+        })
+        .collect();
+    // The API's own spelling, CspLitePortal, not the guide's CSPLitePortal.
+    for left_out in [
+        "CspLitePortal",
+        "PowerPartner",
+        "CustomerSuccess",
+        "PowerCustomerSuccess",
+    ] {
+        assert_eq!(flagged.get(left_out), Some(&true), "{left_out}: {users}");
+    }
+    for kept in ["Standard", "CsnOnly", "Guest"] {
+        assert_eq!(flagged.get(kept), Some(&false), "{kept}: {users}");
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn the_org_user_and_licenses_are_shown() {
     let (app, _mock, _visitor, _id, result) = signed_in(MockOptions::default()).await;
     let checks = &result["checks"];

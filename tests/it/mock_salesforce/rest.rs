@@ -329,10 +329,15 @@ fn user_is_active(i: usize) -> bool {
     i % 7 != 3
 }
 
+/// Real `User.UserType` values, spelled as the API spells them.
 fn user_type(i: usize) -> &'static str {
     match i % 20 {
         2 => "PowerPartner",
         4 => "CsnOnly",
+        6 => "CspLitePortal",
+        8 => "CustomerSuccess",
+        10 => "PowerCustomerSuccess",
+        12 => "Guest",
         _ => "Standard",
     }
 }
