@@ -409,8 +409,14 @@ function renderChecks(checks) {
     if (org.warning) body.append(warning(org.warning));
   });
   renderStep("licenses", checks.licenses, (licenses, body) => {
-    body.append(licenseTable("User licenses", licenses.user_licenses));
-    body.append(licenseTable("Permission set licenses", licenses.permission_set_licenses));
+    // Each table on its own: one that could not be read does not hide the other.
+    for (const [caption, table, error] of [
+      ["User licenses", licenses.user_licenses, licenses.user_licenses_error],
+      ["Permission set licenses", licenses.permission_set_licenses, licenses.permission_set_licenses_error],
+    ]) {
+      if (error) body.append(warning(`${caption} could not be read: ${error.title}.`), ...adviceNodes(error));
+      else body.append(licenseTable(caption, table));
+    }
   });
   renderStep("users", checks.users, (users, body) => {
     body.append(el("p", `${number(users.active_users)} active users; ${number(users.without_email)} without an email address.`));

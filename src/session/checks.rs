@@ -203,13 +203,28 @@ async fn licenses(api: &Api<'_>, connection: &Connection) {
         read("SELECT MasterLabel, Status, UsedLicenses, TotalLicenses FROM PermissionSetLicense"),
     );
     let step = match (user_licenses, permission_set_licenses) {
-        (Ok(user_licenses), Ok(permission_set_licenses)) => Step::Ok(Licenses {
-            user_licenses,
-            permission_set_licenses,
-        }),
-        (Err(e), _) | (_, Err(e)) => Step::Failed(e.advice()),
+        (Err(e), Err(_)) => Step::Failed(e.advice()),
+        (user_licenses, permission_set_licenses) => {
+            let (user_licenses, user_licenses_error) = split(user_licenses);
+            let (permission_set_licenses, permission_set_licenses_error) =
+                split(permission_set_licenses);
+            Step::Ok(Licenses {
+                user_licenses,
+                permission_set_licenses,
+                user_licenses_error,
+                permission_set_licenses_error,
+            })
+        }
     };
     connection.update_report(|r| r.licenses = step);
+}
+
+/// A table, or why it could not be read.
+fn split(read: Result<Vec<License>, SalesforceError>) -> (Vec<License>, Option<Advice>) {
+    match read {
+        Ok(table) => (table, None),
+        Err(e) => (Vec::new(), Some(e.advice())),
+    }
 }
 
 async fn users(api: &Api<'_>, connection: &Connection) {

@@ -164,12 +164,23 @@ impl Report {
                         .collect::<Vec<_>>()
                         .join("; ")
                 };
-                step("Licenses", "ok", list(&licenses.user_licenses));
-                step(
-                    "Permission set licenses",
-                    "ok",
-                    list(&licenses.permission_set_licenses),
-                );
+                for (name, table, error) in [
+                    (
+                        "Licenses",
+                        &licenses.user_licenses,
+                        &licenses.user_licenses_error,
+                    ),
+                    (
+                        "Permission set licenses",
+                        &licenses.permission_set_licenses,
+                        &licenses.permission_set_licenses_error,
+                    ),
+                ] {
+                    match error {
+                        Some(advice) => step(name, "FAILED", advice_text(advice)),
+                        None => step(name, "ok", list(table)),
+                    }
+                }
             }
             other => step("Licenses", status_word(other), step_text(other)),
         }
@@ -225,22 +236,23 @@ fn status_word<T>(step: &Step<T>) -> &'static str {
 
 fn step_text<T>(step: &Step<T>) -> String {
     match step {
-        Step::Failed(advice) => {
-            let said = match (&advice.code, &advice.description) {
-                (Some(code), Some(description)) => {
-                    format!(" (Salesforce said: {code}: {description})")
-                }
-                (Some(code), None) => format!(" (Salesforce said: {code})"),
-                _ => String::new(),
-            };
-            format!(
-                "{}. {} What to do: {}{said}",
-                advice.title, advice.cause, advice.fix
-            )
-        }
+        Step::Failed(advice) => advice_text(advice),
         Step::Skipped { reason } => reason.clone(),
         _ => "did not finish.".to_owned(),
     }
+}
+
+/// Advice as one line: what happened, why, what to do, and Salesforce's words.
+fn advice_text(advice: &Advice) -> String {
+    let said = match (&advice.code, &advice.description) {
+        (Some(code), Some(description)) => format!(" (Salesforce said: {code}: {description})"),
+        (Some(code), None) => format!(" (Salesforce said: {code})"),
+        _ => String::new(),
+    };
+    format!(
+        "{}. {} What to do: {}{said}",
+        advice.title, advice.cause, advice.fix
+    )
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -281,9 +293,15 @@ pub struct OrgInfo {
 }
 
 #[derive(Clone, Debug, Serialize)]
+/// The two license tables, each read on its own: one that fails (an edition
+/// or a user without access to `PermissionSetLicense`) never hides the other.
 pub struct Licenses {
     pub user_licenses: Vec<License>,
     pub permission_set_licenses: Vec<License>,
+    /// Why the `UserLicense` table could not be read.
+    pub user_licenses_error: Option<Advice>,
+    /// Why the `PermissionSetLicense` table could not be read.
+    pub permission_set_licenses_error: Option<Advice>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -222,6 +222,29 @@ async fn the_org_user_and_licenses_are_shown() {
 }
 
 #[tokio::test]
+async fn a_refused_permission_set_license_query_does_not_hide_the_user_licenses() {
+    let options = MockOptions {
+        permission_set_licenses_refused: true,
+        ..MockOptions::default()
+    };
+    let (app, _mock, _visitor, _id, result) = signed_in(options).await;
+
+    let licenses = &result["checks"]["licenses"];
+    assert_eq!(licenses["status"], "ok", "{licenses}");
+    let user_licenses = licenses["user_licenses"].as_array().expect("user licenses");
+    assert!(
+        user_licenses.iter().any(|l| l["name"] == "Salesforce"),
+        "{licenses}"
+    );
+    assert!(licenses["user_licenses_error"].is_null(), "{licenses}");
+    assert_eq!(
+        licenses["permission_set_licenses_error"]["code"], "INVALID_TYPE",
+        "{licenses}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn api_disabled_is_explained_and_the_settings_are_still_shown() {
     let options = MockOptions {
         api_disabled: true,

@@ -79,6 +79,9 @@ pub struct MockOptions {
     pub rotation: bool,
     /// REST queries answer 403 `API_DISABLED_FOR_ORG`.
     pub api_disabled: bool,
+    /// `PermissionSetLicense` cannot be queried (an edition or a user without
+    /// access to it): 400 `INVALID_TYPE`.
+    pub permission_set_licenses_refused: bool,
     /// Number of `User` records.
     pub users: usize,
     /// Records per query page.
@@ -103,6 +106,7 @@ impl Default for MockOptions {
             require_pkce: true,
             rotation: false,
             api_disabled: false,
+            permission_set_licenses_refused: false,
             users: 5,
             page_size: 2000,
             is_sandbox: false,

@@ -79,6 +79,13 @@ pub(super) async fn query(
             ),
         );
     };
+    if object == SObject::PermissionSetLicense && mock.options.permission_set_licenses_refused {
+        return rest_error(
+            StatusCode::BAD_REQUEST,
+            "INVALID_TYPE",
+            "sObject type 'PermissionSetLicense' is not supported.",
+        );
+    }
     let compact: String = soql
         .to_ascii_lowercase()
         .chars()
