@@ -257,7 +257,12 @@ function showFormError(fields, fallback, error) {
   if ($(input) && $(input).focus) $(input).focus();
 }
 
-const LOGIN_FIELDS = { client_id: "client-id-error", client_secret: "client-secret-error", login_url: "login-url-error" };
+const LOGIN_FIELDS = {
+  client_id: "client-id-error",
+  client_secret: "client-secret-error",
+  login_url: "login-url-error",
+  callback_url: "paste-callback-url-error",
+};
 const CHECK_FIELDS = {
   client_id: "c-client_id-error",
   client_secret: "c-client_secret-error",
@@ -282,6 +287,7 @@ async function signIn(event) {
     client_secret: $("client-secret").value,
     login_url: chosenLoginUrl(),
     paste: $("paste-mode").checked,
+    callback_url: $("paste-mode").checked ? $("paste-callback-url").value : "",
   }), LOGIN_FIELDS, "form-error");
   if (!body) return;
   if (body.paste) {
@@ -395,7 +401,7 @@ function licenseTable(caption, licenses) {
 
 function renderChecks(checks) {
   renderStep("token", checks.token, (token, body) => {
-    body.append(el("p", "Salesforce accepted the refresh token, the client ID and the client secret."));
+    body.append(el("p", `Salesforce accepted the refresh token, the client ID and the client secret at ${token.login_url}, the Login URL Snow Atlas will use.`));
     if (token.warning) body.append(warning(token.warning));
     body.append(el("p", "Scopes granted: " + (token.scopes_granted.join(", ") || "(none)")));
     for (const fix of token.scope_fixes) body.append(warning(fix));
@@ -557,6 +563,10 @@ async function start() {
   $("my-domain-url").addEventListener("focus", () => {
     $("env-my-domain").checked = true;
     updateMyDomainField();
+  });
+  $("paste-callback-url").value = body.paste_callback_url;
+  $("paste-mode").addEventListener("change", () => {
+    $("paste-callback-field").hidden = !$("paste-mode").checked;
   });
   $("login-form").addEventListener("submit", signIn);
   $("my-domain-url").addEventListener("change", normalizeMyDomain);

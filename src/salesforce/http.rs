@@ -166,6 +166,16 @@ async fn read_json<T: DeserializeOwned>(
             message: error.message,
         });
     }
+    // The identity URL refuses in plain text: `Bad_OAuth_Token` with 403.
+    if status.is_client_error()
+        && let Some(word) = plain_word(&body)
+    {
+        return Err(SalesforceError::Refused {
+            host: host_of(url),
+            status: status.as_u16(),
+            word,
+        });
+    }
     Err(unexpected(if status.is_redirection() {
         "a redirect"
     } else if is_json {
@@ -173,6 +183,15 @@ async fn read_json<T: DeserializeOwned>(
     } else {
         "a page that is not JSON"
     }))
+}
+
+/// A body that is one word such as `Bad_OAuth_Token`, as the identity URL
+/// answers a refused token.
+fn plain_word(body: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(body).ok()?.trim();
+    let is_word = (1..=64).contains(&text.len())
+        && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    is_word.then(|| text.to_owned())
 }
 
 /// The body, read chunk by chunk and refused as soon as it passes `limit`.

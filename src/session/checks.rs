@@ -84,7 +84,8 @@ async fn run_steps(http: &Http, connection: &Connection) {
         details.username = d.username.take();
         *d = details;
     });
-    connection.update_report(|r| r.token = Step::Ok(token_check(&tokens.scope, rotated)));
+    let check = token_check(&tokens.scope, rotated, login_url);
+    connection.update_report(|r| r.token = Step::Ok(check));
 
     let user = async {
         connection.update_report(|r| r.user = Step::started());
@@ -128,7 +129,7 @@ fn refuse_api(connection: &Connection, advice: Advice) {
     });
 }
 
-fn token_check(granted: &str, rotated: bool) -> TokenCheck {
+fn token_check(granted: &str, rotated: bool, login_url: &LoginUrl) -> TokenCheck {
     let scopes_granted: Vec<String> = granted.split_whitespace().map(str::to_owned).collect();
     let has = |scope: &str| {
         scopes_granted
@@ -141,6 +142,7 @@ fn token_check(granted: &str, rotated: bool) -> TokenCheck {
         .filter(|(scope, _)| !has(scope))
         .collect();
     TokenCheck {
+        login_url: login_url.to_string(),
         rotated,
         scopes_granted,
         scopes_missing: missing.iter().map(|(scope, _)| (*scope).to_owned()).collect(),
@@ -255,16 +257,22 @@ mod tests {
 
     #[test]
     fn missing_scopes_are_named_with_their_screen_label() {
-        let check = token_check("api refresh_token", false);
+        let login_url = LoginUrl::parse(
+            "https://acme.my.salesforce.com",
+            crate::login_url::HostPolicy::Salesforce,
+        )
+        .expect("url");
+        let check = token_check("api refresh_token", false, &login_url);
+        assert_eq!(check.login_url, "https://acme.my.salesforce.com");
         assert_eq!(check.scopes_missing, ["full"]);
         assert!(check.scope_fixes[0].contains("Full access (full)"));
         assert!(
-            token_check("offline_access api full", false)
+            token_check("offline_access api full", false, &login_url)
                 .scopes_missing
                 .is_empty()
         );
         assert!(
-            token_check("api full refresh_token", true)
+            token_check("api full refresh_token", true, &login_url)
                 .warning
                 .is_some()
         );

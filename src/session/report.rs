@@ -111,7 +111,11 @@ impl Report {
             |name: &str, status: &str, text: String| line(format!("{status:>7}  {name}: {text}"));
         match &self.token {
             Step::Ok(token) => {
-                step("Token", "ok", "the refresh grant works.".to_owned());
+                step(
+                    "Token",
+                    "ok",
+                    format!("the refresh grant works at {}.", token.login_url),
+                );
                 let scopes = if token.scopes_missing.is_empty() {
                     "ok"
                 } else {
@@ -257,6 +261,8 @@ fn advice_text(advice: &Advice) -> String {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct TokenCheck {
+    /// Where the refresh grant ran: the Login URL Snow Atlas will use.
+    pub login_url: String,
     /// Salesforce handed out a new refresh token (Refresh Token Rotation is on).
     pub rotated: bool,
     pub scopes_granted: Vec<String>,

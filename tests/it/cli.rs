@@ -4,7 +4,9 @@ use std::net::TcpListener;
 
 use serde_json::Value;
 
-use crate::helpers::{Binary, Visitor, free_port, mock_for_port, mock_with_token};
+use sftoken::pasted_address::DEFAULT_SUCCESS_PAGE;
+
+use crate::helpers::{Binary, Visitor, free_port, mock_for_port, mock_with_token, query_param};
 use crate::mock_salesforce::{MockOptions, MockSalesforce};
 
 async fn binary_and_mock(extra_args: &[&str], env: &[(&str, &str)]) -> (Binary, MockSalesforce) {
@@ -416,24 +418,30 @@ async fn check_without_a_secret_says_how_to_give_it_and_exits_2() {
     );
 }
 
-/// `sftoken paste` against the mock, with stdin left open; returns the
-/// authorize URL it printed.
-async fn start_paste(mock: &MockSalesforce, secret: &str) -> (Binary, String) {
+/// A mock whose app registers `page` as its only Callback URL.
+async fn mock_with_success_page(page: &str) -> MockSalesforce {
+    MockSalesforce::start(MockOptions {
+        callback_urls: vec![page.to_owned()],
+        ..MockOptions::default()
+    })
+    .await
+}
+
+/// `sftoken paste` against the mock with `extra` arguments and stdin left
+/// open; returns the authorize URL it printed.
+pub async fn start_paste(mock: &MockSalesforce, secret: &str, extra: &[&str]) -> (Binary, String) {
     let mock_url = mock.url();
     let client_id = mock.options().client_id.clone();
-    let binary = Binary::spawn_with(
-        &[
-            "paste",
-            "--allow-any-login-url",
-            "--login-url",
-            &mock_url,
-            "--client-id",
-            &client_id,
-        ],
-        &[("SFTOKEN_CLIENT_SECRET", secret)],
-        &[],
-        Some(""),
-    );
+    let mut args = vec![
+        "paste",
+        "--allow-any-login-url",
+        "--login-url",
+        &mock_url,
+        "--client-id",
+        &client_id,
+    ];
+    args.extend_from_slice(extra);
+    let binary = Binary::spawn_with(&args, &[("SFTOKEN_CLIENT_SECRET", secret)], &[], Some(""));
     let authorize_url = binary
         .wait_for_line(|l| l.contains("/services/oauth2/authorize"))
         .await;
@@ -441,20 +449,16 @@ async fn start_paste(mock: &MockSalesforce, secret: &str) -> (Binary, String) {
 }
 
 #[tokio::test]
-async fn paste_signs_in_without_a_browser_through_stdin() {
-    let mock = MockSalesforce::start(MockOptions {
-        callback_urls: vec![format!(
-            "{}/services/oauth2/success",
-            crate::mock_salesforce::MOCK_BASE
-        )],
-        ..MockOptions::default()
-    })
-    .await;
+async fn paste_signs_in_through_the_callback_url_given_on_another_host_than_the_login_url() {
+    let success = "https://acme--uat.sandbox.my.salesforce.com/services/oauth2/success";
+    let mock = mock_with_success_page(success).await;
     let mock_url = mock.url();
     let secret = mock.options().client_secret.clone();
-    let (mut binary, authorize_url) = start_paste(&mock, &secret).await;
-    let visitor = Visitor::elsewhere();
-    let landed = visitor.consent(&authorize_url, "allow").await;
+    let (mut binary, authorize_url) =
+        start_paste(&mock, &secret, &["--callback-url", success]).await;
+    assert!(authorize_url.starts_with(&mock_url), "{authorize_url}");
+    let landed = Visitor::elsewhere().consent(&authorize_url, "allow").await;
+    assert!(landed.starts_with(success), "{landed}");
 
     binary.send_stdin(&format!("{landed}\n"));
 
@@ -469,22 +473,34 @@ async fn paste_signs_in_without_a_browser_through_stdin() {
         stdout.contains(&format!("Login URL: {mock_url}")),
         "{stdout}"
     );
-    assert!(binary.stderr().contains("services/oauth2/success"));
+    assert!(binary.stderr().contains(success), "{}", binary.stderr());
+}
+
+#[tokio::test]
+async fn paste_reads_a_line_from_a_pipe_that_stays_open_and_asks_again_after_a_bad_one() {
+    // No --callback-url: the guide's login.salesforce.com page, on another
+    // host than the mock.
+    let mock = mock_with_success_page(DEFAULT_SUCCESS_PAGE).await;
+    let secret = mock.options().client_secret.clone();
+    let (mut binary, authorize_url) = start_paste(&mock, &secret, &[]).await;
+    let landed = Visitor::elsewhere().consent(&authorize_url, "allow").await;
+
+    binary.write_stdin("\n   \nnot an address\n");
+    binary.write_stdin(&format!("{landed}\n"));
+
+    // Standard input is still open: the line alone finishes the sign-in.
+    assert_eq!(binary.wait().await, 0, "{}", binary.stderr());
+    let stderr = binary.stderr();
+    assert!(stderr.contains("Paste it again"), "{stderr}");
+    assert_eq!(stderr.matches("Paste it again").count(), 1, "{stderr}");
+    assert!(binary.stdout().contains("Refresh token: "));
 }
 
 #[tokio::test]
 async fn paste_explains_a_denied_sign_in() {
-    let mock = MockSalesforce::start(MockOptions {
-        callback_urls: vec![format!(
-            "{}/services/oauth2/success",
-            crate::mock_salesforce::MOCK_BASE
-        )],
-        ..MockOptions::default()
-    })
-    .await;
-    let (mut binary, authorize_url) = start_paste(&mock, "any").await;
-    let visitor = Visitor::elsewhere();
-    let landed = visitor.consent(&authorize_url, "deny").await;
+    let mock = mock_with_success_page(DEFAULT_SUCCESS_PAGE).await;
+    let (mut binary, authorize_url) = start_paste(&mock, "any", &[]).await;
+    let landed = Visitor::elsewhere().consent(&authorize_url, "deny").await;
 
     binary.send_stdin(&landed);
 
@@ -494,6 +510,74 @@ async fn paste_explains_a_denied_sign_in() {
         "{}",
         binary.stderr()
     );
+}
+
+#[tokio::test]
+async fn paste_refuses_a_callback_url_that_is_not_a_salesforce_success_page() {
+    let mut binary = Binary::spawn(
+        &[
+            "paste",
+            "--client-id",
+            "3MVG9key",
+            "--callback-url",
+            "https://evil.example/services/oauth2/success",
+        ],
+        &[("SFTOKEN_CLIENT_SECRET", "s")],
+    );
+
+    assert_eq!(binary.wait().await, 2);
+    assert!(
+        binary.stderr().contains("Callback URL"),
+        "{}",
+        binary.stderr()
+    );
+}
+
+#[tokio::test]
+async fn paste_without_a_client_id_or_a_terminal_says_how_to_give_it() {
+    let mut binary = Binary::spawn(&["paste"], &[("SFTOKEN_CLIENT_SECRET", "s")]);
+
+    assert_eq!(binary.wait().await, 2);
+    let stderr = binary.stderr();
+    assert!(stderr.contains("--client-id"), "{stderr}");
+    assert!(stderr.contains("in a terminal"), "{stderr}");
+}
+
+#[tokio::test]
+async fn paste_in_a_terminal_asks_for_a_missing_client_id() {
+    let mock = mock_with_success_page(DEFAULT_SUCCESS_PAGE).await;
+    let options = mock.options().clone();
+    // `script` gives sftoken a terminal; what is written to it is typed there.
+    let command = format!(
+        "'{}' paste --allow-any-login-url --login-url '{}'",
+        env!("CARGO_BIN_EXE_sftoken"),
+        mock.url()
+    );
+    let mut binary = Binary::spawn_program(
+        "script",
+        &["-qefc", &command, "/dev/null"],
+        &[("SFTOKEN_CLIENT_SECRET", &options.client_secret)],
+        &[],
+        Some(""),
+    );
+    binary.write_stdin(&format!("{}\n", options.client_id));
+    let authorize_url = binary
+        .wait_for_line(|l| l.contains("/services/oauth2/authorize"))
+        .await
+        .trim()
+        .to_owned();
+    assert_eq!(
+        query_param(&authorize_url, "client_id").as_deref(),
+        Some(options.client_id.as_str()),
+        "the typed Consumer Key"
+    );
+    assert!(binary.stdout().contains("Consumer Key: "), "asked for it");
+    let landed = Visitor::elsewhere().consent(&authorize_url, "allow").await;
+
+    binary.write_stdin(&format!("{landed}\n"));
+
+    assert_eq!(binary.wait().await, 0, "{}", binary.stdout());
+    assert!(binary.stdout().contains("Refresh token: "));
 }
 
 #[tokio::test]

@@ -179,7 +179,31 @@ async fn paste_mode_in_the_page_reaches_the_settings() {
         .await;
     browser.click("#env-my-domain").await;
     browser.type_into("#my-domain-url", &mock.url()).await;
+    assert!(!browser.is_displayed("#paste-callback-url").await);
     browser.click("#paste-mode").await;
+    assert_eq!(
+        browser.value("#paste-callback-url").await,
+        "https://login.salesforce.com/services/oauth2/success",
+        "the guide's Callback URL to start with"
+    );
+    browser
+        .type_into(
+            "#paste-callback-url",
+            &format!("{}/services/oauth2/oops", mock.url()),
+        )
+        .await;
+    browser.click("#sign-in").await;
+    let error = browser
+        .wait_for_text("#paste-callback-url-error", |t| !t.is_empty())
+        .await;
+    assert!(error.contains("success page"), "{error}");
+    // The app's Callback URL is a success page on a host of its own.
+    browser
+        .type_into(
+            "#paste-callback-url",
+            &format!("{}/services/oauth2/success", mock.url()),
+        )
+        .await;
     browser.click("#sign-in").await;
     browser.find("#paste-panel:not([hidden])").await;
     let authorize_url = browser

@@ -15,6 +15,7 @@ mod mock_salesforce;
 mod neighbour;
 mod props;
 mod raw_http;
+mod refusals;
 mod screens;
 mod security;
 mod webdriver;
