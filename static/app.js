@@ -565,6 +565,9 @@ async function start() {
     updateMyDomainField();
   });
   $("paste-callback-url").value = body.paste_callback_url;
+  // Salesforce keeps five approvals per user and app: say so before another.
+  $("approvals-warning").hidden = !body.sign_ins;
+  $("sign-in-count").textContent = body.sign_ins === 1 ? "once" : `${body.sign_ins} times`;
   $("paste-mode").addEventListener("change", () => {
     $("paste-callback-field").hidden = !$("paste-mode").checked;
   });

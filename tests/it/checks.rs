@@ -296,6 +296,39 @@ async fn a_missing_scope_is_named_with_what_to_add() {
 }
 
 #[tokio::test]
+async fn the_sixth_sign_in_of_a_run_revokes_the_first_refresh_token_and_the_run_counts_them() {
+    let (app, mock) = app_and_mock(MockOptions::default()).await;
+    let visitor = Visitor::launch(&app.launch_url()).await;
+    let secret = mock.options().client_secret.clone();
+    assert_eq!(visitor.get_json("/api/session").await["sign_ins"], 0);
+    let mut tokens = Vec::new();
+    for _ in 0..5 {
+        let sign_in = visitor.sign_in(&mock, &secret, "allow").await;
+        let token = sign_in.result["settings"]["refresh_token"]
+            .as_str()
+            .expect("token")
+            .to_owned();
+        tokens.push(token);
+    }
+    assert_eq!(visitor.get_json("/api/session").await["sign_ins"], 5);
+    assert!(
+        mock.refresh(&tokens[0]).await.is_ok(),
+        "five approvals kept"
+    );
+
+    let sixth = visitor.sign_in(&mock, &secret, "allow").await;
+
+    assert_eq!(sixth.result["status"], "captured");
+    assert!(
+        mock.refresh(&tokens[0]).await.is_err(),
+        "the first sign-in's token is revoked"
+    );
+    assert!(mock.refresh(&tokens[1]).await.is_ok());
+    assert_eq!(visitor.get_json("/api/session").await["sign_ins"], 6);
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn the_picker_changes_the_company_names_field_and_copy_all() {
     let (app, _mock, visitor, id, result) = signed_in(MockOptions::default()).await;
     assert!(

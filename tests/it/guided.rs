@@ -163,6 +163,30 @@ async fn a_denied_sign_in_is_explained_and_a_pending_one_offers_help() {
 }
 
 #[tokio::test]
+async fn before_a_second_sign_in_the_page_warns_that_salesforce_keeps_five_approvals() {
+    let (app, mock) = app_and_mock(MockOptions::default()).await;
+    let browser = open_page(&app).await;
+    assert!(
+        !browser.is_displayed("#approvals-warning").await,
+        "no warning before the first sign-in"
+    );
+    sign_in_on_page(&browser, &mock, &mock.options().client_secret).await;
+    browser.click("#allow").await;
+    browser.find("#result:not([hidden])").await;
+
+    browser.goto(&app.url("/")).await;
+    browser.find("#setup:not([hidden])").await;
+
+    assert!(browser.is_displayed("#approvals-warning").await);
+    let warning = browser.text("#approvals-warning").await;
+    assert!(warning.contains("once"), "{warning}");
+    assert!(warning.contains("five"), "{warning}");
+    assert!(warning.contains("sixth revokes the oldest"), "{warning}");
+    browser.quit().await;
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn paste_mode_in_the_page_reaches_the_settings() {
     let app = TestApp::start("http://127.0.0.1:1", |_| {}).await;
     let mock = MockSalesforce::start(MockOptions {
