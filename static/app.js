@@ -341,6 +341,11 @@ function applySettings(body) {
   for (const name of ["username", "org_id", "instance_url", "scope"]) {
     $("d-" + name).textContent = details[name] || "(not known yet)";
   }
+  const unmatched = body.unmatched_company_names || [];
+  $("company-names-warning").hidden = unmatched.length === 0;
+  $("company-names-warning").textContent = unmatched.length
+    ? `No active user's email domain is ${unmatched.join(", ")}, so Snow Atlas imports nobody for ${unmatched.length === 1 ? "it" : "them"}. Check the spelling, or choose among the domains below.`
+    : "";
   $("revoked-note").hidden = !body.revoked;
   $("revoke-section").hidden = body.revoked;
   drawPickerState(settings.company_names);

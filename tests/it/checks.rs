@@ -459,3 +459,41 @@ async fn existing_settings_are_checked_from_the_page() {
     assert_eq!(result["checks"]["org"]["status"], "skipped");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_company_name_that_matches_no_active_users_email_domain_is_warned_about_on_the_page() {
+    let (mock, token) = crate::helpers::mock_with_token(MockOptions::default()).await;
+    let app = crate::helpers::TestApp::start(&mock.url(), |_| {}).await;
+    let visitor = Visitor::launch(&app.launch_url()).await;
+    let options = mock.options();
+    let body = json!({
+        "client_id": options.client_id,
+        "client_secret": options.client_secret,
+        "refresh_token": token,
+        "login_url": mock.url(),
+        "company_names": ["acme.com", "nobody.example"],
+    });
+
+    let started = visitor.post("/api/check", body).await.json_value().await;
+    let result = visitor
+        .checked_result(started["id"].as_str().expect("id"))
+        .await;
+
+    assert_eq!(result["checks"]["users"]["status"], "ok", "{result}");
+    assert_eq!(result["unmatched_company_names"], json!(["nobody.example"]));
+    let id = started["id"].as_str().expect("id");
+    let everyone = visitor
+        .post(
+            &format!("/api/login/{id}/company-names"),
+            json!({ "names": [] }),
+        )
+        .await
+        .json_value()
+        .await;
+    assert_eq!(
+        everyone["unmatched_company_names"],
+        json!([]),
+        "* matches all"
+    );
+    app.stop().await;
+}

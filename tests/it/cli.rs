@@ -405,6 +405,43 @@ async fn check_prints_the_new_token_when_rotation_replaced_it() {
 }
 
 #[tokio::test]
+async fn check_warns_about_a_company_name_that_matches_no_active_users_email_domain() {
+    let (mock, token) = mock_with_token(MockOptions::default()).await;
+    let options = mock.options();
+    let mock_url = mock.url();
+    let mut binary = Binary::spawn(
+        &[
+            "check",
+            "--allow-any-login-url",
+            "--login-url",
+            &mock_url,
+            "--client-id",
+            &options.client_id,
+            "--company-names",
+            "acme.com,nobody.example",
+        ],
+        &[
+            ("SFTOKEN_CLIENT_SECRET", &options.client_secret),
+            ("SFTOKEN_REFRESH_TOKEN", &token),
+        ],
+    );
+
+    assert_eq!(binary.wait().await, 0, "{}", binary.stderr());
+    let stdout = binary.stdout();
+    let warning = stdout
+        .lines()
+        .find(|l| l.contains("nobody.example"))
+        .unwrap_or_else(|| panic!("no warning: {stdout}"));
+    assert!(warning.contains("imports nobody"), "{warning}");
+    assert!(
+        !stdout
+            .lines()
+            .any(|l| l.contains("\"acme.com\" matches no")),
+        "{stdout}"
+    );
+}
+
+#[tokio::test]
 async fn check_without_a_secret_says_how_to_give_it_and_exits_2() {
     let (mock, token) = mock_with_token(MockOptions::default()).await;
 
