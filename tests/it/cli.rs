@@ -146,8 +146,10 @@ async fn help_lists_the_contract_flags_and_version_prints_the_version() {
         "--json",
         "--help",
         "--version",
+        "--callback-url",
         "SFTOKEN_CLIENT_ID",
         "SFTOKEN_PORT",
+        "SFTOKEN_CALLBACK_URL",
     ] {
         assert!(text.contains(flag), "--help lacks {flag}");
     }
@@ -546,6 +548,33 @@ async fn paste_explains_a_denied_sign_in() {
         binary.stderr().contains("Access was denied"),
         "{}",
         binary.stderr()
+    );
+}
+
+#[tokio::test]
+async fn paste_takes_the_callback_url_from_sftoken_callback_url() {
+    let success = "https://test.salesforce.com/services/oauth2/success";
+    let binary = Binary::spawn_with(
+        &["paste", "--client-id", "3MVG9key"],
+        &[
+            ("SFTOKEN_CLIENT_SECRET", "s"),
+            ("SFTOKEN_CALLBACK_URL", success),
+        ],
+        &[],
+        Some(""),
+    );
+
+    let authorize_url = binary
+        .wait_for_line(|l| l.contains("/services/oauth2/authorize"))
+        .await;
+
+    assert!(
+        authorize_url.starts_with("https://login.salesforce.com/"),
+        "{authorize_url}"
+    );
+    assert_eq!(
+        query_param(&authorize_url, "redirect_uri").as_deref(),
+        Some(success)
     );
 }
 

@@ -151,6 +151,11 @@ async fn a_denied_sign_in_is_explained_and_a_pending_one_offers_help() {
         "{stuck}"
     );
     assert!(stuck.contains(&app.url("/callback")), "{stuck}");
+    assert!(stuck.contains("OAUTH_APPROVAL_ERROR_GENERIC"), "{stuck}");
+    assert!(
+        stuck.contains("refuses login.salesforce.com or test.salesforce.com"),
+        "{stuck}"
+    );
 
     sign_in_on_page(&browser, &mock, &mock.options().client_secret).await;
     browser.click("#deny").await;
@@ -184,6 +189,38 @@ async fn before_a_second_sign_in_the_page_warns_that_salesforce_keeps_five_appro
     assert!(warning.contains("sixth revokes the oldest"), "{warning}");
     browser.quit().await;
     app.stop().await;
+}
+
+/// The errors Salesforce shows on its own page: the page's "Stuck on a
+/// Salesforce error page?" panel and the README name the same ones.
+#[test]
+fn the_readme_names_every_error_of_the_stuck_panel() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let page = std::fs::read_to_string(root.join("static/index.html")).expect("page");
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README");
+    let start = page
+        .find("<details id=\"stuck\">")
+        .expect("the stuck panel");
+    let panel = &page[start..start + page[start..].find("</details>").expect("its end")];
+    let section = readme
+        .split_once("on its own page")
+        .map(|(_, rest)| rest.split("\n## ").next().unwrap_or_default())
+        .expect("the README's paragraph on Salesforce's own pages");
+    let codes: Vec<&str> = panel
+        .split("<dt><code>")
+        .skip(1)
+        .filter_map(|rest| rest.split_once("</code>"))
+        .map(|(code, _)| code.trim_start_matches("error="))
+        .collect();
+    assert!(codes.len() >= 4, "{codes:?}");
+    for code in codes {
+        assert!(section.contains(code), "the README does not name {code}");
+    }
+    assert!(panel.contains("login.salesforce.com or test.salesforce.com"));
+    assert!(
+        section.contains("login.salesforce.com or test.salesforce.com"),
+        "the README names the org that blocks the generic login pages"
+    );
 }
 
 #[tokio::test]

@@ -414,6 +414,7 @@ impl Binary {
             "SFTOKEN_LOGIN_URL",
             "SFTOKEN_PORT",
             "SFTOKEN_COMPANY_NAMES",
+            "SFTOKEN_CALLBACK_URL",
         ]
         .iter()
         .chain(unset)
