@@ -38,9 +38,9 @@ pub struct Identity {
 /// browser is still signed in, as Salesforce's own CLI does (sfdx-core,
 /// `AuthInfo.getAuthorizationUrl`). A session of another org or another
 /// user is then never reused by accident, which would approve the app for
-/// the wrong user or fail with `OAUTH_AUTHORIZATION_BLOCKED`. `select_account`
-/// would not do: with one session in the browser, Salesforce goes straight to
-/// the approval page of that session's user.
+/// the wrong user or fail with `OAUTH_AUTHORIZATION_BLOCKED`.
+/// `select_account` only offers a choice of account, and can go on with the
+/// session the browser holds (docs/salesforce.md).
 pub fn authorize_url(
     credentials: &Credentials,
     redirect_uri: &str,
