@@ -32,7 +32,7 @@ pub async fn check(config: Config, mut input: impl Input) -> Result<(), Error> {
         &mut input,
         Ask {
             question: "Client secret (not shown): ",
-            given_by: "SFTOKEN_CLIENT_SECRET",
+            how_to_give: "Set SFTOKEN_CLIENT_SECRET",
             command: "check",
             secret: true,
         },
@@ -44,7 +44,7 @@ pub async fn check(config: Config, mut input: impl Input) -> Result<(), Error> {
         &mut input,
         Ask {
             question: "Refresh token (not shown): ",
-            given_by: "SFTOKEN_REFRESH_TOKEN",
+            how_to_give: "Set SFTOKEN_REFRESH_TOKEN",
             command: "check",
             secret: true,
         },

@@ -88,8 +88,8 @@ impl Input for Stdin {
 /// How to ask for a value that was not given.
 pub(super) struct Ask {
     pub question: &'static str,
-    /// How to give it instead, such as "SFTOKEN_CLIENT_SECRET".
-    pub given_by: &'static str,
+    /// How to give it instead: "Set SFTOKEN_CLIENT_SECRET".
+    pub how_to_give: &'static str,
     pub command: &'static str,
     /// Typed without echo, and never taken from an argument.
     pub secret: bool,
@@ -125,8 +125,8 @@ pub(super) fn ask<T: Clone>(
                 ""
             };
             Error::Missing(format!(
-                "Set {}, or run sftoken {} in a terminal to be asked for it{never}.",
-                ask.given_by, ask.command
+                "{}, or run sftoken {} in a terminal to be asked for it{never}.",
+                ask.how_to_give, ask.command
             ))
         })
 }

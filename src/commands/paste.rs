@@ -29,7 +29,7 @@ pub async fn paste(config: Config, mut input: impl Input) -> Result<(), Error> {
         &mut input,
         Ask {
             question: "Consumer Key: ",
-            given_by: "--client-id or SFTOKEN_CLIENT_ID",
+            how_to_give: "Give the Consumer Key with --client-id or SFTOKEN_CLIENT_ID",
             command: "paste",
             secret: false,
         },
@@ -41,7 +41,7 @@ pub async fn paste(config: Config, mut input: impl Input) -> Result<(), Error> {
         &mut input,
         Ask {
             question: "Consumer Secret (not shown): ",
-            given_by: "SFTOKEN_CLIENT_SECRET",
+            how_to_give: "Set SFTOKEN_CLIENT_SECRET",
             command: "paste",
             secret: true,
         },
