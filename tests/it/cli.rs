@@ -251,10 +251,13 @@ async fn without_a_display_it_says_no_browser_was_opened_and_keeps_serving() {
 }
 
 /// `sftoken check` with the mock's own secret and this token.
-async fn run_check_with_token(mock: &MockSalesforce, token: &str) -> Binary {
+/// `sftoken check` of the mock's own settings with this refresh token and
+/// `extra` arguments, run to its end.
+pub async fn run_check_with_token(mock: &MockSalesforce, token: &str, extra: &[&str]) -> Binary {
     let secret = mock.options().client_secret.clone();
     run_check(
         mock,
+        extra,
         &[
             ("SFTOKEN_CLIENT_SECRET", &secret),
             ("SFTOKEN_REFRESH_TOKEN", token),
@@ -264,22 +267,24 @@ async fn run_check_with_token(mock: &MockSalesforce, token: &str) -> Binary {
     .await
 }
 
-async fn run_check(mock: &MockSalesforce, env: &[(&str, &str)], stdin: Option<&str>) -> Binary {
+async fn run_check(
+    mock: &MockSalesforce,
+    extra: &[&str],
+    env: &[(&str, &str)],
+    stdin: Option<&str>,
+) -> Binary {
     let mock_url = mock.url();
     let client_id = mock.options().client_id.clone();
-    let mut binary = Binary::spawn_with(
-        &[
-            "check",
-            "--allow-any-login-url",
-            "--login-url",
-            &mock_url,
-            "--client-id",
-            &client_id,
-        ],
-        env,
-        &[],
-        stdin,
-    );
+    let mut args = vec![
+        "check",
+        "--allow-any-login-url",
+        "--login-url",
+        &mock_url,
+        "--client-id",
+        &client_id,
+    ];
+    args.extend_from_slice(extra);
+    let mut binary = Binary::spawn_with(&args, env, &[], stdin);
     binary.wait().await;
     binary
 }
@@ -287,7 +292,7 @@ async fn run_check(mock: &MockSalesforce, env: &[(&str, &str)], stdin: Option<&s
 #[tokio::test]
 async fn check_passes_for_working_settings_from_the_environment() {
     let (mock, token) = mock_with_token(MockOptions::default()).await;
-    let mut binary = run_check_with_token(&mock, &token).await;
+    let mut binary = run_check_with_token(&mock, &token, &[]).await;
 
     assert_eq!(binary.wait().await, 0, "{}", binary.stderr());
     let stdout = binary.stdout();
@@ -305,6 +310,7 @@ async fn check_reports_a_broken_secret_and_exits_1() {
 
     let mut binary = run_check(
         &mock,
+        &[],
         &[
             ("SFTOKEN_CLIENT_SECRET", "broken-secret"),
             ("SFTOKEN_REFRESH_TOKEN", &token),
@@ -334,7 +340,7 @@ async fn check_reports_a_revoked_token() {
         .send()
         .await
         .expect("revoke");
-    let mut binary = run_check_with_token(&mock, &token).await;
+    let mut binary = run_check_with_token(&mock, &token, &[]).await;
 
     assert_eq!(binary.wait().await, 1);
     assert!(
@@ -352,7 +358,7 @@ async fn check_reports_a_missing_scope() {
         ..MockOptions::default()
     })
     .await;
-    let mut binary = run_check_with_token(&mock, &token).await;
+    let mut binary = run_check_with_token(&mock, &token, &[]).await;
 
     assert_eq!(binary.wait().await, 1);
     assert!(binary.stderr().contains("full"), "{}", binary.stderr());
@@ -394,7 +400,7 @@ async fn check_prints_the_new_token_when_rotation_replaced_it() {
         ..MockOptions::default()
     })
     .await;
-    let mut binary = run_check_with_token(&mock, &token).await;
+    let mut binary = run_check_with_token(&mock, &token, &[]).await;
 
     assert_eq!(binary.wait().await, 0, "{}", binary.stderr());
     let stdout = binary.stdout();
@@ -409,24 +415,13 @@ async fn check_prints_the_new_token_when_rotation_replaced_it() {
 #[tokio::test]
 async fn check_warns_about_a_company_name_that_matches_no_active_users_email_domain() {
     let (mock, token) = mock_with_token(MockOptions::default()).await;
-    let options = mock.options();
-    let mock_url = mock.url();
-    let mut binary = Binary::spawn(
-        &[
-            "check",
-            "--allow-any-login-url",
-            "--login-url",
-            &mock_url,
-            "--client-id",
-            &options.client_id,
-            "--company-names",
-            "acme.com,nobody.example",
-        ],
-        &[
-            ("SFTOKEN_CLIENT_SECRET", &options.client_secret),
-            ("SFTOKEN_REFRESH_TOKEN", &token),
-        ],
-    );
+
+    let mut binary = run_check_with_token(
+        &mock,
+        &token,
+        &["--company-names", "acme.com,nobody.example"],
+    )
+    .await;
 
     assert_eq!(binary.wait().await, 0, "{}", binary.stderr());
     let stdout = binary.stdout();
@@ -447,7 +442,7 @@ async fn check_warns_about_a_company_name_that_matches_no_active_users_email_dom
 async fn check_without_a_secret_says_how_to_give_it_and_exits_2() {
     let (mock, token) = mock_with_token(MockOptions::default()).await;
 
-    let mut binary = run_check(&mock, &[("SFTOKEN_REFRESH_TOKEN", &token)], None).await;
+    let mut binary = run_check(&mock, &[], &[("SFTOKEN_REFRESH_TOKEN", &token)], None).await;
 
     assert_eq!(binary.wait().await, 2);
     assert!(
@@ -469,15 +464,24 @@ async fn mock_with_success_page(page: &str) -> MockSalesforce {
 /// `sftoken paste` against the mock with `extra` arguments and stdin left
 /// open; returns the authorize URL it printed.
 pub async fn start_paste(mock: &MockSalesforce, secret: &str, extra: &[&str]) -> (Binary, String) {
-    let mock_url = mock.url();
-    let client_id = mock.options().client_id.clone();
+    start_paste_at(&mock.url(), &mock.options().client_id, secret, extra).await
+}
+
+/// `sftoken paste` signing in at `login_url`, with stdin left open; returns
+/// the authorize URL it printed.
+pub async fn start_paste_at(
+    login_url: &str,
+    client_id: &str,
+    secret: &str,
+    extra: &[&str],
+) -> (Binary, String) {
     let mut args = vec![
         "paste",
         "--allow-any-login-url",
         "--login-url",
-        &mock_url,
+        login_url,
         "--client-id",
-        &client_id,
+        client_id,
     ];
     args.extend_from_slice(extra);
     let binary = Binary::spawn_with(&args, &[("SFTOKEN_CLIENT_SECRET", secret)], &[], Some(""));

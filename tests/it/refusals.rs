@@ -6,7 +6,8 @@
 use serde_json::Value;
 use sftoken::pasted_address::DEFAULT_SUCCESS_PAGE;
 
-use crate::helpers::{Binary, JsonBody, TestApp, Visitor, app_and_mock, mock_with_token};
+use crate::cli::{run_check_with_token, start_paste, start_paste_at};
+use crate::helpers::{JsonBody, TestApp, Visitor, app_and_mock, mock_with_token};
 use crate::mock_salesforce::{MockOptions, MockSalesforce};
 
 /// A refusal at sign-in: the mock set up to refuse, where the sign-in goes,
@@ -99,22 +100,8 @@ async fn each_refusal_at_sign_in_is_explained_in_the_terminal() {
         .await;
         let options = mock.options().clone();
         let login = login_url(&mock, refusal.generic_login_host);
-        let mut binary = Binary::spawn_with(
-            &[
-                "paste",
-                "--allow-any-login-url",
-                "--login-url",
-                &login,
-                "--client-id",
-                &options.client_id,
-            ],
-            &[("SFTOKEN_CLIENT_SECRET", &options.client_secret)],
-            &[],
-            Some(""),
-        );
-        let authorize_url = binary
-            .wait_for_line(|l| l.contains("/services/oauth2/authorize"))
-            .await;
+        let (mut binary, authorize_url) =
+            start_paste_at(&login, &options.client_id, &options.client_secret, &[]).await;
         let landed = Visitor::elsewhere().refused(&authorize_url).await;
         assert!(landed.starts_with(DEFAULT_SUCCESS_PAGE), "{landed}");
 
@@ -162,23 +149,7 @@ async fn a_user_who_may_not_approve_lands_on_salesforces_page_and_its_address_is
     })
     .await;
     let options = mock.options().clone();
-    let mock_url = mock.url();
-    let mut binary = Binary::spawn_with(
-        &[
-            "paste",
-            "--allow-any-login-url",
-            "--login-url",
-            &mock_url,
-            "--client-id",
-            &options.client_id,
-        ],
-        &[("SFTOKEN_CLIENT_SECRET", &options.client_secret)],
-        &[],
-        Some(""),
-    );
-    let authorize_url = binary
-        .wait_for_line(|l| l.contains("/services/oauth2/authorize"))
-        .await;
+    let (mut binary, authorize_url) = start_paste(&mock, &options.client_secret, &[]).await;
     let error_page = Visitor::elsewhere().refused(&authorize_url).await;
     assert!(
         !error_page.starts_with(DEFAULT_SUCCESS_PAGE),
@@ -216,22 +187,7 @@ async fn checked_in_the_terminal(
     mock: &MockSalesforce,
     refresh_token: &str,
 ) -> (i32, String, String) {
-    let options = mock.options();
-    let mock_url = mock.url();
-    let mut binary = Binary::spawn(
-        &[
-            "check",
-            "--allow-any-login-url",
-            "--login-url",
-            &mock_url,
-            "--client-id",
-            &options.client_id,
-        ],
-        &[
-            ("SFTOKEN_CLIENT_SECRET", &options.client_secret),
-            ("SFTOKEN_REFRESH_TOKEN", refresh_token),
-        ],
-    );
+    let mut binary = run_check_with_token(mock, refresh_token, &[]).await;
     let code = binary.wait().await;
     (code, binary.stdout(), binary.stderr())
 }
