@@ -9,7 +9,7 @@
 //! Where the pending sign-in is kept, and what the user sees, is up to the
 //! caller.
 
-use crate::pasted_address::{self, PasteError};
+use crate::pasted_address::{self, PasteError, SuccessPage};
 use crate::salesforce::{self, Advice, Credentials, Http, advice};
 use crate::secret::{AuthCode, OAuthState, PkceVerifier};
 use crate::session::{Claim, Connection, Details, Logins, Owner, Pending};
@@ -28,20 +28,23 @@ pub struct Started {
 }
 
 /// Where Salesforce sends the browser back with the code.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Callback {
     /// sftoken's own `/callback` on this port.
     Loopback(u16),
-    /// Paste mode: Salesforce's success page, whose address the user pastes.
-    SuccessPage,
+    /// Paste mode: a Salesforce success page, the app's registered Callback
+    /// URL (on any Salesforce host, whatever the login URL), whose address
+    /// the user pastes.
+    SuccessPage(SuccessPage),
 }
 
 /// Starts a sign-in: the browser goes to `authorize_url`, and Salesforce sends
 /// it back to the `callback`.
 pub fn start(credentials: Credentials, callback: Callback) -> Started {
+    let paste = matches!(callback, Callback::SuccessPage(_));
     let redirect_uri = match callback {
         Callback::Loopback(port) => loopback_redirect_uri(port),
-        Callback::SuccessPage => credentials.login_url.endpoint(pasted_address::SUCCESS_PATH),
+        Callback::SuccessPage(page) => page.as_str().to_owned(),
     };
     let verifier = PkceVerifier::generate();
     let state = OAuthState::generate();
@@ -53,12 +56,13 @@ pub fn start(credentials: Credentials, callback: Callback) -> Started {
             credentials,
             verifier,
             redirect_uri,
-            paste: callback == Callback::SuccessPage,
+            paste,
         },
     }
 }
 
 /// What Salesforce sent back for a sign-in: a code, or an error.
+#[derive(Debug)]
 pub enum Answer {
     Code(AuthCode),
     Error { code: String, description: String },

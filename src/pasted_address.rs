@@ -7,12 +7,80 @@
 //! a bare code, or the address of an error. This module turns it into a code and
 //! the `state` to check, or says plainly what is wrong.
 
-use url::form_urlencoded;
+use url::{Url, form_urlencoded};
 
+use crate::login_url::{HostPolicy, LoginUrl};
 use crate::secret::AuthCode;
 
 /// Salesforce's own success page, the Callback URL of the manual guide.
 pub const SUCCESS_PATH: &str = "/services/oauth2/success";
+
+/// The Callback URL the connector's guide registers, and paste mode's default.
+pub const DEFAULT_SUCCESS_PAGE: &str = "https://login.salesforce.com/services/oauth2/success";
+
+/// Paste mode's redirect URI: the app's registered Callback URL, a Salesforce
+/// success page such as `https://login.salesforce.com/services/oauth2/success`.
+///
+/// It is its own setting, not derived from the login URL: Salesforce compares
+/// the redirect URI with the registered Callback URL exactly, and the guide
+/// registers login.salesforce.com's page even for a sandbox or a My Domain.
+/// Any Salesforce host's success page works with any login URL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SuccessPage(String);
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SuccessPageError {
+    #[error(
+        "The Callback URL must be a Salesforce success page such as {DEFAULT_SUCCESS_PAGE}, exactly as the External Client App lists it; \"{0}\" ends in another path."
+    )]
+    NotTheSuccessPage(String),
+    #[error(
+        "The Callback URL \"{0}\" is not an https address on a Salesforce host; use your app's Callback URL, such as {DEFAULT_SUCCESS_PAGE} (pass --allow-any-login-url only to test against a server you control)."
+    )]
+    NotSalesforce(String),
+}
+
+impl SuccessPage {
+    /// Checks a Callback URL as typed: a Salesforce host (under `policy`),
+    /// with the path `/services/oauth2/success`. A bare host gets that path.
+    pub fn parse(input: &str, policy: HostPolicy) -> Result<Self, SuccessPageError> {
+        let trimmed = input.trim();
+        let shown = || trimmed.chars().take(120).collect::<String>();
+        let origin = LoginUrl::parse(trimmed, policy)
+            .map_err(|_| SuccessPageError::NotSalesforce(shown()))?;
+        // LoginUrl turned a Lightning host into its My Domain; a Callback URL
+        // is taken as written, so the two must agree.
+        let with_scheme = if trimmed.contains("://") {
+            trimmed.to_owned()
+        } else {
+            format!("https://{trimmed}")
+        };
+        let url = Url::parse(&with_scheme).map_err(|_| SuccessPageError::NotSalesforce(shown()))?;
+        let path_ok = matches!(url.path(), "" | "/" | SUCCESS_PATH)
+            && url.query().is_none()
+            && url.fragment().is_none()
+            && origin.note.is_none();
+        if !path_ok {
+            return Err(SuccessPageError::NotTheSuccessPage(shown()));
+        }
+        Ok(Self(origin.endpoint(SUCCESS_PATH)))
+    }
+
+    /// The guide's page on login.salesforce.com.
+    pub fn default_page() -> Self {
+        Self(DEFAULT_SUCCESS_PAGE.to_owned())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for SuccessPage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
 
 /// A code read from pasted text, with the `state` that came with it, if any.
 #[derive(Debug)]
@@ -214,6 +282,71 @@ mod tests {
     }
 
     #[test]
+    fn any_salesforce_success_page_is_a_callback_url() {
+        let page = |input: &str| SuccessPage::parse(input, HostPolicy::Salesforce);
+        for (input, expected) in [
+            (DEFAULT_SUCCESS_PAGE, DEFAULT_SUCCESS_PAGE),
+            (
+                " https://test.salesforce.com/services/oauth2/success ",
+                "https://test.salesforce.com/services/oauth2/success",
+            ),
+            (
+                "https://Acme.my.salesforce.com/services/oauth2/success",
+                "https://acme.my.salesforce.com/services/oauth2/success",
+            ),
+            (
+                "acme--uat.sandbox.my.salesforce.com",
+                "https://acme--uat.sandbox.my.salesforce.com/services/oauth2/success",
+            ),
+        ] {
+            assert_eq!(page(input).expect(input).as_str(), expected);
+        }
+        assert_eq!(SuccessPage::default_page().as_str(), DEFAULT_SUCCESS_PAGE);
+    }
+
+    #[test]
+    fn a_callback_url_that_is_not_a_salesforce_success_page_is_refused() {
+        let page = |input: &str| SuccessPage::parse(input, HostPolicy::Salesforce);
+        for input in [
+            "https://login.salesforce.com/services/oauth2/callback",
+            "https://login.salesforce.com/services/oauth2/success/",
+            "https://login.salesforce.com/services/oauth2/success?x=1",
+            "https://acme.lightning.force.com/services/oauth2/success",
+        ] {
+            assert!(
+                matches!(page(input), Err(SuccessPageError::NotTheSuccessPage(_))),
+                "{input}"
+            );
+        }
+        for input in [
+            "https://evil.example/services/oauth2/success",
+            "http://login.salesforce.com/services/oauth2/success",
+            "http://127.0.0.1:4000/services/oauth2/success",
+        ] {
+            assert!(
+                matches!(page(input), Err(SuccessPageError::NotSalesforce(_))),
+                "{input}"
+            );
+        }
+        let mock = SuccessPage::parse(
+            "http://127.0.0.1:4000/services/oauth2/success",
+            HostPolicy::Any,
+        )
+        .expect("a mock's page with the opt-out");
+        assert_eq!(
+            mock.as_str(),
+            "http://127.0.0.1:4000/services/oauth2/success"
+        );
+    }
+
+    #[test]
+    fn a_wrong_state_is_returned_for_the_caller_to_refuse() {
+        assert_eq!(
+            code_of("code=aPrxAbCdEf&state=other").1.as_deref(),
+            Some("other")
+        );
+    }
+    #[test]
     fn the_state_of_any_pasted_address_is_read_even_of_an_error() {
         assert_eq!(
             state_of("https://x/services/oauth2/success?error=access_denied&state=s1").as_deref(),
@@ -257,13 +390,5 @@ mod tests {
         let (code, state) = code_of("code=first123&code=second456&state=one&state=two");
         assert_eq!(code, "first123");
         assert_eq!(state.as_deref(), Some("one"));
-    }
-
-    #[test]
-    fn a_wrong_state_is_returned_for_the_caller_to_refuse() {
-        assert_eq!(
-            code_of("code=aPrxAbCdEf&state=other").1.as_deref(),
-            Some("other")
-        );
     }
 }

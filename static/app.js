@@ -299,7 +299,12 @@ function showFormError(fields, fallback, error) {
   if ($(input) && $(input).focus) $(input).focus();
 }
 
-const LOGIN_FIELDS = { client_id: "client-id-error", client_secret: "client-secret-error", login_url: "login-url-error" };
+const LOGIN_FIELDS = {
+  client_id: "client-id-error",
+  client_secret: "client-secret-error",
+  login_url: "login-url-error",
+  callback_url: "paste-callback-url-error",
+};
 const CHECK_FIELDS = {
   client_id: "c-client_id-error",
   client_secret: "c-client_secret-error",
@@ -325,6 +330,7 @@ async function signIn(event) {
     client_secret: $("client-secret").value,
     login_url: chosenLoginUrl(),
     paste: $("paste-mode").checked,
+    callback_url: $("paste-mode").checked ? $("paste-callback-url").value : "",
   }), LOGIN_FIELDS, "form-error");
   if (!body) return;
   if (body.paste) {
@@ -379,6 +385,11 @@ function applySettings(body) {
   for (const name of ["username", "org_id", "instance_url", "scope"]) {
     $("d-" + name).textContent = details[name] || "(not known yet)";
   }
+  const unmatched = body.unmatched_company_names || [];
+  $("company-names-warning").hidden = unmatched.length === 0;
+  $("company-names-warning").textContent = unmatched.length
+    ? `No active user's email domain is ${unmatched.join(", ")}, so Snow Atlas imports nobody for ${unmatched.length === 1 ? "it" : "them"}. Check the spelling, or choose among the domains below.`
+    : "";
   showRevoked(body.revoked);
   drawPickerState(settings.company_names);
 }
@@ -451,7 +462,7 @@ function licenseTable(caption, licenses) {
 
 function renderChecks(checks) {
   renderStep("token", checks.token, (token, body) => {
-    body.append(el("p", "Salesforce accepted the refresh token, the client ID and the client secret."));
+    body.append(el("p", `Salesforce accepted the refresh token, the client ID and the client secret at ${token.login_url}, the Login URL Snow Atlas will use.`));
     if (token.warning) body.append(warning(token.warning));
     body.append(el("p", "Scopes granted: " + (token.scopes_granted.join(", ") || "(none)")));
     for (const fix of token.scope_fixes) body.append(warning(fix));
@@ -465,8 +476,14 @@ function renderChecks(checks) {
     if (org.warning) body.append(warning(org.warning));
   });
   renderStep("licenses", checks.licenses, (licenses, body) => {
-    body.append(licenseTable("User licenses", licenses.user_licenses));
-    body.append(licenseTable("Permission set licenses", licenses.permission_set_licenses));
+    // Each table on its own: one that could not be read does not hide the other.
+    for (const [caption, table, error] of [
+      ["User licenses", licenses.user_licenses, licenses.user_licenses_error],
+      ["Permission set licenses", licenses.permission_set_licenses, licenses.permission_set_licenses_error],
+    ]) {
+      if (error) body.append(warning(`${caption} could not be read: ${error.title}.`), ...adviceNodes(error));
+      else body.append(licenseTable(caption, table));
+    }
   });
   renderStep("users", checks.users, (users, body) => {
     body.append(el("p", `${number(users.active_users)} active users; ${number(users.without_email)} without an email address.`));
@@ -636,6 +653,13 @@ async function start() {
   $("my-domain-url").addEventListener("focus", () => {
     $("env-my-domain").checked = true;
     updateMyDomainField();
+  });
+  $("paste-callback-url").value = body.paste_callback_url;
+  // Salesforce keeps five approvals per user and app: say so before another.
+  $("approvals-warning").hidden = !body.sign_ins;
+  $("sign-in-count").textContent = body.sign_ins === 1 ? "once" : `${body.sign_ins} times`;
+  $("paste-mode").addEventListener("change", () => {
+    $("paste-callback-field").hidden = !$("paste-mode").checked;
   });
   $("login-form").addEventListener("submit", signIn);
   $("my-domain-url").addEventListener("change", normalizeMyDomain);

@@ -2,7 +2,7 @@
 //! Atlas would use them. Exit 0 when they work, 1 with the reason when not.
 
 use super::Error;
-use super::input::{Ask, Input, secret};
+use super::input::{Ask, Input, ask};
 use super::output::report;
 use crate::company_names::CompanyNames;
 use crate::config::{Config, ConfigError};
@@ -26,25 +26,27 @@ pub async fn check(config: Config, mut input: impl Input) -> Result<(), Error> {
             "Give the Client ID with --client-id or SFTOKEN_CLIENT_ID, or pipe the page's Copy all text into sftoken check.".to_owned(),
         )
     })?;
-    let client_secret = secret(
+    let client_secret = ask(
         config.client_secret.as_ref(),
         pasted.client_secret,
         &mut input,
         Ask {
             question: "Client secret (not shown): ",
-            variable: "SFTOKEN_CLIENT_SECRET",
+            how_to_give: "Set SFTOKEN_CLIENT_SECRET",
             command: "check",
+            secret: true,
         },
         ClientSecret::new,
     )?;
-    let refresh_token = secret(
+    let refresh_token = ask(
         config.refresh_token.as_ref(),
         pasted.refresh_token,
         &mut input,
         Ask {
             question: "Refresh token (not shown): ",
-            variable: "SFTOKEN_REFRESH_TOKEN",
+            how_to_give: "Set SFTOKEN_REFRESH_TOKEN",
             command: "check",
+            secret: true,
         },
         RefreshToken::new,
     )?;

@@ -31,6 +31,14 @@ pub(super) async fn report(
             println!();
         }
         print!("{}", terminal_safe(&snapshot.report.to_text()));
+        for name in snapshot.unmatched_company_names() {
+            println!(
+                "{}",
+                terminal_safe(&format!(
+                    "warning  Company names: \"{name}\" matches no active user's email domain, so Snow Atlas imports nobody for it. Check the spelling, or choose among the email domains above."
+                ))
+            );
+        }
         if !show_settings && snapshot.report.token.value().is_some_and(|t| t.rotated) {
             println!(
                 "Refresh Token Rotation replaced the refresh token you gave, which no longer works. Give Snow Atlas this one:\nRefresh token: {}",

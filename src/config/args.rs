@@ -68,6 +68,12 @@ pub struct Cli {
     #[arg(long, global = true, env = "SFTOKEN_CLIENT_ID", value_name = "ID")]
     pub client_id: Option<String>,
 
+    /// Paste mode: the External Client App's Callback URL, a Salesforce
+    /// success page, exactly as the app lists it (any Salesforce host, whatever
+    /// the login URL). [default: https://login.salesforce.com/services/oauth2/success]
+    #[arg(long, global = true, env = "SFTOKEN_CALLBACK_URL", value_name = "URL")]
+    pub callback_url: Option<String>,
+
     /// Read settings from this TOML file (see config.example.toml).
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -127,7 +133,8 @@ pub enum Command {
     Check,
     /// Sign in without a browser on this machine: prints the address to open
     /// on any computer, then reads back the address of Salesforce's success
-    /// page (the app's Callback URL must be {login URL}/services/oauth2/success)
-    /// and prints the settings.
+    /// page (the app's Callback URL, given with --callback-url) and prints the
+    /// settings. The first non-empty line of standard input is read, from a
+    /// terminal or a pipe; a wrong one is asked for again.
     Paste,
 }

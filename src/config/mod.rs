@@ -13,6 +13,7 @@ pub use args::{Cli, Command, parse_duration};
 
 use crate::company_names::{CompanyNames, CompanyNamesError};
 use crate::login_url::{HostPolicy, LoginUrl, LoginUrlError, PRODUCTION, SANDBOX};
+use crate::pasted_address::{SuccessPage, SuccessPageError};
 use crate::secret::{ClientSecret, RefreshToken};
 
 pub const DEFAULT_PORT: u16 = 8719;
@@ -30,6 +31,7 @@ pub struct FileConfig {
     pub sandbox: Option<bool>,
     pub client_id: Option<String>,
     pub company_names: Option<Vec<String>>,
+    pub callback_url: Option<String>,
     pub open_browser: Option<bool>,
     pub idle_timeout: Option<String>,
 }
@@ -66,6 +68,8 @@ pub struct Config {
     pub login_url_is_default: bool,
     /// The initial Company names choice.
     pub company_names: CompanyNames,
+    /// Paste mode's redirect URI: the app's registered Callback URL.
+    pub callback_url: SuccessPage,
     pub open_browser: bool,
     pub json: bool,
     /// `None`: never stop for idleness.
@@ -86,6 +90,8 @@ pub enum ConfigError {
     LoginUrl(#[from] LoginUrlError),
     #[error("Company names: {0}")]
     CompanyNames(#[from] CompanyNamesError),
+    #[error("{0}")]
+    CallbackUrl(#[from] SuccessPageError),
     #[error("idle_timeout in the config file: {0}")]
     IdleTimeout(String),
     #[error("--http-timeout must be more than 0, for example 30s or 2m.")]
@@ -103,6 +109,7 @@ impl Config {
             refresh_token: None,
             login_url_is_default: false,
             company_names: CompanyNames::all(),
+            callback_url: SuccessPage::default_page(),
             open_browser: true,
             json: false,
             idle_timeout: Some(DEFAULT_IDLE_TIMEOUT),
@@ -147,6 +154,10 @@ impl Config {
                 .or(file.company_names)
                 .unwrap_or_default(),
         )?;
+        let callback_url = match cli.callback_url.as_deref().or(file.callback_url.as_deref()) {
+            Some(url) => SuccessPage::parse(url, policy)?,
+            None => SuccessPage::default_page(),
+        };
         let idle_timeout = match (cli.idle_timeout, file.idle_timeout) {
             (Some(timeout), _) => timeout,
             (None, Some(text)) => parse_duration(&text).map_err(ConfigError::IdleTimeout)?,
@@ -162,6 +173,7 @@ impl Config {
             output: cli.output.clone(),
             port: cli.port.or(file.port).unwrap_or(DEFAULT_PORT),
             company_names,
+            callback_url,
             login_url,
             client_id,
             client_secret: env.client_secret.map(|s| ClientSecret::new(s.trim())),
@@ -309,6 +321,44 @@ mod tests {
         };
         let err = Config::resolve(&cli, Env::default()).expect_err("missing file");
         assert!(matches!(err, ConfigError::Read { .. }));
+    }
+
+    #[test]
+    fn the_callback_url_comes_from_the_flag_the_environment_or_the_file() {
+        let default = Config::resolve(&Cli::default(), Env::default()).expect("config");
+        assert_eq!(
+            default.callback_url.as_str(),
+            "https://login.salesforce.com/services/oauth2/success"
+        );
+        let (_keep, path) =
+            file_with("callback_url = \"https://test.salesforce.com/services/oauth2/success\"\n");
+        let from_file = Cli {
+            config: Some(path),
+            ..Cli::default()
+        };
+        let config = Config::resolve(&from_file, Env::default()).expect("config");
+        assert_eq!(
+            config.callback_url.as_str(),
+            "https://test.salesforce.com/services/oauth2/success"
+        );
+        // clap fills the flag from SFTOKEN_CALLBACK_URL.
+        let flag = Cli {
+            callback_url: Some("https://acme.my.salesforce.com/services/oauth2/success".into()),
+            ..from_file
+        };
+        let config = Config::resolve(&flag, Env::default()).expect("config");
+        assert_eq!(
+            config.callback_url.as_str(),
+            "https://acme.my.salesforce.com/services/oauth2/success"
+        );
+        let wrong = Cli {
+            callback_url: Some("https://evil.example/services/oauth2/success".into()),
+            ..Cli::default()
+        };
+        assert!(matches!(
+            Config::resolve(&wrong, Env::default()),
+            Err(ConfigError::CallbackUrl(_))
+        ));
     }
 
     #[test]

@@ -15,6 +15,13 @@ pub enum SalesforceError {
         code: String,
         message: String,
     },
+    /// A refusal in one plain-text word, as the identity URL answers.
+    #[error("{host} answered HTTP {status} {word}")]
+    Refused {
+        host: String,
+        status: u16,
+        word: String,
+    },
     #[error(
         "{host} answered HTTP {status} with {what} instead of Salesforce's JSON; check that the login URL is right"
     )]
@@ -48,6 +55,7 @@ impl SalesforceError {
         match self {
             Self::OAuth { code, description } => advice::for_oauth_error(code, description),
             Self::Rest { code, message, .. } => advice::for_rest_error(code, message),
+            Self::Refused { word, .. } => advice::for_identity_error(word),
             Self::Unexpected { status, .. } if (300..400).contains(status) => Advice::new(
                 "Salesforce redirected instead of answering",
                 &format!("{self}."),

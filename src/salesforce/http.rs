@@ -166,6 +166,16 @@ async fn read_json<T: DeserializeOwned>(
             message: error.message,
         });
     }
+    // The identity URL refuses in plain text: `Bad_OAuth_Token` with 403.
+    if status.is_client_error()
+        && let Some(word) = plain_word(&body)
+    {
+        return Err(SalesforceError::Refused {
+            host: host_of(url),
+            status: status.as_u16(),
+            word,
+        });
+    }
     Err(unexpected(if status.is_redirection() {
         "a redirect"
     } else if is_json {
@@ -173,6 +183,17 @@ async fn read_json<T: DeserializeOwned>(
     } else {
         "a page that is not JSON"
     }))
+}
+
+/// A body that is one word such as `Bad_OAuth_Token` or `Bad_Id`, as the
+/// identity URL answers a refused token. A proxy's bare `Forbidden` is not one
+/// of Salesforce's words.
+fn plain_word(body: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(body).ok()?.trim();
+    let is_word = (3..=64).contains(&text.len())
+        && text.contains('_')
+        && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    is_word.then(|| text.to_owned())
 }
 
 /// The body, read chunk by chunk and refused as soon as it passes `limit`.
@@ -256,5 +277,27 @@ pub(super) fn check_trusted(login_url: &LoginUrl, url: &str) -> Result<(), Sales
         Ok(())
     } else {
         Err(SalesforceError::UntrustedUrl(host_of(url)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_salesforces_one_word_refusals_are_read_as_such() {
+        assert_eq!(
+            plain_word(b"Bad_OAuth_Token").as_deref(),
+            Some("Bad_OAuth_Token")
+        );
+        assert_eq!(plain_word(b" Bad_Id\n").as_deref(), Some("Bad_Id"));
+        for body in [
+            &b"Forbidden"[..],
+            b"<html>Bad_OAuth_Token</html>",
+            b"",
+            b"Bad OAuth Token",
+        ] {
+            assert_eq!(plain_word(body), None, "{}", String::from_utf8_lossy(body));
+        }
     }
 }

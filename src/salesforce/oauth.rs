@@ -31,7 +31,16 @@ pub struct Identity {
     pub display_name: String,
 }
 
-/// `{login}/services/oauth2/authorize?...` with PKCE S256 and the connector's scopes.
+/// `{login}/services/oauth2/authorize?...` with PKCE S256, the connector's
+/// scopes and `prompt=login`.
+///
+/// `prompt=login` makes Salesforce ask for a fresh login even when the
+/// browser is still signed in, as Salesforce's own CLI does (sfdx-core,
+/// `AuthInfo.getAuthorizationUrl`). A session of another org or another
+/// user is then never reused by accident, which would approve the app for
+/// the wrong user or fail with `OAUTH_AUTHORIZATION_BLOCKED`.
+/// `select_account` only offers a choice of account, and can go on with the
+/// session the browser holds (docs/salesforce.md).
 pub fn authorize_url(
     credentials: &Credentials,
     redirect_uri: &str,
@@ -45,6 +54,7 @@ pub fn authorize_url(
         .append_pair("client_id", &credentials.client_id)
         .append_pair("redirect_uri", redirect_uri)
         .append_pair("scope", SCOPES)
+        .append_pair("prompt", "login")
         .append_pair("state", state.expose())
         .append_pair("code_challenge", &verifier.challenge())
         .append_pair("code_challenge_method", "S256");
@@ -162,6 +172,7 @@ mod tests {
         assert_eq!(query["client_id"], "3MVG9 key");
         assert_eq!(query["redirect_uri"], "http://localhost:8719/callback");
         assert_eq!(query["scope"], "refresh_token api full");
+        assert_eq!(query["prompt"], "login");
         assert_eq!(query["state"], "st");
         assert_eq!(
             query["code_challenge"],

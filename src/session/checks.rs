@@ -12,7 +12,7 @@ use std::time::Duration;
 use super::report::{License, Licenses, OrgInfo, Step, TokenCheck, UserInfo};
 use super::user_tally::{UserRow, UserTally};
 use super::{Connection, Details};
-use crate::login_url::{LoginUrl, PRODUCTION, SANDBOX};
+use crate::login_url::{Environment, LoginUrl};
 use crate::salesforce::{self, Advice, Api, Http, SalesforceError};
 
 /// The scopes the Snow Atlas connector needs, with the name the External
@@ -84,7 +84,8 @@ async fn run_steps(http: &Http, connection: &Connection) {
         details.username = d.username.take();
         *d = details;
     });
-    connection.update_report(|r| r.token = Step::Ok(token_check(&tokens.scope, rotated)));
+    let check = token_check(&tokens.scope, rotated, login_url);
+    connection.update_report(|r| r.token = Step::Ok(check));
 
     let user = async {
         connection.update_report(|r| r.user = Step::started());
@@ -128,7 +129,7 @@ fn refuse_api(connection: &Connection, advice: Advice) {
     });
 }
 
-fn token_check(granted: &str, rotated: bool) -> TokenCheck {
+fn token_check(granted: &str, rotated: bool, login_url: &LoginUrl) -> TokenCheck {
     let scopes_granted: Vec<String> = granted.split_whitespace().map(str::to_owned).collect();
     let has = |scope: &str| {
         scopes_granted
@@ -141,6 +142,7 @@ fn token_check(granted: &str, rotated: bool) -> TokenCheck {
         .filter(|(scope, _)| !has(scope))
         .collect();
     TokenCheck {
+        login_url: login_url.to_string(),
         rotated,
         scopes_granted,
         scopes_missing: missing.iter().map(|(scope, _)| (*scope).to_owned()).collect(),
@@ -169,20 +171,16 @@ async fn org_info(api: &Api<'_>, login_url: &LoginUrl) -> Result<OrgInfo, Salesf
         message: "The Organization query returned no record.".to_owned(),
     })?;
     org.api_version = api.version.clone();
-    org.warning = environment_warning(login_url.as_str(), org.is_sandbox);
+    org.warning = environment_warning(login_url, org.is_sandbox);
     Ok(org)
 }
 
 /// Warns when the login URL says production but the org is a sandbox, or the
-/// other way round.
-fn environment_warning(login_url: &str, is_sandbox: bool) -> Option<String> {
-    let expects_sandbox = match login_url {
-        SANDBOX => Some(true),
-        PRODUCTION => Some(false),
-        url if url.contains(".sandbox.my.salesforce.com") => Some(true),
-        url if url.contains(".my.salesforce.com") => Some(false),
-        _ => None,
-    }?;
+/// other way round. The host tells: `test.salesforce.com`, and a My Domain
+/// such as `acme--uat.sandbox.my.salesforce.com` or the older
+/// `acme--uat.my.salesforce.com`, are sandboxes.
+fn environment_warning(login_url: &LoginUrl, is_sandbox: bool) -> Option<String> {
+    let expects_sandbox = login_url.environment()? == Environment::Sandbox;
     match (expects_sandbox, is_sandbox) {
         (false, true) => Some(format!(
             "This org is a sandbox, but the login URL {login_url} is for production. Snow Atlas will read the sandbox; if you meant production, sign in again with Production chosen."
@@ -207,13 +205,28 @@ async fn licenses(api: &Api<'_>, connection: &Connection) {
         read("SELECT MasterLabel, Status, UsedLicenses, TotalLicenses FROM PermissionSetLicense"),
     );
     let step = match (user_licenses, permission_set_licenses) {
-        (Ok(user_licenses), Ok(permission_set_licenses)) => Step::Ok(Licenses {
-            user_licenses,
-            permission_set_licenses,
-        }),
-        (Err(e), _) | (_, Err(e)) => Step::Failed(e.advice()),
+        (Err(e), Err(_)) => Step::Failed(e.advice()),
+        (user_licenses, permission_set_licenses) => {
+            let (user_licenses, user_licenses_error) = split(user_licenses);
+            let (permission_set_licenses, permission_set_licenses_error) =
+                split(permission_set_licenses);
+            Step::Ok(Licenses {
+                user_licenses,
+                permission_set_licenses,
+                user_licenses_error,
+                permission_set_licenses_error,
+            })
+        }
     };
     connection.update_report(|r| r.licenses = step);
+}
+
+/// A table, or why it could not be read.
+fn split(read: Result<Vec<License>, SalesforceError>) -> (Vec<License>, Option<Advice>) {
+    match read {
+        Ok(table) => (table, None),
+        Err(e) => (Vec::new(), Some(e.advice())),
+    }
 }
 
 async fn users(api: &Api<'_>, connection: &Connection) {
@@ -244,16 +257,22 @@ mod tests {
 
     #[test]
     fn missing_scopes_are_named_with_their_screen_label() {
-        let check = token_check("api refresh_token", false);
+        let login_url = LoginUrl::parse(
+            "https://acme.my.salesforce.com",
+            crate::login_url::HostPolicy::Salesforce,
+        )
+        .expect("url");
+        let check = token_check("api refresh_token", false, &login_url);
+        assert_eq!(check.login_url, "https://acme.my.salesforce.com");
         assert_eq!(check.scopes_missing, ["full"]);
         assert!(check.scope_fixes[0].contains("Full access (full)"));
         assert!(
-            token_check("offline_access api full", false)
+            token_check("offline_access api full", false, &login_url)
                 .scopes_missing
                 .is_empty()
         );
         assert!(
-            token_check("api full refresh_token", true)
+            token_check("api full refresh_token", true, &login_url)
                 .warning
                 .is_some()
         );
@@ -261,10 +280,18 @@ mod tests {
 
     #[test]
     fn a_sandbox_org_behind_a_production_login_url_is_flagged() {
-        assert!(environment_warning(PRODUCTION, true).is_some());
-        assert!(environment_warning(SANDBOX, false).is_some());
-        assert!(environment_warning(PRODUCTION, false).is_none());
-        assert!(environment_warning("https://acme--uat.sandbox.my.salesforce.com", true).is_none());
-        assert!(environment_warning("http://127.0.0.1:9", true).is_none());
+        use crate::login_url::{HostPolicy, PRODUCTION, SANDBOX};
+        let url = |text: &str| LoginUrl::parse(text, HostPolicy::Any).expect("url");
+        assert!(environment_warning(&url(PRODUCTION), true).is_some());
+        assert!(environment_warning(&url(SANDBOX), false).is_some());
+        assert!(environment_warning(&url(PRODUCTION), false).is_none());
+        let enhanced = url("https://acme--uat.sandbox.my.salesforce.com");
+        assert!(environment_warning(&enhanced, true).is_none());
+        assert!(environment_warning(&enhanced, false).is_some());
+        let older = url("https://acme--uat.my.salesforce.com");
+        assert!(environment_warning(&older, true).is_none());
+        assert!(environment_warning(&older, false).is_some());
+        assert!(environment_warning(&url("https://acme.my.salesforce.com"), true).is_some());
+        assert!(environment_warning(&url("http://127.0.0.1:9"), true).is_none());
     }
 }

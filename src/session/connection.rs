@@ -144,6 +144,24 @@ impl Snapshot {
         }
     }
 
+    /// Company names that no active user's email domain matches: Snow Atlas
+    /// would import nobody for them. None for `*`, and none until the user
+    /// preview has finished.
+    pub fn unmatched_company_names(&self) -> Vec<String> {
+        let Some(users) = self.report.users.value() else {
+            return Vec::new();
+        };
+        if self.company_names.is_all() {
+            return Vec::new();
+        }
+        self.company_names
+            .as_slice()
+            .iter()
+            .filter(|name| !users.domains.iter().any(|d| &d.domain == *name))
+            .cloned()
+            .collect()
+    }
+
     /// The `--json` object.
     pub fn json_output<'a>(&'a self, credentials: &'a Credentials) -> JsonOutput<'a> {
         JsonOutput {

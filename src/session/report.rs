@@ -111,7 +111,11 @@ impl Report {
             |name: &str, status: &str, text: String| line(format!("{status:>7}  {name}: {text}"));
         match &self.token {
             Step::Ok(token) => {
-                step("Token", "ok", "the refresh grant works.".to_owned());
+                step(
+                    "Token",
+                    "ok",
+                    format!("the refresh grant works at {}.", token.login_url),
+                );
                 let scopes = if token.scopes_missing.is_empty() {
                     "ok"
                 } else {
@@ -164,12 +168,23 @@ impl Report {
                         .collect::<Vec<_>>()
                         .join("; ")
                 };
-                step("Licenses", "ok", list(&licenses.user_licenses));
-                step(
-                    "Permission set licenses",
-                    "ok",
-                    list(&licenses.permission_set_licenses),
-                );
+                for (name, table, error) in [
+                    (
+                        "Licenses",
+                        &licenses.user_licenses,
+                        &licenses.user_licenses_error,
+                    ),
+                    (
+                        "Permission set licenses",
+                        &licenses.permission_set_licenses,
+                        &licenses.permission_set_licenses_error,
+                    ),
+                ] {
+                    match error {
+                        Some(advice) => step(name, "FAILED", advice_text(advice)),
+                        None => step(name, "ok", list(table)),
+                    }
+                }
             }
             other => step("Licenses", status_word(other), step_text(other)),
         }
@@ -225,26 +240,29 @@ fn status_word<T>(step: &Step<T>) -> &'static str {
 
 fn step_text<T>(step: &Step<T>) -> String {
     match step {
-        Step::Failed(advice) => {
-            let said = match (&advice.code, &advice.description) {
-                (Some(code), Some(description)) => {
-                    format!(" (Salesforce said: {code}: {description})")
-                }
-                (Some(code), None) => format!(" (Salesforce said: {code})"),
-                _ => String::new(),
-            };
-            format!(
-                "{}. {} What to do: {}{said}",
-                advice.title, advice.cause, advice.fix
-            )
-        }
+        Step::Failed(advice) => advice_text(advice),
         Step::Skipped { reason } => reason.clone(),
         _ => "did not finish.".to_owned(),
     }
 }
 
+/// Advice as one line: what happened, why, what to do, and Salesforce's words.
+fn advice_text(advice: &Advice) -> String {
+    let said = match (&advice.code, &advice.description) {
+        (Some(code), Some(description)) => format!(" (Salesforce said: {code}: {description})"),
+        (Some(code), None) => format!(" (Salesforce said: {code})"),
+        _ => String::new(),
+    };
+    format!(
+        "{}. {} What to do: {}{said}",
+        advice.title, advice.cause, advice.fix
+    )
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct TokenCheck {
+    /// Where the refresh grant ran: the Login URL Snow Atlas will use.
+    pub login_url: String,
     /// Salesforce handed out a new refresh token (Refresh Token Rotation is on).
     pub rotated: bool,
     pub scopes_granted: Vec<String>,
@@ -281,9 +299,15 @@ pub struct OrgInfo {
 }
 
 #[derive(Clone, Debug, Serialize)]
+/// The two license tables, each read on its own: one that fails (an edition
+/// or a user without access to `PermissionSetLicense`) never hides the other.
 pub struct Licenses {
     pub user_licenses: Vec<License>,
     pub permission_set_licenses: Vec<License>,
+    /// Why the `UserLicense` table could not be read.
+    pub user_licenses_error: Option<Advice>,
+    /// Why the `PermissionSetLicense` table could not be read.
+    pub permission_set_licenses_error: Option<Advice>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -334,6 +358,7 @@ mod tests {
                 scopes_missing: Vec::new(),
                 scope_fixes: Vec::new(),
                 warning: None,
+                login_url: String::new(),
             }),
             user: Step::started(),
             org: Step::skipped("needs the token"),

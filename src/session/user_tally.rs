@@ -7,13 +7,22 @@ use serde::Deserialize;
 
 use super::report::{DomainCount, TypeCount, UserPreview};
 
-/// User types the connector leaves out of its consolidated user data.
+/// User types the connector leaves out of its consolidated user data, as the
+/// API spells them (`User.UserType`); compare with [`is_left_out`].
 pub const LEFT_OUT_USER_TYPES: [&str; 4] = [
     "PowerPartner",
-    "CSPLitePortal",
+    "CspLitePortal",
     "CustomerSuccess",
     "PowerCustomerSuccess",
 ];
+
+/// Does the connector leave users of this type out? Without regard to case:
+/// the connector's guide and the API spell `CspLitePortal` differently.
+pub fn is_left_out(user_type: &str) -> bool {
+    LEFT_OUT_USER_TYPES
+        .iter()
+        .any(|left_out| left_out.eq_ignore_ascii_case(user_type))
+}
 
 /// The fields of a user the preview needs; the rest of each record is skipped.
 #[derive(Deserialize)]
@@ -65,7 +74,7 @@ impl UserTally {
                 .by_type
                 .iter()
                 .map(|(user_type, &count)| TypeCount {
-                    left_out: LEFT_OUT_USER_TYPES.contains(&user_type.as_str()),
+                    left_out: is_left_out(user_type),
                     user_type: user_type.clone(),
                     count,
                 })
@@ -90,6 +99,22 @@ pub fn email_domain(email: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn left_out_user_types_are_compared_without_regard_to_case() {
+        for user_type in [
+            "CspLitePortal",
+            "CSPLitePortal",
+            "powerpartner",
+            "PowerCustomerSuccess",
+            "CustomerSuccess",
+        ] {
+            assert!(is_left_out(user_type), "{user_type}");
+        }
+        for user_type in ["Standard", "CsnOnly", "Guest", "CspLite"] {
+            assert!(!is_left_out(user_type), "{user_type}");
+        }
+    }
 
     #[test]
     fn email_domains_are_lower_cased_and_trimmed() {

@@ -11,6 +11,7 @@ use super::error::{ApiError, ApiJson};
 use super::guard::Session;
 use crate::flow::{self, Callback};
 use crate::login_url::LoginUrl;
+use crate::pasted_address::SuccessPage;
 use crate::salesforce::Credentials;
 use crate::secret::ClientSecret;
 use crate::session::{Claim, LOGIN_LIFETIME};
@@ -49,6 +50,11 @@ pub(super) async fn open_session(
 #[derive(Serialize)]
 pub(super) struct SessionInfo {
     callback_url: String,
+    /// Paste mode's Callback URL to start with (`--callback-url`).
+    paste_callback_url: String,
+    /// Sign-ins completed in this run: each one is an approval, and
+    /// Salesforce keeps five per user and app.
+    sign_ins: u32,
     client_id: Option<String>,
     has_client_secret: bool,
     login_url: String,
@@ -81,6 +87,8 @@ pub(super) async fn session_info(
         });
     Json(SessionInfo {
         callback_url: state.redirect_uri(),
+        paste_callback_url: config.callback_url.to_string(),
+        sign_ins: state.sign_ins(),
         client_id: config.client_id.clone(),
         has_client_secret: config.client_secret.is_some(),
         login_url: config.login_url.to_string(),
@@ -145,6 +153,10 @@ pub(super) struct LoginForm {
     /// Paste mode: the app's Callback URL is Salesforce's own success page.
     #[serde(default)]
     paste: bool,
+    /// Paste mode: that Callback URL, exactly as the app lists it. Empty: the
+    /// one sftoken was started with.
+    #[serde(default)]
+    callback_url: String,
 }
 
 #[derive(Serialize)]
@@ -165,7 +177,7 @@ pub(super) async fn start_login(
     let credentials = form.credentials.check(&state)?;
     tracing::info!(login_url = %credentials.login_url, "started a sign-in");
     let callback = if form.paste {
-        Callback::SuccessPage
+        Callback::SuccessPage(form.success_page(&state)?)
     } else {
         Callback::Loopback(state.port())
     };
@@ -219,6 +231,18 @@ pub(super) async fn paste(
         }
     }
     Ok(Json(LoginId { id }))
+}
+
+impl LoginForm {
+    /// Paste mode's Callback URL: as typed, or the configured one.
+    fn success_page(&self, state: &AppState) -> Result<SuccessPage, ApiError> {
+        let config = state.config();
+        match self.callback_url.trim() {
+            "" => Ok(config.callback_url.clone()),
+            typed => SuccessPage::parse(typed, config.login_url.policy())
+                .map_err(|e| ApiError::field("callback_url", &e.to_string())),
+        }
+    }
 }
 
 fn parse_login_url(state: &AppState, input: &str) -> Result<LoginUrl, ApiError> {

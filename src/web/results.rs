@@ -51,6 +51,8 @@ impl Serialize for ConnectionView {
             details: &'a Details,
             checks: &'a Report,
             revoked: bool,
+            /// Chosen names that match no active user's email domain.
+            unmatched_company_names: Vec<String>,
         }
         let snapshot = self.0.snapshot();
         let settings = snapshot.settings(&self.0.credentials);
@@ -61,6 +63,7 @@ impl Serialize for ConnectionView {
             details: &snapshot.details,
             checks: &snapshot.report,
             revoked: snapshot.revoked,
+            unmatched_company_names: snapshot.unmatched_company_names(),
         }
         .serialize(serializer)
     }

@@ -1,6 +1,7 @@
 //! The state every handler shares: the configuration, the server's own keys,
 //! the sign-ins, the one HTTP client, and the signals that stop the helper.
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -32,6 +33,8 @@ struct Inner {
     last_request: Mutex<Instant>,
     /// Set by the page's "Done" button.
     done: watch::Sender<bool>,
+    /// Sign-ins captured in this run.
+    sign_ins: AtomicU32,
 }
 
 impl AppState {
@@ -52,6 +55,7 @@ impl AppState {
             captures,
             last_request: Mutex::new(Instant::now()),
             done: watch::Sender::new(false),
+            sign_ins: AtomicU32::new(0),
         }));
         (state, received)
     }
@@ -145,6 +149,12 @@ impl AppState {
         }
     }
 
+    /// Sign-ins captured in this run. Each is an approval of the app, and
+    /// Salesforce keeps five per user and app: a sixth revokes the oldest.
+    pub(super) fn sign_ins(&self) -> u32 {
+        self.0.sign_ins.load(Ordering::Relaxed)
+    }
+
     pub(super) fn redirect_uri(&self) -> String {
         flow::loopback_redirect_uri(self.0.port)
     }
@@ -154,6 +164,7 @@ impl AppState {
     /// mode; typed-in settings keep the names typed with them.
     pub(super) fn adopt(&self, connection: &Arc<Connection>, signed_in: bool) {
         if signed_in {
+            self.0.sign_ins.fetch_add(1, Ordering::Relaxed);
             connection.set_company_names(self.0.config.company_names.clone());
         }
         let checked = connection.clone();

@@ -169,6 +169,35 @@ async fn ticking_two_domains_changes_the_copied_company_names() {
     app.stop().await;
 }
 
+#[tokio::test]
+async fn a_company_name_that_matches_nobody_is_warned_about_on_the_page() {
+    let app = TestApp::start_with(
+        sftoken::login_url::HostPolicy::Any,
+        sftoken::login_url::PRODUCTION,
+        |config| {
+            config.company_names =
+                sftoken::company_names::CompanyNames::parse(&["acme.com", "nobody.example"])
+                    .expect("names");
+        },
+    )
+    .await;
+    let mock = crate::helpers::mock_for_port(app.port, MockOptions::default()).await;
+    let browser = Browser::start().await;
+    fill_form_and_sign_in(&browser, &app, &mock, &mock.options().client_secret.clone()).await;
+    browser.click("#allow").await;
+    browser.find("#result:not([hidden])").await;
+
+    let warning = browser
+        .wait_for_text("#company-names-warning", |t| !t.is_empty())
+        .await;
+
+    assert!(warning.contains("nobody.example"), "{warning}");
+    assert!(warning.contains("imports nobody"), "{warning}");
+    assert!(!warning.contains("acme.com"), "{warning}");
+    browser.quit().await;
+    app.stop().await;
+}
+
 /// Waits until an input's value is `expected`; returns the last value seen.
 async fn wait_for_value(browser: &Browser, css: &str, expected: &str) -> String {
     let started = std::time::Instant::now();

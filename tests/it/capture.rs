@@ -3,8 +3,10 @@
 
 use reqwest::StatusCode;
 
-use crate::helpers::{JsonBody, Visitor, app_and_mock, expected_copy_all, query_param};
-use crate::mock_salesforce::MockOptions;
+use sftoken::pasted_address::DEFAULT_SUCCESS_PAGE;
+
+use crate::helpers::{JsonBody, TestApp, Visitor, app_and_mock, expected_copy_all, query_param};
+use crate::mock_salesforce::{MockOptions, MockSalesforce};
 
 #[tokio::test]
 async fn a_sign_in_shows_the_five_settings_and_the_refresh_token_works() {
@@ -75,6 +77,31 @@ async fn the_code_is_exchanged_with_pkce_the_same_redirect_uri_and_the_secret_in
     assert_eq!(field("redirect_uri"), Some(app.url("/callback")));
     assert_eq!(field("client_secret"), Some(secret));
     assert!(field("code_verifier").is_some_and(|v| v.len() >= 43));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_browser_still_signed_in_to_another_org_is_asked_for_a_fresh_login() {
+    // Without prompt=login, Salesforce would reuse the other org's session
+    // and refuse with OAUTH_AUTHORIZATION_BLOCKED.
+    let (app, mock) = app_and_mock(MockOptions {
+        browser_in_other_org: true,
+        ..MockOptions::default()
+    })
+    .await;
+    let visitor = Visitor::launch(&app.launch_url()).await;
+    let secret = mock.options().client_secret.clone();
+
+    let authorize_url = visitor.authorize_url(&mock, &secret).await;
+    let sign_in = visitor
+        .finish(&visitor.consent(&authorize_url, "allow").await)
+        .await;
+
+    assert_eq!(
+        query_param(&authorize_url, "prompt").as_deref(),
+        Some("login")
+    );
+    assert_eq!(sign_in.result["status"], "captured", "{}", sign_in.result);
     app.stop().await;
 }
 
@@ -315,47 +342,64 @@ async fn a_bad_form_is_answered_with_the_field_to_fix() {
     app.stop().await;
 }
 
-#[tokio::test]
-async fn paste_mode_uses_the_success_page_and_completes_from_the_pasted_address() {
-    let app = crate::helpers::TestApp::start("http://127.0.0.1:1", |_| {}).await;
-    // The manual guide registers only Salesforce's success page as Callback URL.
-    let mock = crate::mock_salesforce::MockSalesforce::start(MockOptions {
-        callback_urls: vec![format!(
-            "{}/services/oauth2/success",
-            crate::mock_salesforce::MOCK_BASE
-        )],
+/// A mock whose app registers only a success page on another host than the
+/// mock's own, as the connector's guide registers login.salesforce.com's.
+async fn mock_with_success_page(page: &str) -> MockSalesforce {
+    MockSalesforce::start(MockOptions {
+        callback_urls: vec![page.to_owned()],
         ..MockOptions::default()
     })
-    .await;
-    let success = format!("{}/services/oauth2/success", mock.url());
-    let visitor = Visitor::launch(&app.launch_url()).await;
+    .await
+}
+
+/// Starts a paste-mode sign-in on the page: its id and authorize URL.
+async fn start_paste(
+    visitor: &Visitor,
+    mock: &MockSalesforce,
+    callback_url: &str,
+) -> (String, String) {
     let body = serde_json::json!({
         "client_id": mock.options().client_id,
         "client_secret": mock.options().client_secret,
         "login_url": mock.url(),
         "paste": true,
+        "callback_url": callback_url,
     });
-    let started = visitor
-        .post("/api/login", body.to_string())
-        .await
-        .json_value()
-        .await;
-    let authorize_url = started["authorize_url"].as_str().expect("authorize url");
+    let started = visitor.post("/api/login", body).await.json_value().await;
+    let id = started["id"].as_str().expect("id").to_owned();
+    let authorize_url = started["authorize_url"]
+        .as_str()
+        .expect("authorize url")
+        .to_owned();
+    (id, authorize_url)
+}
+
+#[tokio::test]
+async fn paste_mode_uses_the_guides_success_page_on_another_host_and_completes_from_the_pasted_address()
+ {
+    let app = TestApp::start("http://127.0.0.1:1", |_| {}).await;
+    // The manual guide registers only login.salesforce.com's success page,
+    // whatever the login URL (here the mock, standing for a My Domain).
+    let success = DEFAULT_SUCCESS_PAGE;
+    let mock = mock_with_success_page(success).await;
+    let visitor = Visitor::launch(&app.launch_url()).await;
+    let (id, authorize_url) = start_paste(&visitor, &mock, "").await;
     assert_eq!(
-        query_param(authorize_url, "redirect_uri"),
-        Some(success.clone())
+        query_param(&authorize_url, "redirect_uri").as_deref(),
+        Some(success)
     );
+    assert!(authorize_url.starts_with(&mock.url()), "{authorize_url}");
     assert!(
-        query_param(authorize_url, "code_challenge").is_some(),
+        query_param(&authorize_url, "code_challenge").is_some(),
         "still PKCE"
     );
-    let id = started["id"].as_str().expect("id").to_owned();
     let session = visitor.get_json("/api/session").await;
     assert_eq!(session["pending"]["id"], id.as_str());
     assert_eq!(session["pending"]["paste"], true);
+    assert_eq!(session["paste_callback_url"], success);
 
-    let landed = visitor.consent(authorize_url, "allow").await;
-    assert!(landed.starts_with(&success), "{landed}");
+    let landed = visitor.consent(&authorize_url, "allow").await;
+    assert!(landed.starts_with(success), "{landed}");
     let paste_path = format!("/api/login/{id}/paste");
     let paste = |text: String| visitor.post(&paste_path, serde_json::json!({ "text": text }));
     let wrong_state = landed.replace("state=", "state=x");
@@ -378,5 +422,44 @@ async fn paste_mode_uses_the_success_page_and_completes_from_the_pasted_address(
     assert_eq!(result["status"], "captured", "{result}");
     let token = result["settings"]["refresh_token"].as_str().expect("token");
     assert!(mock.refresh(token).await.is_ok());
+    let exchange = mock.token_requests().into_iter().next().expect("exchange");
+    assert!(exchange.contains(&("redirect_uri".to_owned(), success.to_owned())));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn paste_mode_takes_the_callback_url_typed_on_the_page_and_refuses_one_that_is_not_a_success_page()
+ {
+    let app = TestApp::start("http://127.0.0.1:1", |_| {}).await;
+    let my_domain = "https://acme--uat.sandbox.my.salesforce.com/services/oauth2/success";
+    let mock = mock_with_success_page(my_domain).await;
+    let visitor = Visitor::launch(&app.launch_url()).await;
+
+    let wrong = serde_json::json!({
+        "client_id": mock.options().client_id,
+        "client_secret": mock.options().client_secret,
+        "login_url": mock.url(),
+        "paste": true,
+        "callback_url": "https://acme.my.salesforce.com/callback",
+    });
+    let refused = visitor.post("/api/login", wrong).await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(refused.json_value().await["error"]["field"], "callback_url");
+
+    let (id, authorize_url) = start_paste(&visitor, &mock, my_domain).await;
+    assert_eq!(
+        query_param(&authorize_url, "redirect_uri").as_deref(),
+        Some(my_domain)
+    );
+    let landed = visitor.consent(&authorize_url, "allow").await;
+    let pasted = visitor
+        .post(
+            &format!("/api/login/{id}/paste"),
+            serde_json::json!({ "text": landed }),
+        )
+        .await;
+    assert_eq!(pasted.status(), StatusCode::OK);
+    let result = visitor.checked_result(&id).await;
+    assert_eq!(result["status"], "captured", "{result}");
     app.stop().await;
 }

@@ -153,6 +153,42 @@ async fn domain_and_user_type_counts_are_exact_across_pages() {
 }
 
 #[tokio::test]
+async fn portal_partner_and_customer_users_are_flagged_as_left_out_by_the_connector() {
+    let options = MockOptions {
+        users: 40,
+        ..MockOptions::default()
+    };
+    let (app, _mock, _visitor, _id, result) = signed_in(options).await;
+
+    let users = &result["checks"]["users"];
+    assert_eq!(users["status"], "ok", "{users}");
+    let flagged: BTreeMap<String, bool> = users["by_type"]
+        .as_array()
+        .expect("types")
+        .iter()
+        .map(|t| {
+            (
+                t["user_type"].as_str().expect("type").to_owned(),
+                t["left_out"].as_bool().expect("left_out"),
+            )
+        })
+        .collect();
+    // The API's own spelling, CspLitePortal, not the guide's CSPLitePortal.
+    for left_out in [
+        "CspLitePortal",
+        "PowerPartner",
+        "CustomerSuccess",
+        "PowerCustomerSuccess",
+    ] {
+        assert_eq!(flagged.get(left_out), Some(&true), "{left_out}: {users}");
+    }
+    for kept in ["Standard", "CsnOnly", "Guest"] {
+        assert_eq!(flagged.get(kept), Some(&false), "{kept}: {users}");
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn the_org_user_and_licenses_are_shown() {
     let (app, _mock, _visitor, _id, result) = signed_in(MockOptions::default()).await;
     let checks = &result["checks"];
@@ -181,6 +217,29 @@ async fn the_org_user_and_licenses_are_shown() {
             .as_array()
             .expect("psl")
             .is_empty()
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_refused_permission_set_license_query_does_not_hide_the_user_licenses() {
+    let options = MockOptions {
+        permission_set_licenses_refused: true,
+        ..MockOptions::default()
+    };
+    let (app, _mock, _visitor, _id, result) = signed_in(options).await;
+
+    let licenses = &result["checks"]["licenses"];
+    assert_eq!(licenses["status"], "ok", "{licenses}");
+    let user_licenses = licenses["user_licenses"].as_array().expect("user licenses");
+    assert!(
+        user_licenses.iter().any(|l| l["name"] == "Salesforce"),
+        "{licenses}"
+    );
+    assert!(licenses["user_licenses_error"].is_null(), "{licenses}");
+    assert_eq!(
+        licenses["permission_set_licenses_error"]["code"], "INVALID_TYPE",
+        "{licenses}"
     );
     app.stop().await;
 }
@@ -233,6 +292,39 @@ async fn a_missing_scope_is_named_with_what_to_add() {
             .expect("fix")
             .contains("Full access (full)")
     );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_sixth_sign_in_of_a_run_revokes_the_first_refresh_token_and_the_run_counts_them() {
+    let (app, mock) = app_and_mock(MockOptions::default()).await;
+    let visitor = Visitor::launch(&app.launch_url()).await;
+    let secret = mock.options().client_secret.clone();
+    assert_eq!(visitor.get_json("/api/session").await["sign_ins"], 0);
+    let mut tokens = Vec::new();
+    for _ in 0..5 {
+        let sign_in = visitor.sign_in(&mock, &secret, "allow").await;
+        let token = sign_in.result["settings"]["refresh_token"]
+            .as_str()
+            .expect("token")
+            .to_owned();
+        tokens.push(token);
+    }
+    assert_eq!(visitor.get_json("/api/session").await["sign_ins"], 5);
+    assert!(
+        mock.refresh(&tokens[0]).await.is_ok(),
+        "five approvals kept"
+    );
+
+    let sixth = visitor.sign_in(&mock, &secret, "allow").await;
+
+    assert_eq!(sixth.result["status"], "captured");
+    assert!(
+        mock.refresh(&tokens[0]).await.is_err(),
+        "the first sign-in's token is revoked"
+    );
+    assert!(mock.refresh(&tokens[1]).await.is_ok());
+    assert_eq!(visitor.get_json("/api/session").await["sign_ins"], 6);
     app.stop().await;
 }
 
@@ -365,5 +457,43 @@ async fn existing_settings_are_checked_from_the_page() {
             .contains("Consumer Secret")
     );
     assert_eq!(result["checks"]["org"]["status"], "skipped");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_company_name_that_matches_no_active_users_email_domain_is_warned_about_on_the_page() {
+    let (mock, token) = crate::helpers::mock_with_token(MockOptions::default()).await;
+    let app = crate::helpers::TestApp::start(&mock.url(), |_| {}).await;
+    let visitor = Visitor::launch(&app.launch_url()).await;
+    let options = mock.options();
+    let body = json!({
+        "client_id": options.client_id,
+        "client_secret": options.client_secret,
+        "refresh_token": token,
+        "login_url": mock.url(),
+        "company_names": ["acme.com", "nobody.example"],
+    });
+
+    let started = visitor.post("/api/check", body).await.json_value().await;
+    let result = visitor
+        .checked_result(started["id"].as_str().expect("id"))
+        .await;
+
+    assert_eq!(result["checks"]["users"]["status"], "ok", "{result}");
+    assert_eq!(result["unmatched_company_names"], json!(["nobody.example"]));
+    let id = started["id"].as_str().expect("id");
+    let everyone = visitor
+        .post(
+            &format!("/api/login/{id}/company-names"),
+            json!({ "names": [] }),
+        )
+        .await
+        .json_value()
+        .await;
+    assert_eq!(
+        everyone["unmatched_company_names"],
+        json!([]),
+        "* matches all"
+    );
     app.stop().await;
 }

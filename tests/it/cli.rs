@@ -4,7 +4,9 @@ use std::net::TcpListener;
 
 use serde_json::Value;
 
-use crate::helpers::{Binary, Visitor, free_port, mock_for_port, mock_with_token};
+use sftoken::pasted_address::DEFAULT_SUCCESS_PAGE;
+
+use crate::helpers::{Binary, Visitor, free_port, mock_for_port, mock_with_token, query_param};
 use crate::mock_salesforce::{MockOptions, MockSalesforce};
 
 async fn binary_and_mock(extra_args: &[&str], env: &[(&str, &str)]) -> (Binary, MockSalesforce) {
@@ -150,8 +152,10 @@ async fn help_lists_the_contract_flags_and_version_prints_the_version() {
         "--json",
         "--help",
         "--version",
+        "--callback-url",
         "SFTOKEN_CLIENT_ID",
         "SFTOKEN_PORT",
+        "SFTOKEN_CALLBACK_URL",
     ] {
         assert!(text.contains(flag), "--help lacks {flag}");
     }
@@ -249,10 +253,13 @@ async fn without_a_display_it_says_no_browser_was_opened_and_keeps_serving() {
 }
 
 /// `sftoken check` with the mock's own secret and this token.
-async fn run_check_with_token(mock: &MockSalesforce, token: &str) -> Binary {
+/// `sftoken check` of the mock's own settings with this refresh token and
+/// `extra` arguments, run to its end.
+pub async fn run_check_with_token(mock: &MockSalesforce, token: &str, extra: &[&str]) -> Binary {
     let secret = mock.options().client_secret.clone();
     run_check(
         mock,
+        extra,
         &[
             ("SFTOKEN_CLIENT_SECRET", &secret),
             ("SFTOKEN_REFRESH_TOKEN", token),
@@ -262,22 +269,24 @@ async fn run_check_with_token(mock: &MockSalesforce, token: &str) -> Binary {
     .await
 }
 
-async fn run_check(mock: &MockSalesforce, env: &[(&str, &str)], stdin: Option<&str>) -> Binary {
+async fn run_check(
+    mock: &MockSalesforce,
+    extra: &[&str],
+    env: &[(&str, &str)],
+    stdin: Option<&str>,
+) -> Binary {
     let mock_url = mock.url();
     let client_id = mock.options().client_id.clone();
-    let mut binary = Binary::spawn_with(
-        &[
-            "check",
-            "--allow-any-login-url",
-            "--login-url",
-            &mock_url,
-            "--client-id",
-            &client_id,
-        ],
-        env,
-        &[],
-        stdin,
-    );
+    let mut args = vec![
+        "check",
+        "--allow-any-login-url",
+        "--login-url",
+        &mock_url,
+        "--client-id",
+        &client_id,
+    ];
+    args.extend_from_slice(extra);
+    let mut binary = Binary::spawn_with(&args, env, &[], stdin);
     binary.wait().await;
     binary
 }
@@ -285,7 +294,7 @@ async fn run_check(mock: &MockSalesforce, env: &[(&str, &str)], stdin: Option<&s
 #[tokio::test]
 async fn check_passes_for_working_settings_from_the_environment() {
     let (mock, token) = mock_with_token(MockOptions::default()).await;
-    let mut binary = run_check_with_token(&mock, &token).await;
+    let mut binary = run_check_with_token(&mock, &token, &[]).await;
 
     assert_eq!(binary.wait().await, 0, "{}", binary.stderr());
     let stdout = binary.stdout();
@@ -303,6 +312,7 @@ async fn check_reports_a_broken_secret_and_exits_1() {
 
     let mut binary = run_check(
         &mock,
+        &[],
         &[
             ("SFTOKEN_CLIENT_SECRET", "broken-secret"),
             ("SFTOKEN_REFRESH_TOKEN", &token),
@@ -332,7 +342,7 @@ async fn check_reports_a_revoked_token() {
         .send()
         .await
         .expect("revoke");
-    let mut binary = run_check_with_token(&mock, &token).await;
+    let mut binary = run_check_with_token(&mock, &token, &[]).await;
 
     assert_eq!(binary.wait().await, 1);
     assert!(
@@ -350,7 +360,7 @@ async fn check_reports_a_missing_scope() {
         ..MockOptions::default()
     })
     .await;
-    let mut binary = run_check_with_token(&mock, &token).await;
+    let mut binary = run_check_with_token(&mock, &token, &[]).await;
 
     assert_eq!(binary.wait().await, 1);
     assert!(binary.stderr().contains("full"), "{}", binary.stderr());
@@ -392,7 +402,7 @@ async fn check_prints_the_new_token_when_rotation_replaced_it() {
         ..MockOptions::default()
     })
     .await;
-    let mut binary = run_check_with_token(&mock, &token).await;
+    let mut binary = run_check_with_token(&mock, &token, &[]).await;
 
     assert_eq!(binary.wait().await, 0, "{}", binary.stderr());
     let stdout = binary.stdout();
@@ -405,10 +415,36 @@ async fn check_prints_the_new_token_when_rotation_replaced_it() {
 }
 
 #[tokio::test]
+async fn check_warns_about_a_company_name_that_matches_no_active_users_email_domain() {
+    let (mock, token) = mock_with_token(MockOptions::default()).await;
+
+    let mut binary = run_check_with_token(
+        &mock,
+        &token,
+        &["--company-names", "acme.com,nobody.example"],
+    )
+    .await;
+
+    assert_eq!(binary.wait().await, 0, "{}", binary.stderr());
+    let stdout = binary.stdout();
+    let warning = stdout
+        .lines()
+        .find(|l| l.contains("nobody.example"))
+        .unwrap_or_else(|| panic!("no warning: {stdout}"));
+    assert!(warning.contains("imports nobody"), "{warning}");
+    assert!(
+        !stdout
+            .lines()
+            .any(|l| l.contains("\"acme.com\" matches no")),
+        "{stdout}"
+    );
+}
+
+#[tokio::test]
 async fn check_without_a_secret_says_how_to_give_it_and_exits_2() {
     let (mock, token) = mock_with_token(MockOptions::default()).await;
 
-    let mut binary = run_check(&mock, &[("SFTOKEN_REFRESH_TOKEN", &token)], None).await;
+    let mut binary = run_check(&mock, &[], &[("SFTOKEN_REFRESH_TOKEN", &token)], None).await;
 
     assert_eq!(binary.wait().await, 2);
     assert!(
@@ -418,24 +454,39 @@ async fn check_without_a_secret_says_how_to_give_it_and_exits_2() {
     );
 }
 
-/// `sftoken paste` against the mock, with stdin left open; returns the
-/// authorize URL it printed.
-async fn start_paste(mock: &MockSalesforce, secret: &str) -> (Binary, String) {
-    let mock_url = mock.url();
-    let client_id = mock.options().client_id.clone();
-    let binary = Binary::spawn_with(
-        &[
-            "paste",
-            "--allow-any-login-url",
-            "--login-url",
-            &mock_url,
-            "--client-id",
-            &client_id,
-        ],
-        &[("SFTOKEN_CLIENT_SECRET", secret)],
-        &[],
-        Some(""),
-    );
+/// A mock whose app registers `page` as its only Callback URL.
+async fn mock_with_success_page(page: &str) -> MockSalesforce {
+    MockSalesforce::start(MockOptions {
+        callback_urls: vec![page.to_owned()],
+        ..MockOptions::default()
+    })
+    .await
+}
+
+/// `sftoken paste` against the mock with `extra` arguments and stdin left
+/// open; returns the authorize URL it printed.
+pub async fn start_paste(mock: &MockSalesforce, secret: &str, extra: &[&str]) -> (Binary, String) {
+    start_paste_at(&mock.url(), &mock.options().client_id, secret, extra).await
+}
+
+/// `sftoken paste` signing in at `login_url`, with stdin left open; returns
+/// the authorize URL it printed.
+pub async fn start_paste_at(
+    login_url: &str,
+    client_id: &str,
+    secret: &str,
+    extra: &[&str],
+) -> (Binary, String) {
+    let mut args = vec![
+        "paste",
+        "--allow-any-login-url",
+        "--login-url",
+        login_url,
+        "--client-id",
+        client_id,
+    ];
+    args.extend_from_slice(extra);
+    let binary = Binary::spawn_with(&args, &[("SFTOKEN_CLIENT_SECRET", secret)], &[], Some(""));
     let authorize_url = binary
         .wait_for_line(|l| l.contains("/services/oauth2/authorize"))
         .await;
@@ -443,20 +494,16 @@ async fn start_paste(mock: &MockSalesforce, secret: &str) -> (Binary, String) {
 }
 
 #[tokio::test]
-async fn paste_signs_in_without_a_browser_through_stdin() {
-    let mock = MockSalesforce::start(MockOptions {
-        callback_urls: vec![format!(
-            "{}/services/oauth2/success",
-            crate::mock_salesforce::MOCK_BASE
-        )],
-        ..MockOptions::default()
-    })
-    .await;
+async fn paste_signs_in_through_the_callback_url_given_on_another_host_than_the_login_url() {
+    let success = "https://acme--uat.sandbox.my.salesforce.com/services/oauth2/success";
+    let mock = mock_with_success_page(success).await;
     let mock_url = mock.url();
     let secret = mock.options().client_secret.clone();
-    let (mut binary, authorize_url) = start_paste(&mock, &secret).await;
-    let visitor = Visitor::elsewhere();
-    let landed = visitor.consent(&authorize_url, "allow").await;
+    let (mut binary, authorize_url) =
+        start_paste(&mock, &secret, &["--callback-url", success]).await;
+    assert!(authorize_url.starts_with(&mock_url), "{authorize_url}");
+    let landed = Visitor::elsewhere().consent(&authorize_url, "allow").await;
+    assert!(landed.starts_with(success), "{landed}");
 
     binary.send_stdin(&format!("{landed}\n"));
 
@@ -471,22 +518,34 @@ async fn paste_signs_in_without_a_browser_through_stdin() {
         stdout.contains(&format!("Login URL: {mock_url}")),
         "{stdout}"
     );
-    assert!(binary.stderr().contains("services/oauth2/success"));
+    assert!(binary.stderr().contains(success), "{}", binary.stderr());
+}
+
+#[tokio::test]
+async fn paste_reads_a_line_from_a_pipe_that_stays_open_and_asks_again_after_a_bad_one() {
+    // No --callback-url: the guide's login.salesforce.com page, on another
+    // host than the mock.
+    let mock = mock_with_success_page(DEFAULT_SUCCESS_PAGE).await;
+    let secret = mock.options().client_secret.clone();
+    let (mut binary, authorize_url) = start_paste(&mock, &secret, &[]).await;
+    let landed = Visitor::elsewhere().consent(&authorize_url, "allow").await;
+
+    binary.write_stdin("\n   \nnot an address\n");
+    binary.write_stdin(&format!("{landed}\n"));
+
+    // Standard input is still open: the line alone finishes the sign-in.
+    assert_eq!(binary.wait().await, 0, "{}", binary.stderr());
+    let stderr = binary.stderr();
+    assert!(stderr.contains("Paste it again"), "{stderr}");
+    assert_eq!(stderr.matches("Paste it again").count(), 1, "{stderr}");
+    assert!(binary.stdout().contains("Refresh token: "));
 }
 
 #[tokio::test]
 async fn paste_explains_a_denied_sign_in() {
-    let mock = MockSalesforce::start(MockOptions {
-        callback_urls: vec![format!(
-            "{}/services/oauth2/success",
-            crate::mock_salesforce::MOCK_BASE
-        )],
-        ..MockOptions::default()
-    })
-    .await;
-    let (mut binary, authorize_url) = start_paste(&mock, "any").await;
-    let visitor = Visitor::elsewhere();
-    let landed = visitor.consent(&authorize_url, "deny").await;
+    let mock = mock_with_success_page(DEFAULT_SUCCESS_PAGE).await;
+    let (mut binary, authorize_url) = start_paste(&mock, "any", &[]).await;
+    let landed = Visitor::elsewhere().consent(&authorize_url, "deny").await;
 
     binary.send_stdin(&landed);
 
@@ -496,6 +555,101 @@ async fn paste_explains_a_denied_sign_in() {
         "{}",
         binary.stderr()
     );
+}
+
+#[tokio::test]
+async fn paste_takes_the_callback_url_from_sftoken_callback_url() {
+    let success = "https://test.salesforce.com/services/oauth2/success";
+    let binary = Binary::spawn_with(
+        &["paste", "--client-id", "3MVG9key"],
+        &[
+            ("SFTOKEN_CLIENT_SECRET", "s"),
+            ("SFTOKEN_CALLBACK_URL", success),
+        ],
+        &[],
+        Some(""),
+    );
+
+    let authorize_url = binary
+        .wait_for_line(|l| l.contains("/services/oauth2/authorize"))
+        .await;
+
+    assert!(
+        authorize_url.starts_with("https://login.salesforce.com/"),
+        "{authorize_url}"
+    );
+    assert_eq!(
+        query_param(&authorize_url, "redirect_uri").as_deref(),
+        Some(success)
+    );
+}
+
+#[tokio::test]
+async fn paste_refuses_a_callback_url_that_is_not_a_salesforce_success_page() {
+    let mut binary = Binary::spawn(
+        &[
+            "paste",
+            "--client-id",
+            "3MVG9key",
+            "--callback-url",
+            "https://evil.example/services/oauth2/success",
+        ],
+        &[("SFTOKEN_CLIENT_SECRET", "s")],
+    );
+
+    assert_eq!(binary.wait().await, 2);
+    assert!(
+        binary.stderr().contains("Callback URL"),
+        "{}",
+        binary.stderr()
+    );
+}
+
+#[tokio::test]
+async fn paste_without_a_client_id_or_a_terminal_says_how_to_give_it() {
+    let mut binary = Binary::spawn(&["paste"], &[("SFTOKEN_CLIENT_SECRET", "s")]);
+
+    assert_eq!(binary.wait().await, 2);
+    let stderr = binary.stderr();
+    assert!(stderr.contains("--client-id"), "{stderr}");
+    assert!(stderr.contains("in a terminal"), "{stderr}");
+}
+
+#[tokio::test]
+async fn paste_in_a_terminal_asks_for_a_missing_client_id() {
+    let mock = mock_with_success_page(DEFAULT_SUCCESS_PAGE).await;
+    let options = mock.options().clone();
+    // `script` gives sftoken a terminal; what is written to it is typed there.
+    let command = format!(
+        "'{}' paste --allow-any-login-url --login-url '{}'",
+        env!("CARGO_BIN_EXE_sftoken"),
+        mock.url()
+    );
+    let mut binary = Binary::spawn_program(
+        "script",
+        &["-qefc", &command, "/dev/null"],
+        &[("SFTOKEN_CLIENT_SECRET", &options.client_secret)],
+        &[],
+        Some(""),
+    );
+    binary.write_stdin(&format!("{}\n", options.client_id));
+    let authorize_url = binary
+        .wait_for_line(|l| l.contains("/services/oauth2/authorize"))
+        .await
+        .trim()
+        .to_owned();
+    assert_eq!(
+        query_param(&authorize_url, "client_id").as_deref(),
+        Some(options.client_id.as_str()),
+        "the typed Consumer Key"
+    );
+    assert!(binary.stdout().contains("Consumer Key: "), "asked for it");
+    let landed = Visitor::elsewhere().consent(&authorize_url, "allow").await;
+
+    binary.write_stdin(&format!("{landed}\n"));
+
+    assert_eq!(binary.wait().await, 0, "{}", binary.stdout());
+    assert!(binary.stdout().contains("Refresh token: "));
 }
 
 #[tokio::test]

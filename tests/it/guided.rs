@@ -152,6 +152,11 @@ async fn a_denied_sign_in_is_explained_and_a_pending_one_offers_help() {
         "{stuck}"
     );
     assert!(stuck.contains(&app.url("/callback")), "{stuck}");
+    assert!(stuck.contains("OAUTH_APPROVAL_ERROR_GENERIC"), "{stuck}");
+    assert!(
+        stuck.contains("refuses login.salesforce.com or test.salesforce.com"),
+        "{stuck}"
+    );
 
     // While it is pending, signing in again needs "Start over" first.
     browser.click("#start-over").await;
@@ -163,6 +168,62 @@ async fn a_denied_sign_in_is_explained_and_a_pending_one_offers_help() {
     screenshot(&browser, "denied").await;
     browser.quit().await;
     app.stop().await;
+}
+
+#[tokio::test]
+async fn before_a_second_sign_in_the_page_warns_that_salesforce_keeps_five_approvals() {
+    let (app, mock) = app_and_mock(MockOptions::default()).await;
+    let browser = open_page(&app).await;
+    assert!(
+        !browser.is_displayed("#approvals-warning").await,
+        "no warning before the first sign-in"
+    );
+    sign_in_on_page(&browser, &mock, &mock.options().client_secret).await;
+    browser.click("#allow").await;
+    browser.find("#result:not([hidden])").await;
+
+    browser.goto(&app.url("/")).await;
+    browser.find("#setup:not([hidden])").await;
+
+    assert!(browser.is_displayed("#approvals-warning").await);
+    let warning = browser.text("#approvals-warning").await;
+    assert!(warning.contains("once"), "{warning}");
+    assert!(warning.contains("five"), "{warning}");
+    assert!(warning.contains("sixth revokes the oldest"), "{warning}");
+    browser.quit().await;
+    app.stop().await;
+}
+
+/// The errors Salesforce shows on its own page: the page's "Stuck on a
+/// Salesforce error page?" panel and the README name the same ones.
+#[test]
+fn the_readme_names_every_error_of_the_stuck_panel() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let page = std::fs::read_to_string(root.join("static/index.html")).expect("page");
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README");
+    let start = page
+        .find("<details id=\"stuck\">")
+        .expect("the stuck panel");
+    let panel = &page[start..start + page[start..].find("</details>").expect("its end")];
+    let section = readme
+        .split_once("on its own page")
+        .map(|(_, rest)| rest.split("\n## ").next().unwrap_or_default())
+        .expect("the README's paragraph on Salesforce's own pages");
+    let codes: Vec<&str> = panel
+        .split("<dt><code>")
+        .skip(1)
+        .filter_map(|rest| rest.split_once("</code>"))
+        .map(|(code, _)| code.trim_start_matches("error="))
+        .collect();
+    assert!(codes.len() >= 4, "{codes:?}");
+    for code in codes {
+        assert!(section.contains(code), "the README does not name {code}");
+    }
+    assert!(panel.contains("login.salesforce.com or test.salesforce.com"));
+    assert!(
+        section.contains("login.salesforce.com or test.salesforce.com"),
+        "the README names the org that blocks the generic login pages"
+    );
 }
 
 #[tokio::test]
@@ -182,7 +243,31 @@ async fn paste_mode_in_the_page_reaches_the_settings() {
         .await;
     browser.click("#env-my-domain").await;
     browser.type_into("#my-domain-url", &mock.url()).await;
+    assert!(!browser.is_displayed("#paste-callback-url").await);
     browser.click("#paste-mode").await;
+    assert_eq!(
+        browser.value("#paste-callback-url").await,
+        "https://login.salesforce.com/services/oauth2/success",
+        "the guide's Callback URL to start with"
+    );
+    browser
+        .type_into(
+            "#paste-callback-url",
+            &format!("{}/services/oauth2/oops", mock.url()),
+        )
+        .await;
+    browser.click("#sign-in").await;
+    let error = browser
+        .wait_for_text("#paste-callback-url-error", |t| !t.is_empty())
+        .await;
+    assert!(error.contains("success page"), "{error}");
+    // The app's Callback URL is a success page on a host of its own.
+    browser
+        .type_into(
+            "#paste-callback-url",
+            &format!("{}/services/oauth2/success", mock.url()),
+        )
+        .await;
     browser.click("#sign-in").await;
     browser.find("#paste-panel:not([hidden])").await;
     let authorize_url = browser

@@ -314,6 +314,23 @@ impl Visitor {
         location(&response)
     }
 
+    /// At Salesforce: opens the authorize URL, which refuses the sign-in
+    /// after the login and redirects at once; returns where it redirects to.
+    pub async fn refused(&self, authorize_url: &str) -> String {
+        let response = self
+            .http
+            .get(authorize_url)
+            .send()
+            .await
+            .expect("authorize");
+        assert_eq!(
+            response.status(),
+            StatusCode::FOUND,
+            "Salesforce redirects with its refusal"
+        );
+        location(&response)
+    }
+
     /// Follows sftoken's callback answer to the result, as the page would.
     pub async fn finish(&self, callback_url: &str) -> SignIn {
         let response = self.get(callback_url).await;
@@ -415,6 +432,7 @@ impl Binary {
             "SFTOKEN_LOGIN_URL",
             "SFTOKEN_PORT",
             "SFTOKEN_COMPANY_NAMES",
+            "SFTOKEN_CALLBACK_URL",
         ]
         .iter()
         .chain(unset)
@@ -449,6 +467,14 @@ impl Binary {
     /// The process id (the program's own, not a shell's).
     pub fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// Writes to standard input and leaves it open, as a wrapper script or
+    /// `docker run -i` does.
+    pub fn write_stdin(&mut self, text: &str) {
+        let pipe = self.child.stdin.as_mut().expect("stdin left open");
+        std::io::Write::write_all(pipe, text.as_bytes()).expect("write stdin");
+        std::io::Write::flush(pipe).expect("flush stdin");
     }
 
     /// Writes to standard input, then closes it.

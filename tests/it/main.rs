@@ -16,6 +16,7 @@ mod neighbour;
 mod page;
 mod props;
 mod raw_http;
+mod refusals;
 mod screens;
 mod security;
 mod webdriver;

@@ -51,6 +51,27 @@ async fn screens_of_the_page_at_1280_and_400_light_and_dark() {
         .await;
     shoot(&browser, "result").await;
 
+    // Back for another sign-in: the approvals warning, and paste mode's field.
+    browser.goto(&app.url("/")).await;
+    browser.find("#approvals-warning:not([hidden])").await;
+    browser.click("#paste-mode").await;
+    browser.find("#paste-callback-field:not([hidden])").await;
+    shoot(&browser, "setup-again").await;
+
+    // A sign-in waiting for Salesforce, with the stuck panel open.
+    let started = visitor
+        .start_login(
+            &mock.options().client_id,
+            &mock.options().client_secret,
+            &mock.url(),
+        )
+        .await;
+    assert!(started.status().is_success());
+    browser.goto(&app.url("/")).await;
+    browser.find("#pending:not([hidden])").await;
+    browser.click("#stuck summary").await;
+    shoot(&browser, "stuck").await;
+
     let stranger = Browser::start().await;
     stranger.goto(&used).await;
     stranger.find("#need-link:not([hidden])").await;

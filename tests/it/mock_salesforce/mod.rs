@@ -19,6 +19,16 @@
 //!   must hash to the challenge, the answer has no `expires_in`, and a refresh
 //!   token comes only with the `refresh_token`/`offline_access` scope. With
 //!   `rotation`, a refresh returns a new refresh token and kills the old one.
+//! - redirect URIs are compared as strings: a registered success page on
+//!   another host (`https://login.salesforce.com/services/oauth2/success`)
+//!   works like any other, as Salesforce's does.
+//! - after the login, the org's policies apply: a Local app reached through
+//!   the generic login host (`OAUTH_EC_APP_NOT_FOUND`), a browser signed in
+//!   to another org without `prompt=login` (`OAUTH_AUTHORIZATION_BLOCKED`),
+//!   a blocked app or an unassigned user (`OAUTH_APP_BLOCKED`), a user who
+//!   may not approve (Salesforce's own `OAUTH_APPROVAL_ERROR_GENERIC` page).
+//! - a user keeps five approvals of the app; a sixth revokes the oldest
+//!   refresh token. A deactivated user's tokens answer `inactive_user`.
 //! - REST: bearer tokens are checked, results are paged (`nextRecordsUrl`,
 //!   relative), and users are generated from their index so memory stays small
 //!   whatever `users` is.
@@ -27,9 +37,10 @@
 //! can check that none of it leaks into the program's output.
 //!
 //! This file holds the mock's state, its router and what tests call;
-//! `oauth.rs` and `rest.rs` hold the endpoints, `tests.rs` the mock's own tests.
+//! `oauth.rs` and `rest.rs` hold the endpoints, `tests.rs` and
+//! `policy_tests.rs` the mock's own tests.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
@@ -47,6 +58,7 @@ use rest::Cursor;
 pub use rest::user;
 
 mod oauth;
+mod policy_tests;
 mod rest;
 mod tests;
 
@@ -79,6 +91,9 @@ pub struct MockOptions {
     pub rotation: bool,
     /// REST queries answer 403 `API_DISABLED_FOR_ORG`.
     pub api_disabled: bool,
+    /// `PermissionSetLicense` cannot be queried (an edition or a user without
+    /// access to it): 400 `INVALID_TYPE`.
+    pub permission_set_licenses_refused: bool,
     /// Number of `User` records.
     pub users: usize,
     /// Records per query page.
@@ -90,6 +105,28 @@ pub struct MockOptions {
     /// Bytes of filler added to every token answer: a server that is not
     /// Salesforce, or a proxy gone wrong (0: none, as Salesforce).
     pub token_padding: usize,
+    /// A Local External Client App: only its org's My Domain (the mock's
+    /// `url()`) knows it. Signing in through `generic_url()`, which stands
+    /// for login.salesforce.com, fails after the login with
+    /// `OAUTH_EC_APP_NOT_FOUND`, as integrations report.
+    pub local_app: bool,
+    /// The browser is still signed in to another org. Salesforce reuses that
+    /// session unless the request says `prompt=login`, and refuses the
+    /// cross-org approval with `OAUTH_AUTHORIZATION_BLOCKED`.
+    pub browser_in_other_org: bool,
+    /// The user signs in to another org than the app's: `OAUTH_AUTHORIZATION_BLOCKED`.
+    pub signs_in_to_other_org: bool,
+    /// An administrator blocked the app: `OAUTH_APP_BLOCKED`.
+    pub app_blocked: bool,
+    /// Permitted Users is "Admin approved users are pre-authorized" and the
+    /// user is not assigned: also `OAUTH_APP_BLOCKED`.
+    pub user_not_assigned: bool,
+    /// The user may not approve the app (a licence or permission that cannot):
+    /// Salesforce's own error page with `OAUTH_APPROVAL_ERROR_GENERIC`, never
+    /// the callback.
+    pub user_cannot_approve: bool,
+    /// The identity URL refuses every token: plain-text 403 `Bad_OAuth_Token`.
+    pub identity_refuses_tokens: bool,
 }
 
 impl Default for MockOptions {
@@ -103,11 +140,19 @@ impl Default for MockOptions {
             require_pkce: true,
             rotation: false,
             api_disabled: false,
+            permission_set_licenses_refused: false,
             users: 5,
             page_size: 2000,
             is_sandbox: false,
             org_name: "Acme Mock Inc".to_owned(),
             token_padding: 0,
+            local_app: false,
+            browser_in_other_org: false,
+            signs_in_to_other_org: false,
+            app_blocked: false,
+            user_not_assigned: false,
+            user_cannot_approve: false,
+            identity_refuses_tokens: false,
         }
     }
 }
@@ -121,8 +166,10 @@ pub struct MockSalesforce {
 /// What the handlers share.
 struct Shared {
     options: MockOptions,
-    /// `http://127.0.0.1:PORT`
+    /// `http://127.0.0.1:PORT`: the org's My Domain.
     base: String,
+    /// `localhost:PORT`: the same server reached as the generic login host.
+    generic_host: String,
     state: Mutex<MockState>,
 }
 
@@ -134,6 +181,13 @@ struct MockState {
     used_codes: HashSet<String>,
     /// Live refresh tokens and their granted scopes.
     refresh_tokens: HashMap<String, Vec<String>>,
+    /// The user's approvals of the app, oldest first: each is a live refresh
+    /// token. Salesforce keeps five; a sixth revokes the oldest.
+    approvals: VecDeque<String>,
+    /// An administrator deactivated the user.
+    user_inactive: bool,
+    /// The `Host` of each token request, in order.
+    token_hosts: Vec<String>,
     /// Live access tokens and the refresh token they came from, if any.
     access_tokens: HashMap<String, Option<String>>,
     /// Query cursors: what a `nextRecordsUrl` continues.
@@ -159,6 +213,7 @@ impl MockSalesforce {
         }
         let shared = Arc::new(Shared {
             options,
+            generic_host: format!("localhost:{port}"),
             base,
             state: Mutex::new(MockState::default()),
         });
@@ -174,6 +229,24 @@ impl MockSalesforce {
     /// instance URL.
     pub fn url(&self) -> String {
         self.shared.base.clone()
+    }
+
+    /// `http://localhost:PORT`: the same mock reached as a generic login
+    /// host, standing for login.salesforce.com while `url()` is the org's My
+    /// Domain.
+    pub fn generic_url(&self) -> String {
+        format!("http://{}", self.shared.generic_host)
+    }
+
+    /// Deactivates the user, as an administrator would: the user's refresh
+    /// tokens stop working with `inactive_user`.
+    pub fn deactivate_user(&self) {
+        self.shared.lock().user_inactive = true;
+    }
+
+    /// The `Host` header of every token request, in order.
+    pub fn token_hosts(&self) -> Vec<String> {
+        self.shared.lock().token_hosts.clone()
     }
 
     pub fn options(&self) -> &MockOptions {
@@ -383,6 +456,10 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/services/oauth2/token", post(oauth::token))
         .route("/services/oauth2/revoke", post(oauth::revoke))
         .route("/services/oauth2/success", get(oauth::success_page))
+        .route(
+            "/setup/secur/RemoteAccessErrorPage.apexp",
+            get(oauth::remote_access_error_page),
+        )
         .route("/id/{org}/{user}", get(oauth::identity))
         .route("/services/data", get(rest::versions))
         .route("/services/data/", get(rest::versions))

@@ -18,8 +18,12 @@ use super::{
     s256,
 };
 
-/// How long an authorization code lives.
+/// How long an authorization code lives: Salesforce Help says 15 minutes.
 const CODE_LIFETIME: Duration = Duration::from_secs(15 * 60);
+
+/// Approvals (refresh tokens) one user keeps for one app; a sixth approval
+/// revokes the oldest (Salesforce Help, "Manage OAuth Access Policies").
+pub(super) const MAX_APPROVALS: usize = 5;
 
 /// An authorize request waiting for the user's Allow or Deny.
 pub(super) struct PendingAuthorization {
@@ -50,7 +54,55 @@ pub(super) async fn success_page() -> Html<&'static str> {
     )
 }
 
+/// Salesforce's own error page for an approval the user may not give, as
+/// integrations report it: the browser lands here, never on the callback.
+pub(super) async fn remote_access_error_page() -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        Html(
+            "<!doctype html><title>OAuth Error</title><h1>OAuth Error</h1>\
+             <p>We can't authorize you because of an OAuth error. For more information, contact your Salesforce administrator.</p>\
+             <p>OAUTH_APPROVAL_ERROR_GENERIC : An unexpected error has occured during authentication. Please try again.</p>",
+        ),
+    )
+        .into_response()
+}
+
 impl Shared {
+    /// Why Salesforce refuses the sign-in after the user logs in, if it does:
+    /// the org's policies and the user's session, as `Options` sets them.
+    fn sign_in_refusal(
+        &self,
+        headers: &HeaderMap,
+        params: &[(String, String)],
+    ) -> Option<OAuthError> {
+        let options = &self.options;
+        let host = headers
+            .get(header::HOST)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default();
+        if options.local_app && host == self.generic_host {
+            return Some((
+                "OAUTH_EC_APP_NOT_FOUND",
+                "External client app is not installed in this org",
+            ));
+        }
+        // prompt=login makes Salesforce ask for a fresh login instead of
+        // reusing the browser's session.
+        let fresh_login = param(params, "prompt")
+            .is_some_and(|prompt| prompt.split_whitespace().any(|p| p == "login"));
+        if options.signs_in_to_other_org || (options.browser_in_other_org && !fresh_login) {
+            return Some((
+                "OAUTH_AUTHORIZATION_BLOCKED",
+                "Cross-org OAuth flows are not supported for this external client app",
+            ));
+        }
+        if options.app_blocked || options.user_not_assigned {
+            return Some(("OAUTH_APP_BLOCKED", "this app is blocked by admin"));
+        }
+        None
+    }
+
     /// The JSON of a successful token answer (Salesforce's shape: no
     /// `expires_in`).
     fn token_answer(&self, access_token: &str, scopes: &[String]) -> Value {
@@ -116,6 +168,9 @@ impl Shared {
             (Some(challenge), Some(verifier)) if s256(verifier) == *challenge => {}
             _ => return Err(("invalid_request", "invalid code verifier")),
         }
+        if state.user_inactive {
+            return Err(("inactive_user", "user is inactive"));
+        }
         let access_token = state.issue_access_token(None);
         let mut answer = self.token_answer(&access_token, &code.scopes);
         if grants_refresh_token(&code.scopes) {
@@ -123,6 +178,7 @@ impl Shared {
             state
                 .access_tokens
                 .insert(access_token, Some(refresh_token.clone()));
+            state.approve(refresh_token.clone());
             answer["refresh_token"] = json!(refresh_token);
         }
         Ok(answer)
@@ -142,9 +198,18 @@ impl Shared {
         let Some(scopes) = state.refresh_tokens.get(old).cloned() else {
             return Err(("invalid_grant", "expired access/refresh token"));
         };
+        if state.user_inactive {
+            return Err(("inactive_user", "user is inactive"));
+        }
         let parent = if options.rotation {
             state.refresh_tokens.remove(old);
             let new = state.issue_refresh_token(scopes.clone());
+            // Rotation keeps the approval; only its token changes.
+            for approval in state.approvals.iter_mut() {
+                if approval == old {
+                    approval.clone_from(&new);
+                }
+            }
             // Access tokens of the old refresh token now hang off the new one.
             for parent in state.access_tokens.values_mut() {
                 if parent.as_deref() == Some(old) {
@@ -179,6 +244,26 @@ impl MockState {
         token
     }
 
+    /// A new approval, holding `refresh_token`; past five, the oldest is
+    /// revoked with its access tokens.
+    fn approve(&mut self, refresh_token: String) {
+        self.approvals.push_back(refresh_token);
+        while self.approvals.len() > MAX_APPROVALS {
+            if let Some(oldest) = self.approvals.pop_front() {
+                self.revoke_refresh_token(&oldest);
+            }
+        }
+    }
+
+    /// Revokes a refresh token and every access token it issued. `false` when
+    /// it was not live.
+    fn revoke_refresh_token(&mut self, token: &str) -> bool {
+        self.approvals.retain(|approval| approval != token);
+        self.access_tokens
+            .retain(|_, parent| parent.as_deref() != Some(token));
+        self.refresh_tokens.remove(token).is_some()
+    }
+
     fn issue_refresh_token(&mut self, scopes: Vec<String>) -> String {
         let token = format!("5Aep861{}", random_token(48));
         self.remember(&token);
@@ -190,6 +275,7 @@ impl MockState {
 /// `GET /services/oauth2/authorize`
 pub(super) async fn authorize(
     State(mock): State<Arc<Shared>>,
+    headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
     mock.lock().authorize_requests += 1;
@@ -228,6 +314,18 @@ pub(super) async fn authorize(
     let Some(scopes) = grant_scopes(options, param(&params, "scope")) else {
         return fail("invalid_scope", "the requested scope is not allowed");
     };
+
+    // The user signs in here; then the org's policies apply.
+    if let Some((error, description)) = mock.sign_in_refusal(&headers, &params) {
+        return fail(error, description);
+    }
+    if options.user_cannot_approve {
+        let page = format!(
+            "{}/setup/secur/RemoteAccessErrorPage.apexp?error=invalid_client&error_description=app+must+be+installed+into+org",
+            mock.base
+        );
+        return (StatusCode::FOUND, [(header::LOCATION, page)]).into_response();
+    }
 
     let request_id = random_token(18);
     let page = approval_page(&request_id, &scopes);
@@ -326,6 +424,12 @@ pub(super) async fn token(
     {
         let mut state = mock.lock();
         state.token_requests.push(form.clone());
+        let host = headers
+            .get(header::HOST)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        state.token_hosts.push(host);
         if let Some(secret) = &client.secret {
             state.remember(secret);
         }
@@ -355,11 +459,8 @@ pub(super) async fn revoke(State(mock): State<Arc<Shared>>, body: Bytes) -> Resp
     let form = parse_form(&body);
     let token = param(&form, "token").unwrap_or_default();
     let mut state = mock.lock();
-    if state.refresh_tokens.remove(token).is_some() {
-        state
-            .access_tokens
-            .retain(|_, parent| parent.as_deref() != Some(token));
-    } else if state.access_tokens.remove(token).is_none() {
+    // A refresh token takes its access tokens with it.
+    if !state.revoke_refresh_token(token) && state.access_tokens.remove(token).is_none() {
         return oauth_error(("invalid_token", "invalid token"));
     }
     StatusCode::OK.into_response()
@@ -371,7 +472,7 @@ pub(super) async fn identity(
     Path((org, user)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    if !mock.bearer_is_valid(&headers) {
+    if !mock.bearer_is_valid(&headers) || mock.options.identity_refuses_tokens {
         return (StatusCode::FORBIDDEN, "Bad_OAuth_Token").into_response();
     }
     if org != ORG_ID || user != USER_ID {

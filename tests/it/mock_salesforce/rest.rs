@@ -79,6 +79,13 @@ pub(super) async fn query(
             ),
         );
     };
+    if object == SObject::PermissionSetLicense && mock.options.permission_set_licenses_refused {
+        return rest_error(
+            StatusCode::BAD_REQUEST,
+            "INVALID_TYPE",
+            "sObject type 'PermissionSetLicense' is not supported.",
+        );
+    }
     let compact: String = soql
         .to_ascii_lowercase()
         .chars()
@@ -329,10 +336,15 @@ fn user_is_active(i: usize) -> bool {
     i % 7 != 3
 }
 
+/// Real `User.UserType` values, spelled as the API spells them.
 fn user_type(i: usize) -> &'static str {
     match i % 20 {
         2 => "PowerPartner",
         4 => "CsnOnly",
+        6 => "CspLitePortal",
+        8 => "CustomerSuccess",
+        10 => "PowerCustomerSuccess",
+        12 => "Guest",
         _ => "Standard",
     }
 }

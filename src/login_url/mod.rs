@@ -6,24 +6,15 @@
 //! [`LoginUrl`] carries with it as its [`HostPolicy`], so every later decision
 //! about where a token may go asks the URL itself.
 
+mod hosts;
+
 use url::{Host, Url};
+
+pub use hosts::{Environment, SALESFORCE_DOMAINS};
+use hosts::{is_salesforce_host, lightning_to_my_domain};
 
 pub const PRODUCTION: &str = "https://login.salesforce.com";
 pub const SANDBOX: &str = "https://test.salesforce.com";
-
-/// Domains Salesforce serves OAuth and REST from. A host matches when it is one of
-/// these or ends with `.` followed by one of these.
-pub const SALESFORCE_DOMAINS: &[&str] = &[
-    "salesforce.com",
-    "force.com",
-    "site.com",
-    "cloudforce.com",
-    "database.com",
-    "salesforce.mil",
-    "force.mil",
-    "sfcrmapps.cn",
-    "sfcrmproducts.cn",
-];
 
 /// Which hosts sftoken talks to and sends tokens to.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -131,6 +122,12 @@ impl LoginUrl {
         format!("{}{path}", self.origin)
     }
 
+    /// Production or sandbox, when the host says so (see [`hosts::environment_of`]).
+    pub fn environment(&self) -> Option<Environment> {
+        let host = Url::parse(&self.origin).ok()?.host_str()?.to_owned();
+        hosts::environment_of(&host)
+    }
+
     /// May sftoken send a token to `url`? Asked of the `instance_url` and the
     /// identity URL that come back from Salesforce, before a bearer token goes
     /// there.
@@ -155,15 +152,6 @@ impl std::fmt::Display for LoginUrl {
     }
 }
 
-fn is_salesforce_host(host: &str) -> bool {
-    SALESFORCE_DOMAINS.iter().any(|domain| {
-        host == *domain
-            || host
-                .strip_suffix(domain)
-                .is_some_and(|rest| rest.ends_with('.'))
-    })
-}
-
 fn is_loopback(host: Option<Host<&str>>) -> bool {
     match host {
         Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
@@ -171,16 +159,6 @@ fn is_loopback(host: Option<Host<&str>>) -> bool {
         Some(Host::Ipv6(ip)) => ip.is_loopback(),
         None => false,
     }
-}
-
-/// `acme.lightning.force.com` → `acme.my.salesforce.com`,
-/// `acme--uat.sandbox.lightning.force.com` → `acme--uat.sandbox.my.salesforce.com`,
-/// and the Setup domain `acme.my.salesforce-setup.com` → `acme.my.salesforce.com`.
-fn lightning_to_my_domain(host: &str) -> Option<String> {
-    let prefix = host
-        .strip_suffix(".lightning.force.com")
-        .or_else(|| host.strip_suffix(".my.salesforce-setup.com"))?;
-    (!prefix.is_empty()).then(|| format!("{prefix}.my.salesforce.com"))
 }
 
 /// The user's input, shortened for an error message.
@@ -225,6 +203,38 @@ mod tests {
         .expect("lightning URL");
         assert_eq!(url.as_str(), "https://acme.my.salesforce.com");
         assert!(url.note.expect("note").contains("Lightning"));
+        for (lightning, login) in [
+            (
+                "https://acme.lightning.crmforce.mil/lightning/page/home",
+                "https://acme.my.salesforce.mil",
+            ),
+            (
+                "acme.lightning.sfcrmapps.cn",
+                "https://acme.my.sfcrmproducts.cn",
+            ),
+            (
+                "https://acme.my-lightning.com",
+                "https://acme.my-salesforce.com",
+            ),
+        ] {
+            assert_eq!(ok(lightning), login, "{lightning}");
+        }
+    }
+
+    #[test]
+    fn the_environment_comes_from_the_login_host() {
+        let environment = |input: &str| {
+            LoginUrl::parse(input, HostPolicy::Any)
+                .expect("url")
+                .environment()
+        };
+        assert_eq!(environment(PRODUCTION), Some(Environment::Production));
+        assert_eq!(environment(SANDBOX), Some(Environment::Sandbox));
+        assert_eq!(
+            environment("https://acme--uat.my.salesforce.com"),
+            Some(Environment::Sandbox)
+        );
+        assert_eq!(environment("http://127.0.0.1:4000"), None);
     }
 
     #[test]

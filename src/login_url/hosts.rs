@@ -1,0 +1,180 @@
+//! Salesforce's host names: which domains are Salesforce's, how a Lightning
+//! or Setup address maps to its My Domain login host, and which My Domain
+//! hosts are sandboxes.
+//!
+//! The domain families are those of sfdx-core's `SfdcUrl`
+//! (`src/util/sfdcUrl.ts`, `toLightningDomain`, and its tests in
+//! `test/unit/util/sfdcUrlTest.ts`): commercial, Government Cloud Plus
+//! (`.mil`), Salesforce on Alibaba Cloud (China) and the alternative
+//! `my-salesforce.com` domains. docs/salesforce.md lists them with sources.
+
+/// Domains Salesforce serves OAuth and REST from. A host matches when it is one of
+/// these or ends with `.` followed by one of these.
+pub const SALESFORCE_DOMAINS: &[&str] = &[
+    "salesforce.com",
+    "force.com",
+    "site.com",
+    "cloudforce.com",
+    "database.com",
+    "salesforce.mil",
+    "force.mil",
+    "crmforce.mil",
+    "sfcrmapps.cn",
+    "sfcrmproducts.cn",
+    "my-salesforce.com",
+];
+
+/// Where an org's pages live, and the My Domain login host each maps to:
+/// `(suffix of the Lightning or Setup host, suffix of the My Domain host)`.
+const TO_MY_DOMAIN: &[(&str, &str)] = &[
+    // Commercial: acme.lightning.force.com, acme--uat.sandbox.lightning.force.com.
+    (".lightning.force.com", ".my.salesforce.com"),
+    // The Setup domain: acme.my.salesforce-setup.com.
+    (".my.salesforce-setup.com", ".my.salesforce.com"),
+    // Government Cloud Plus: acme.lightning.crmforce.mil.
+    (".lightning.crmforce.mil", ".my.salesforce.mil"),
+    // China (Salesforce on Alibaba Cloud): acme.lightning.sfcrmapps.cn.
+    (".lightning.sfcrmapps.cn", ".my.sfcrmproducts.cn"),
+    // Alternative domains: acme.my-lightning.com.
+    (".my-lightning.com", ".my-salesforce.com"),
+];
+
+/// The My Domain login host suffix of each family.
+const MY_DOMAIN_SUFFIXES: &[&str] = &[
+    ".my.salesforce.com",
+    ".my.salesforce.mil",
+    ".my.sfcrmproducts.cn",
+    ".my-salesforce.com",
+];
+
+/// Partitions of a My Domain that are neither production nor a sandbox
+/// (Developer Edition, scratch, demo, patch, Trailhead and free orgs).
+const OTHER_PARTITIONS: &[&str] = &[
+    ".develop",
+    ".scratch",
+    ".demo",
+    ".patch",
+    ".trailblaze",
+    ".free",
+];
+
+/// Which kind of org a login host serves, when the host says so.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Environment {
+    Production,
+    Sandbox,
+}
+
+pub fn is_salesforce_host(host: &str) -> bool {
+    SALESFORCE_DOMAINS.iter().any(|domain| {
+        host == *domain
+            || host
+                .strip_suffix(domain)
+                .is_some_and(|rest| rest.ends_with('.'))
+    })
+}
+
+/// `acme.lightning.force.com` → `acme.my.salesforce.com`, and the same for
+/// the Setup domain and the other families.
+pub fn lightning_to_my_domain(host: &str) -> Option<String> {
+    TO_MY_DOMAIN.iter().find_map(|(lightning, my_domain)| {
+        let prefix = host.strip_suffix(lightning)?;
+        (!prefix.is_empty()).then(|| format!("{prefix}{my_domain}"))
+    })
+}
+
+/// Production or sandbox, from the host alone:
+/// - `login.salesforce.com` and `test.salesforce.com`;
+/// - a My Domain with enhanced domains, `acme--uat.sandbox.my.salesforce.com`;
+/// - an older My Domain sandbox, `acme--uat.my.salesforce.com`: the sandbox
+///   name follows `--` in the first label;
+/// - any other My Domain, `acme.my.salesforce.com`, is production.
+///
+/// `None` when the host does not say (a Developer Edition or scratch org's
+/// partition, an Experience Cloud site, a test server).
+pub fn environment_of(host: &str) -> Option<Environment> {
+    match host {
+        "login.salesforce.com" => return Some(Environment::Production),
+        "test.salesforce.com" => return Some(Environment::Sandbox),
+        _ => {}
+    }
+    let prefix = MY_DOMAIN_SUFFIXES
+        .iter()
+        .find_map(|suffix| host.strip_suffix(suffix))
+        .filter(|prefix| !prefix.is_empty())?;
+    let first_label = prefix.split('.').next().unwrap_or_default();
+    if prefix.ends_with(".sandbox") || first_label.contains("--") {
+        Some(Environment::Sandbox)
+    } else if OTHER_PARTITIONS.iter().any(|p| prefix.ends_with(p)) {
+        None
+    } else {
+        Some(Environment::Production)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_lightning_family_of_sfdx_core_maps_to_its_my_domain() {
+        for (lightning, my_domain) in [
+            ("acme.lightning.force.com", "acme.my.salesforce.com"),
+            (
+                "acme--uat.sandbox.lightning.force.com",
+                "acme--uat.sandbox.my.salesforce.com",
+            ),
+            ("acme.my.salesforce-setup.com", "acme.my.salesforce.com"),
+            ("acme.lightning.crmforce.mil", "acme.my.salesforce.mil"),
+            (
+                "acme--sbx.sandbox.lightning.crmforce.mil",
+                "acme--sbx.sandbox.my.salesforce.mil",
+            ),
+            ("acme.lightning.sfcrmapps.cn", "acme.my.sfcrmproducts.cn"),
+            (
+                "acme--sbx.sandbox.lightning.sfcrmapps.cn",
+                "acme--sbx.sandbox.my.sfcrmproducts.cn",
+            ),
+            ("acme.my-lightning.com", "acme.my-salesforce.com"),
+        ] {
+            assert_eq!(
+                lightning_to_my_domain(lightning).as_deref(),
+                Some(my_domain),
+                "{lightning}"
+            );
+            assert!(is_salesforce_host(my_domain), "{my_domain}");
+        }
+        assert_eq!(lightning_to_my_domain("acme.my.salesforce.com"), None);
+        assert_eq!(lightning_to_my_domain("lightning.force.com"), None);
+    }
+
+    #[test]
+    fn sandboxes_are_told_by_host_in_both_my_domain_formats() {
+        use Environment::{Production, Sandbox};
+        for (host, expected) in [
+            ("login.salesforce.com", Some(Production)),
+            ("test.salesforce.com", Some(Sandbox)),
+            ("acme.my.salesforce.com", Some(Production)),
+            ("acme--uat.sandbox.my.salesforce.com", Some(Sandbox)),
+            ("acme--uat.my.salesforce.com", Some(Sandbox)),
+            ("acme.my.salesforce.mil", Some(Production)),
+            ("acme--uat.sandbox.my.salesforce.mil", Some(Sandbox)),
+            ("acme--uat.sandbox.my.sfcrmproducts.cn", Some(Sandbox)),
+            ("uat.acme.sandbox.my-salesforce.com", Some(Sandbox)),
+            ("acme-dev-ed.develop.my.salesforce.com", None),
+            ("acme.scratch.my.salesforce.com", None),
+            ("acme.my.site.com", None),
+            ("127.0.0.1", None),
+        ] {
+            assert_eq!(environment_of(host), expected, "{host}");
+        }
+    }
+
+    #[test]
+    fn salesforce_domains_match_whole_labels_only() {
+        assert!(is_salesforce_host("acme.my.salesforce.com"));
+        assert!(is_salesforce_host("salesforce.com"));
+        assert!(!is_salesforce_host("notsalesforce.com"));
+        assert!(!is_salesforce_host("salesforce.com.evil.example"));
+    }
+}

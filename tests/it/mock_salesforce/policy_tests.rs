@@ -1,0 +1,248 @@
+//! The mock's own tests of what the org's policies and Salesforce's limits
+//! do to a sign-in: they must behave as Salesforce does.
+
+use axum::http::StatusCode;
+use serde_json::Value;
+
+use super::*;
+
+const CALLBACK: &str = "http://localhost:8719/callback";
+
+async fn mock_with(options: MockOptions) -> MockSalesforce {
+    MockSalesforce::start(MockOptions {
+        callback_urls: vec![CALLBACK.to_owned()],
+        ..options
+    })
+    .await
+}
+
+/// `GET {base}/services/oauth2/authorize` for `redirect_uri`, with PKCE and
+/// `extra`; the answer unread.
+async fn authorize_at(
+    mock: &MockSalesforce,
+    base: &str,
+    redirect_uri: &str,
+    extra: &[(&str, &str)],
+) -> reqwest::Response {
+    let (_, challenge) = pkce_pair();
+    let mut url = url::Url::parse(&format!("{base}/services/oauth2/authorize"))
+        .expect("the authorize URL parses");
+    url.query_pairs_mut()
+        .append_pair("response_type", "code")
+        .append_pair("client_id", &mock.options().client_id)
+        .append_pair("redirect_uri", redirect_uri)
+        .append_pair("state", "st")
+        .append_pair("code_challenge", &challenge)
+        .append_pair("code_challenge_method", "S256")
+        .extend_pairs(extra);
+    http_client()
+        .get(url)
+        .send()
+        .await
+        .expect("reach the authorize endpoint")
+}
+
+/// The `error` and `error_description` Salesforce redirected to the callback with.
+fn redirected_error(response: &reqwest::Response) -> (String, String) {
+    assert_eq!(response.status(), StatusCode::FOUND, "a redirect");
+    let location = location(response);
+    assert!(location.starts_with(CALLBACK), "{location}");
+    assert_eq!(query_param(&location, "state").as_deref(), Some("st"));
+    (
+        query_param(&location, "error").expect("an error"),
+        query_param(&location, "error_description").expect("a description"),
+    )
+}
+
+fn refresh_token(tokens: &Value) -> String {
+    tokens["refresh_token"]
+        .as_str()
+        .expect("a refresh token")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn mock_accepts_a_registered_success_page_on_another_host_than_its_own() {
+    let success = "https://login.salesforce.com/services/oauth2/success";
+    let mock = MockSalesforce::start(MockOptions {
+        callback_urls: vec![success.to_owned()],
+        ..MockOptions::default()
+    })
+    .await;
+    assert!(!success.starts_with(&mock.url()));
+
+    let tokens = mock.login(success).await;
+
+    assert!(tokens["refresh_token"].is_string(), "{tokens}");
+    let exchange = mock
+        .token_requests()
+        .into_iter()
+        .last()
+        .expect("the exchange");
+    assert!(exchange.contains(&("redirect_uri".to_owned(), success.to_owned())));
+}
+
+#[tokio::test]
+async fn mock_refuses_a_local_app_through_the_generic_login_host_but_not_its_my_domain() {
+    let mock = mock_with(MockOptions {
+        local_app: true,
+        ..MockOptions::default()
+    })
+    .await;
+
+    let generic = authorize_at(&mock, &mock.generic_url(), CALLBACK, &[]).await;
+    let my_domain = authorize_at(&mock, &mock.url(), CALLBACK, &[]).await;
+
+    assert_eq!(
+        redirected_error(&generic),
+        (
+            "OAUTH_EC_APP_NOT_FOUND".to_owned(),
+            "External client app is not installed in this org".to_owned()
+        )
+    );
+    assert_eq!(my_domain.status(), StatusCode::OK, "the approval page");
+}
+
+#[tokio::test]
+async fn mock_reuses_another_orgs_browser_session_unless_prompt_is_login() {
+    let mock = mock_with(MockOptions {
+        browser_in_other_org: true,
+        ..MockOptions::default()
+    })
+    .await;
+
+    let reused = authorize_at(&mock, &mock.url(), CALLBACK, &[]).await;
+    let fresh = authorize_at(&mock, &mock.url(), CALLBACK, &[("prompt", "login")]).await;
+
+    assert_eq!(redirected_error(&reused).0, "OAUTH_AUTHORIZATION_BLOCKED");
+    assert_eq!(fresh.status(), StatusCode::OK, "the approval page");
+}
+
+#[tokio::test]
+async fn mock_refuses_a_blocked_app_and_an_unassigned_user_with_oauth_app_blocked() {
+    for options in [
+        MockOptions {
+            app_blocked: true,
+            ..MockOptions::default()
+        },
+        MockOptions {
+            user_not_assigned: true,
+            ..MockOptions::default()
+        },
+        MockOptions {
+            signs_in_to_other_org: true,
+            ..MockOptions::default()
+        },
+    ] {
+        let expected = if options.signs_in_to_other_org {
+            "OAUTH_AUTHORIZATION_BLOCKED"
+        } else {
+            "OAUTH_APP_BLOCKED"
+        };
+        let mock = mock_with(options).await;
+        let response = authorize_at(&mock, &mock.url(), CALLBACK, &[("prompt", "login")]).await;
+        assert_eq!(redirected_error(&response).0, expected);
+    }
+}
+
+#[tokio::test]
+async fn mock_shows_its_own_page_when_the_user_may_not_approve() {
+    let mock = mock_with(MockOptions {
+        user_cannot_approve: true,
+        ..MockOptions::default()
+    })
+    .await;
+
+    let response = authorize_at(&mock, &mock.url(), CALLBACK, &[]).await;
+
+    assert_eq!(response.status(), StatusCode::FOUND);
+    let page = location(&response);
+    assert!(!page.starts_with(CALLBACK), "never the callback: {page}");
+    let html = http_client()
+        .get(&page)
+        .send()
+        .await
+        .expect("the error page")
+        .text()
+        .await
+        .expect("its text");
+    assert!(html.contains("OAUTH_APPROVAL_ERROR_GENERIC"), "{html}");
+}
+
+#[tokio::test]
+async fn mock_keeps_five_approvals_and_a_sixth_revokes_the_oldest() {
+    let mock = mock_with(MockOptions::default()).await;
+    let mut tokens = Vec::new();
+    for _ in 0..5 {
+        tokens.push(refresh_token(&mock.login(CALLBACK).await));
+    }
+    assert!(tokens.iter().all(|t| mock.refresh_token_is_live(t)));
+
+    let sixth = refresh_token(&mock.login(CALLBACK).await);
+
+    assert!(
+        !mock.refresh_token_is_live(&tokens[0]),
+        "the oldest is revoked"
+    );
+    assert!(mock.refresh(&tokens[0]).await.is_err());
+    for token in tokens.iter().skip(1).chain([&sixth]) {
+        assert!(mock.refresh(token).await.is_ok(), "the five newest work");
+    }
+}
+
+#[tokio::test]
+async fn mock_rotation_keeps_the_approval_it_replaces_the_token_of() {
+    let mock = mock_with(MockOptions {
+        rotation: true,
+        ..MockOptions::default()
+    })
+    .await;
+    let first = refresh_token(&mock.login(CALLBACK).await);
+    let rotated = refresh_token(&mock.refresh(&first).await.expect("a refresh"));
+    for _ in 0..4 {
+        mock.login(CALLBACK).await;
+    }
+    assert!(
+        mock.refresh_token_is_live(&rotated),
+        "five approvals so far"
+    );
+
+    mock.login(CALLBACK).await;
+
+    assert!(
+        !mock.refresh_token_is_live(&rotated),
+        "the sixth revokes it"
+    );
+}
+
+#[tokio::test]
+async fn mock_answers_inactive_user_once_the_user_is_deactivated() {
+    let mock = mock_with(MockOptions::default()).await;
+    let token = refresh_token(&mock.login(CALLBACK).await);
+
+    mock.deactivate_user();
+
+    let refused = mock.refresh(&token).await.expect_err("refused");
+    assert_eq!(refused["error"], "inactive_user", "{refused}");
+    assert_eq!(refused["error_description"], "user is inactive");
+}
+
+#[tokio::test]
+async fn mock_identity_can_refuse_every_token_in_plain_text() {
+    let mock = mock_with(MockOptions {
+        identity_refuses_tokens: true,
+        ..MockOptions::default()
+    })
+    .await;
+    let tokens = mock.login(CALLBACK).await;
+
+    let response = http_client()
+        .get(tokens["id"].as_str().expect("id"))
+        .bearer_auth(tokens["access_token"].as_str().expect("access token"))
+        .send()
+        .await
+        .expect("reach the identity URL");
+
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert_eq!(response.text().await.expect("body"), "Bad_OAuth_Token");
+}
