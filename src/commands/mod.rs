@@ -5,12 +5,14 @@
 
 mod check;
 mod input;
+mod logging;
 mod output;
 mod paste;
 mod serve;
 
 pub use check::check;
 pub use input::{Input, Stdin};
+pub use logging::init_logging;
 pub use output::terminal_safe;
 pub use paste::paste;
 pub use serve::serve;

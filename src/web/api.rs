@@ -37,7 +37,9 @@ pub(super) async fn open_session(
             session_key: key.expose().to_owned(),
         })),
         None => {
-            tracing::warn!("a used or unknown launch token was refused");
+            tracing::warn!(
+                "Refused an address that was already used or is from an earlier run; open the newest address printed here."
+            );
             Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 "This address was already used, or it is from an earlier run of sftoken. Each address works once: open the newest one from the terminal where sftoken runs (it prints a fresh one after each use).",

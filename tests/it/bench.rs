@@ -214,8 +214,14 @@ async fn probe(address: SocketAddr) -> bool {
 #[tokio::test]
 #[ignore = "benchmark: run by hand with --ignored --nocapture"]
 async fn bench_page_weight() {
-    let binary =
-        Binary::spawn_program(&program(), &["--no-browser", "--port", "0"], &[], &[], None);
+    let port = free_port().to_string();
+    let binary = Binary::spawn_program(
+        &program(),
+        &["--no-browser", "--port", &port],
+        &[],
+        &[],
+        None,
+    );
     let port = port_of(&binary.launch_url().await);
     let page = fetch(port, "/", true).await;
     assert_eq!(page.status, 200, "GET /");
@@ -590,8 +596,14 @@ async fn bench_capture_latency() {
 #[ignore = "benchmark: run by hand with --ignored --nocapture"]
 async fn bench_binary_memory_and_latency() {
     let started = Instant::now();
-    let binary =
-        Binary::spawn_program(&program(), &["--no-browser", "--port", "0"], &[], &[], None);
+    let port = free_port().to_string();
+    let binary = Binary::spawn_program(
+        &program(),
+        &["--no-browser", "--port", &port],
+        &[],
+        &[],
+        None,
+    );
     let launch_url = binary.launch_url().await;
     let mock = mock_for_port(port_of(&launch_url), MockOptions::default()).await;
     let pid = binary.pid();

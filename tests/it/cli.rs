@@ -230,8 +230,13 @@ async fn trace_logs_of_a_whole_session_contain_no_secret_and_ctrl_c_stops_cleanl
 
 #[tokio::test]
 async fn without_a_display_it_says_no_browser_was_opened_and_keeps_serving() {
-    let mut binary =
-        Binary::spawn_with(&["--port", "0"], &[], &["DISPLAY", "WAYLAND_DISPLAY"], None);
+    let port = free_port().to_string();
+    let mut binary = Binary::spawn_with(
+        &["--port", &port],
+        &[],
+        &["DISPLAY", "WAYLAND_DISPLAY"],
+        None,
+    );
     let launch_url = binary.launch_url().await;
 
     let visitor = Visitor::launch(&launch_url).await;
@@ -498,8 +503,9 @@ async fn paste_explains_a_denied_sign_in() {
 
 #[tokio::test]
 async fn the_idle_timeout_stops_the_helper_with_a_message() {
+    let port = free_port().to_string();
     let mut binary = Binary::spawn(
-        &["--no-browser", "--port", "0", "--idle-timeout", "1s"],
+        &["--no-browser", "--port", &port, "--idle-timeout", "1s"],
         &[],
     );
     binary.launch_url().await;
@@ -514,7 +520,8 @@ async fn the_idle_timeout_stops_the_helper_with_a_message() {
 
 #[tokio::test]
 async fn done_on_the_page_wipes_the_secrets_and_stops_the_helper() {
-    let mut binary = Binary::spawn(&["--no-browser", "--port", "0"], &[]);
+    let port = free_port().to_string();
+    let mut binary = Binary::spawn(&["--no-browser", "--port", &port], &[]);
     let visitor = Visitor::launch(&binary.launch_url().await).await;
     let refused = visitor
         .http
@@ -559,7 +566,8 @@ async fn a_second_sftoken_on_the_same_port_says_it_is_taken_and_points_nowhere()
 
 #[tokio::test]
 async fn ctrl_c_stops_even_while_a_client_holds_a_half_sent_request() {
-    let mut binary = Binary::spawn(&["--no-browser", "--port", "0"], &[]);
+    let port = free_port().to_string();
+    let mut binary = Binary::spawn(&["--no-browser", "--port", &port], &[]);
     let launch_url = binary.launch_url().await;
     let port: u16 = launch_url
         .trim_start_matches("http://localhost:")
@@ -585,8 +593,9 @@ async fn ctrl_c_stops_even_while_a_client_holds_a_half_sent_request() {
 
 #[tokio::test]
 async fn requests_without_the_session_do_not_keep_the_helper_alive() {
+    let port = free_port().to_string();
     let mut binary = Binary::spawn(
-        &["--no-browser", "--port", "0", "--idle-timeout", "2s"],
+        &["--no-browser", "--port", &port, "--idle-timeout", "2s"],
         &[],
     );
     let launch_url = binary.launch_url().await;

@@ -490,6 +490,22 @@ impl Binary {
         }
     }
 
+    /// Waits until standard error contains `text`, and returns all of it.
+    pub async fn wait_for_stderr(&self, text: &str) -> String {
+        let started = Instant::now();
+        loop {
+            let stderr = self.stderr();
+            if stderr.contains(text) {
+                return stderr;
+            }
+            assert!(
+                started.elapsed() < DEADLINE,
+                "stderr never said {text:?}: {stderr}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     /// Waits for the process to exit; returns its exit code.
     pub async fn wait(&mut self) -> i32 {
         let started = Instant::now();

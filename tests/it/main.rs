@@ -17,4 +17,5 @@ mod props;
 mod raw_http;
 mod screens;
 mod security;
+mod terminal;
 mod webdriver;
