@@ -5,6 +5,9 @@
 
 use serde::Serialize;
 
+mod surface;
+pub use surface::Surface;
+
 /// Advice shown to the user. The page writes every field with `textContent`,
 /// so Salesforce's own words are shown as text, never as markup.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -16,6 +19,10 @@ pub struct Advice {
     pub code: Option<String>,
     /// Salesforce's own `error_description`, when there was one.
     pub description: Option<String>,
+    /// Salesforce was never reached (DNS, refused, TLS, proxy, timeout), so
+    /// nothing is known about the settings themselves.
+    #[serde(skip)]
+    pub network: bool,
 }
 
 impl Advice {
@@ -26,6 +33,15 @@ impl Advice {
             fix: fix.to_owned(),
             code: None,
             description: None,
+            network: false,
+        }
+    }
+
+    /// Advice for a call that never reached Salesforce.
+    pub fn network(title: &str, cause: &str, fix: &str) -> Self {
+        Self {
+            network: true,
+            ..Self::new(title, cause, fix)
         }
     }
 

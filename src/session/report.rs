@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::salesforce::Advice;
+use crate::salesforce::{Advice, Surface};
 
 /// One check's state. Serialized with a `status` tag for the page and `--json`.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -77,9 +77,21 @@ impl Report {
         fail(&mut self.users, advice);
     }
 
-    /// Do the settings work for the connector? `Err` says why not, in one sentence.
+    /// Do the settings work for the connector? `Err` says why not, in
+    /// sentences for the terminal. When Salesforce could not be reached, it
+    /// says so, and nothing about the settings.
     pub fn verdict(&self) -> Result<(), String> {
-        let failed = |step: &str, advice: &Advice| format!("{step}: {}", advice.one_line());
+        let failed = |step: &str, advice: &Advice| {
+            let advice = advice.on(Surface::Terminal);
+            if advice.network {
+                format!(
+                    "Salesforce could not be reached, so the settings were not checked. {}",
+                    advice.one_line()
+                )
+            } else {
+                format!("{step}. {}", advice.one_line())
+            }
+        };
         match &self.token {
             Step::Ok(token) if !token.scopes_missing.is_empty() => {
                 return Err(format!(
@@ -226,6 +238,7 @@ fn status_word<T>(step: &Step<T>) -> &'static str {
 fn step_text<T>(step: &Step<T>) -> String {
     match step {
         Step::Failed(advice) => {
+            let advice = advice.on(Surface::Terminal);
             let said = match (&advice.code, &advice.description) {
                 (Some(code), Some(description)) => {
                     format!(" (Salesforce said: {code}: {description})")
