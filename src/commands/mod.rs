@@ -8,6 +8,7 @@ mod input;
 mod logging;
 mod output;
 mod paste;
+mod progress;
 mod serve;
 
 pub use check::check;

@@ -78,11 +78,11 @@ impl Report {
     }
 
     /// Do the settings work for the connector? `Err` says why not, in
-    /// sentences for the terminal. When Salesforce could not be reached, it
+    /// sentences for the terminal (`surface`). When Salesforce could not be reached, it
     /// says so, and nothing about the settings.
-    pub fn verdict(&self) -> Result<(), String> {
+    pub fn verdict(&self, surface: Surface) -> Result<(), String> {
         let failed = |step: &str, advice: &Advice| {
-            let advice = advice.on(Surface::Terminal);
+            let advice = advice.on(surface);
             if advice.network {
                 format!(
                     "Salesforce could not be reached, so the settings were not checked. {}",

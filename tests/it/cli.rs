@@ -4,25 +4,8 @@ use std::net::TcpListener;
 
 use serde_json::Value;
 
-use crate::helpers::{Binary, Visitor, free_port, mock_for_port, mock_with_token};
+use crate::helpers::{Binary, Visitor, binary_and_mock, free_port, mock_with_token};
 use crate::mock_salesforce::{MockOptions, MockSalesforce};
-
-async fn binary_and_mock(extra_args: &[&str], env: &[(&str, &str)]) -> (Binary, MockSalesforce) {
-    let port = free_port();
-    let mock = mock_for_port(port, MockOptions::default()).await;
-    let port_arg = port.to_string();
-    let mock_url = mock.url();
-    let mut args = vec![
-        "--no-browser",
-        "--port",
-        &port_arg,
-        "--allow-any-login-url",
-        "--login-url",
-        &mock_url,
-    ];
-    args.extend_from_slice(extra_args);
-    (Binary::spawn(&args, env), mock)
-}
 
 #[tokio::test]
 async fn json_mode_prints_the_settings_once_captured_and_exits_0() {

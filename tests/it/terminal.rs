@@ -2,7 +2,11 @@
 //! words, help for each command, human lines by default, and no colour where
 //! it does not belong.
 
-use crate::helpers::Binary;
+use serde_json::Value;
+
+use crate::helpers::{
+    Binary, Visitor, binary_and_mock, expected_copy_all, free_port, in_terminal, port_of,
+};
 
 #[tokio::test]
 async fn port_0_is_refused_with_exit_2_because_the_callback_url_could_never_match() {
@@ -147,4 +151,246 @@ async fn a_page_only_flag_given_to_check_is_refused_with_exit_2() {
 
     assert_eq!(binary.wait().await, 2);
     assert!(binary.stderr().contains("--port"), "{}", binary.stderr());
+}
+
+#[tokio::test]
+async fn at_start_the_terminal_gives_the_address_and_what_to_do_next() {
+    let port = free_port();
+
+    let binary = Binary::spawn(&["--no-browser", "--port", &port.to_string()], &[]);
+
+    let said = binary.wait_for_stderr("Next:").await;
+    assert_eq!(port_of(&binary.launch_url().await), port);
+    assert!(
+        said.contains(&format!(
+            "Next: follow the page. It lists what the External Client App needs (its Callback URL is http://localhost:{port}/callback), signs you in with Salesforce, then shows the five settings to copy. Press Ctrl-C here to stop."
+        )),
+        "{said}"
+    );
+}
+
+#[tokio::test]
+async fn after_a_sign_in_the_terminal_says_who_signed_in_to_which_org() {
+    let (mut binary, mock) = binary_and_mock(&[], &[]).await;
+    let visitor = Visitor::launch(&binary.launch_url().await).await;
+    let secret = mock.options().client_secret.clone();
+
+    let captured = visitor.sign_in(&mock, &secret, "allow").await;
+
+    assert_eq!(captured.result["status"], "captured");
+    let said = binary.wait_for_stderr("Signed in as").await;
+    assert!(
+        said.contains(
+            "Signed in as Ada Admin (admin@acme-mock.example) to Acme Mock Inc (production); the settings are on the page. Press Done or Ctrl-C when you have copied them.\n"
+        ),
+        "{said}"
+    );
+    binary.interrupt();
+    assert_eq!(binary.wait().await, 0);
+}
+
+#[tokio::test]
+async fn a_failed_sign_in_is_one_warning_with_the_advice_worded_for_the_terminal() {
+    let (mut binary, mock) = binary_and_mock(&[], &[]).await;
+    let visitor = Visitor::launch(&binary.launch_url().await).await;
+
+    let wrong_secret = visitor.sign_in(&mock, "not-the-secret", "allow").await;
+
+    assert_eq!(wrong_secret.result["status"], "failed");
+    let said = binary.wait_for_stderr("warning: The sign-in failed.").await;
+    assert!(
+        said.contains(
+            "warning: The sign-in failed. The Consumer Secret is wrong. Copy the secret again from External Client App Manager → your app → Settings → OAuth Settings → Consumer Key and Secret, paste it on the page, and try again.\n"
+        ),
+        "{said}"
+    );
+    assert!(!said.contains("this page"), "{said}");
+    assert!(!said.contains("not-the-secret"), "{said}");
+    binary.interrupt();
+    assert_eq!(binary.wait().await, 0);
+}
+
+/// What tracing's own format shows: levels in capitals, targets, spans.
+const RAW_TRACING: &[&str] = &["INFO", "DEBUG", "WARN ", "sftoken::", "request{"];
+
+#[tokio::test]
+async fn raw_tracing_output_comes_only_with_v_or_rust_log() {
+    for (args, env, raw) in [
+        (&[][..], &[][..], false),
+        (&["-v"][..], &[][..], true),
+        (&[][..], &[("RUST_LOG", "sftoken=debug")][..], true),
+    ] {
+        let (mut binary, mock) = binary_and_mock(args, env).await;
+        let visitor = Visitor::launch(&binary.launch_url().await).await;
+        let secret = mock.options().client_secret.clone();
+        visitor.sign_in(&mock, &secret, "allow").await;
+        visitor.sign_in(&mock, &secret, "deny").await;
+        binary.wait_for_stderr("The sign-in failed").await;
+        binary.interrupt();
+        assert_eq!(binary.wait().await, 0);
+
+        let stderr = binary.stderr();
+        let shown: Vec<&&str> = RAW_TRACING
+            .iter()
+            .filter(|raw| stderr.contains(**raw))
+            .collect();
+        assert_eq!(
+            !shown.is_empty(),
+            raw,
+            "{args:?} {env:?}: {shown:?} in {stderr}"
+        );
+        assert!(!stderr.contains('\u{1b}'), "no colour in a pipe: {stderr}");
+    }
+}
+
+#[tokio::test]
+async fn print_puts_the_copy_all_text_alone_on_stdout_after_the_first_sign_in_and_exits_0() {
+    let (mut binary, mock) = binary_and_mock(&["--print"], &[]).await;
+    let launch_url = binary.launch_url().await;
+    let visitor = Visitor::launch(&launch_url).await;
+    let secret = mock.options().client_secret.clone();
+
+    let authorize_url = visitor.authorize_url(&mock, &secret).await;
+    let callback_url = visitor.consent(&authorize_url, "allow").await;
+    visitor.get(&callback_url).await;
+
+    assert_eq!(binary.wait().await, 0, "{}", binary.stderr());
+    let stdout = binary.stdout();
+    let lines: Vec<&str> = stdout.lines().collect();
+    let token = lines
+        .iter()
+        .find_map(|l| l.strip_prefix("Refresh token: "))
+        .expect("a refresh token line");
+    assert_eq!(lines, expected_copy_all(&mock, token), "{stdout}");
+    assert!(mock.refresh(token).await.is_ok());
+    let stderr = binary.stderr();
+    assert!(stderr.contains(&launch_url), "the address is on stderr");
+    assert!(
+        stderr.contains(
+            "Signed in as Ada Admin (admin@acme-mock.example) to Acme Mock Inc (production).\n"
+        ),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn json_into_a_file_keeps_the_file_clean_and_points_to_output() {
+    let port = free_port();
+    let mock = crate::helpers::mock_for_port(port, Default::default()).await;
+    let path = std::env::temp_dir().join(format!(
+        "sftoken-stdout-{}-{}.json",
+        std::process::id(),
+        sftoken::secret::random_id(6)
+    ));
+    let file = std::fs::File::create(&path).expect("stdout file");
+    let mut binary = Binary::spawn_to_file(
+        &[
+            "--no-browser",
+            "--json",
+            "--port",
+            &port.to_string(),
+            "--allow-any-login-url",
+            "--login-url",
+            &mock.url(),
+        ],
+        file,
+    );
+    let first = binary.launch_url().await;
+    let visitor = Visitor::launch(&first).await;
+    let fresh = binary.next_launch_url(&first).await;
+    let secret = mock.options().client_secret.clone();
+
+    let authorize_url = visitor.authorize_url(&mock, &secret).await;
+    let callback_url = visitor.consent(&authorize_url, "allow").await;
+    visitor.get(&callback_url).await;
+
+    assert_eq!(binary.wait().await, 0, "{}", binary.stderr());
+    let written = std::fs::read_to_string(&path).expect("stdout file");
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(written.lines().count(), 1, "the JSON alone: {written}");
+    let json: Value = serde_json::from_str(&written).expect("one JSON object");
+    assert_eq!(json["client_id"], mock.options().client_id);
+    let stderr = binary.stderr();
+    assert!(
+        stderr.contains(&first) && stderr.contains(&fresh),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("warning: Standard output is a file") && stderr.contains("--output FILE"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn json_into_a_pipe_says_nothing_about_files() {
+    let (mut binary, _mock) = binary_and_mock(&["--json"], &[]).await;
+    binary.launch_url().await;
+
+    binary.interrupt();
+
+    assert_eq!(binary.wait().await, 1, "stopped before a sign-in");
+    assert!(!binary.stderr().contains("--output"), "{}", binary.stderr());
+}
+
+/// Sends a request for another host name, which sftoken refuses with a
+/// warning, and returns what the terminal showed by then.
+async fn provoke_a_warning(binary: &Binary, read: fn(&Binary) -> String) -> String {
+    let launch_url = binary.launch_url().await;
+    let port = port_of(&launch_url);
+    let refused = crate::helpers::http_client()
+        .get(format!("http://127.0.0.1:{port}/"))
+        .header("host", "evil.example")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(refused.status(), reqwest::StatusCode::FORBIDDEN);
+    let started = std::time::Instant::now();
+    loop {
+        let said = read(binary);
+        if said.contains("Refused a request for another host name") {
+            return said;
+        }
+        assert!(
+            started.elapsed() < crate::helpers::DEADLINE,
+            "no warning: {said}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn warnings_are_coloured_only_on_a_terminal_without_no_color() {
+    const ESC: char = '\u{1b}';
+    let port = || free_port().to_string();
+
+    let piped = Binary::spawn(&["--no-browser", "--port", &port()], &[]);
+    let said = provoke_a_warning(&piped, Binary::stderr).await;
+    assert!(
+        said.contains("warning: Refused a request for another host name"),
+        "{said}"
+    );
+    assert!(!said.contains(ESC), "a pipe gets no colour: {said:?}");
+
+    let terminal = in_terminal(&["--no-browser", "--port", &port()], &[("TERM", "xterm")]);
+    let said = provoke_a_warning(&terminal, Binary::stdout).await;
+    assert!(said.contains(ESC), "a terminal gets colour: {said:?}");
+
+    let no_color = in_terminal(
+        &["--no-browser", "--port", &port()],
+        &[("TERM", "xterm"), ("NO_COLOR", "1")],
+    );
+    let said = provoke_a_warning(&no_color, Binary::stdout).await;
+    assert!(said.contains("warning: Refused a request"), "{said:?}");
+    assert!(!said.contains(ESC), "NO_COLOR turns colour off: {said:?}");
+
+    let verbose = in_terminal(
+        &["-v", "--no-browser", "--port", &port()],
+        &[("TERM", "xterm"), ("NO_COLOR", "1")],
+    );
+    let said = provoke_a_warning(&verbose, Binary::stdout).await;
+    assert!(
+        said.contains("WARN"),
+        "-v shows tracing's own format: {said:?}"
+    );
+    assert!(!said.contains(ESC), "NO_COLOR holds with -v too: {said:?}");
 }

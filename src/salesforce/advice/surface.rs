@@ -1,18 +1,41 @@
-//! Advice worded for where it is shown: the page, or a terminal.
+//! Advice worded for where it is shown: the page, the terminal beside it, or
+//! a terminal command with no page at all.
 
 use super::Advice;
 
-/// Where advice is shown. Every text of the advice table is worded for the page; in
-/// a terminal, [`IN_A_TERMINAL`] replaces the phrases that point at the page's
-/// controls. So the terminal never says "on this page", and the page never
-/// names a command-line flag.
+/// Where advice is shown. Every text of the advice table is worded for the
+/// page; elsewhere, the phrases that point at the page's controls are
+/// replaced ([`BESIDE_THE_PAGE`], [`IN_A_TERMINAL`]). So a terminal never says
+/// "this page", and the page never names a command-line flag.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Surface {
+    /// The page itself.
     Page,
+    /// The terminal of `sftoken`, which serves the page: it may point at
+    /// "the page", never at "this page".
+    BesideThePage,
+    /// `sftoken check` and `sftoken paste`: there is no page.
     Terminal,
 }
 
-/// The page's words, and what a terminal says instead.
+/// The page's words, and what the terminal beside the page says instead.
+const BESIDE_THE_PAGE: &[(&str, &str)] = &[
+    ("this page", "the page"),
+    (
+        "the settings below are still valid",
+        "the settings on the page are still valid",
+    ),
+    (
+        "Salesforce's own words are below",
+        "Salesforce's own words are on the page",
+    ),
+    (
+        "then try again: a slow proxy may need more time.",
+        "then try again: a slow proxy may need more time (start sftoken with --http-timeout 2m).",
+    ),
+];
+
+/// The page's words, and what a terminal with no page says instead.
 const IN_A_TERMINAL: &[(&str, &str)] = &[
     (
         "from the sftoken page (not from a bookmarked or hand-built address)",
@@ -56,16 +79,26 @@ const IN_A_TERMINAL: &[(&str, &str)] = &[
     ),
 ];
 
+impl Surface {
+    fn rewording(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Surface::Page => &[],
+            Surface::BesideThePage => BESIDE_THE_PAGE,
+            Surface::Terminal => IN_A_TERMINAL,
+        }
+    }
+}
+
 impl Advice {
     /// This advice, worded for where it is shown.
     pub fn on(&self, surface: Surface) -> Self {
-        let reword = |text: &str| match surface {
-            Surface::Page => text.to_owned(),
-            Surface::Terminal => IN_A_TERMINAL
+        let reword = |text: &str| {
+            surface
+                .rewording()
                 .iter()
-                .fold(text.to_owned(), |text, (page, terminal)| {
-                    text.replace(page, terminal)
-                }),
+                .fold(text.to_owned(), |text, (page, there)| {
+                    text.replace(page, there)
+                })
         };
         Self {
             title: reword(&self.title),
@@ -126,6 +159,10 @@ mod tests {
             for page_word in PAGE_WORDS {
                 assert!(!terminal.contains(page_word), "{page_word}: {terminal}");
             }
+            let beside = words(&advice.on(Surface::BesideThePage));
+            for page_word in ["this page", "below"] {
+                assert!(!beside.contains(page_word), "{page_word}: {beside}");
+            }
             let page = words(&advice.on(Surface::Page));
             assert!(!page.contains(" --"), "a flag on the page: {page}");
             assert_eq!(advice.on(Surface::Page), advice, "the table is the page's");
@@ -133,12 +170,12 @@ mod tests {
     }
 
     #[test]
-    fn every_terminal_rewording_is_used_so_none_goes_stale() {
+    fn every_rewording_is_used_so_none_goes_stale() {
         let page: Vec<String> = all_advice().iter().map(words).collect();
-        for (page_words, _) in IN_A_TERMINAL {
+        for (page_words, _) in IN_A_TERMINAL.iter().chain(BESIDE_THE_PAGE) {
             assert!(
                 page.iter().any(|text| text.contains(page_words)),
-                "no advice says {page_words:?} any more: update IN_A_TERMINAL"
+                "no advice says {page_words:?} any more: update the rewording tables"
             );
         }
     }
