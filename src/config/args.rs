@@ -159,9 +159,9 @@ pub enum Command {
     /// Check settings you already have, without signing in: runs the refresh
     /// grant Snow Atlas runs and the same checks as the page. Reads the client
     /// secret and refresh token from SFTOKEN_CLIENT_SECRET and
-    /// SFTOKEN_REFRESH_TOKEN, or from standard input (the page's "Copy all"
-    /// text, or typed at a prompt); never from arguments. Exit 0 when they work,
-    /// 1 with the reason when they don't.
+    /// SFTOKEN_REFRESH_TOKEN, or from standard input: the page's "Copy all"
+    /// text piped in, or, in a terminal, pasted or typed at the prompt. Never
+    /// from arguments. Exit 0 when they work, 1 with the reason when they don't.
     Check,
     /// Sign in without a browser on this machine: prints the address to open
     /// on any computer, then reads back the address of Salesforce's success

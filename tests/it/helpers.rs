@@ -696,10 +696,11 @@ pub fn expected_copy_all(mock: &MockSalesforce, refresh_token: &str) -> Vec<Stri
 /// and what the terminal shows (echo included) is `stdout()`. Type with
 /// `type_text`; standard input stays open until the binary is dropped.
 pub fn in_terminal(args: &[&str], env: &[(&str, &str)]) -> Binary {
-    let quoted: Vec<String> = std::iter::once(env!("CARGO_BIN_EXE_sftoken"))
-        .chain(args.iter().copied())
-        .map(|word| format!("'{}'", word.replace('\'', r"'\''")))
-        .collect();
+    shell_in_terminal(&sftoken_command(args), env)
+}
+
+/// A shell `command` in a pseudo-terminal, as [`in_terminal`].
+pub fn shell_in_terminal(command: &str, env: &[(&str, &str)]) -> Binary {
     Binary::spawn_program(
         "script",
         &[
@@ -707,11 +708,20 @@ pub fn in_terminal(args: &[&str], env: &[(&str, &str)]) -> Binary {
             "--flush",
             "--return",
             "--command",
-            &quoted.join(" "),
+            command,
             "/dev/null",
         ],
         env,
         &[],
         Some(""),
     )
+}
+
+/// The shell command that runs sftoken with `args`, each word quoted.
+pub fn sftoken_command(args: &[&str]) -> String {
+    std::iter::once(env!("CARGO_BIN_EXE_sftoken"))
+        .chain(args.iter().copied())
+        .map(|word| format!("'{}'", word.replace('\'', r"'\''")))
+        .collect::<Vec<_>>()
+        .join(" ")
 }

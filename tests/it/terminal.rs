@@ -5,8 +5,10 @@
 use serde_json::Value;
 
 use crate::helpers::{
-    Binary, Visitor, binary_and_mock, expected_copy_all, free_port, in_terminal, port_of,
+    Binary, Visitor, binary_and_mock, expected_copy_all, free_port, in_terminal, mock_with_token,
+    port_of, sftoken_command, shell_in_terminal,
 };
+use crate::mock_salesforce::MockOptions;
 
 #[tokio::test]
 async fn port_0_is_refused_with_exit_2_because_the_callback_url_could_never_match() {
@@ -393,4 +395,144 @@ async fn warnings_are_coloured_only_on_a_terminal_without_no_color() {
         "-v shows tracing's own format: {said:?}"
     );
     assert!(!said.contains(ESC), "NO_COLOR holds with -v too: {said:?}");
+}
+
+#[tokio::test]
+async fn check_at_a_terminal_reads_the_pasted_copy_all_block_whole_so_no_line_reaches_the_shell() {
+    let (mock, token) = mock_with_token(MockOptions::default()).await;
+    let copy_all = format!(
+        "Client ID: {}\nClient secret: {}\nRefresh token: {token}\nLogin URL: {}\nCompany names: acme.com\n",
+        mock.options().client_id,
+        mock.options().client_secret,
+        mock.url()
+    );
+    // After sftoken, the shell reads the next line, as an interactive shell
+    // would: anything sftoken left unread would reach it first.
+    let command = format!(
+        "{}; read -r next; echo \"the shell read: [$next]\"",
+        sftoken_command(&["check", "--allow-any-login-url"])
+    );
+    let mut terminal = shell_in_terminal(&command, &[]);
+    terminal
+        .wait_for_stdout("Client ID (or paste the page's Copy all text; not shown): ")
+        .await;
+
+    terminal.type_text(&copy_all);
+    terminal.wait_for_stdout("These settings work.").await;
+    terminal.type_text("typed after sftoken\n");
+
+    let shown = terminal.wait_for_stdout("the shell read: [").await;
+    assert!(
+        shown.contains("the shell read: [typed after sftoken]"),
+        "a pasted line reached the shell: {shown}"
+    );
+    assert!(
+        shown.contains("Read 5 of the five settings from the pasted text."),
+        "{shown}"
+    );
+    assert!(shown.contains("Acme Mock Inc"), "{shown}");
+    assert_eq!(terminal.wait().await, 0, "{shown}");
+}
+
+#[tokio::test]
+async fn check_at_a_terminal_asks_for_a_missing_client_id_instead_of_refusing() {
+    let (mock, token) = mock_with_token(MockOptions::default()).await;
+    let secret = mock.options().client_secret.clone();
+    let client_id = mock.options().client_id.clone();
+    let mut terminal = in_terminal(
+        &["check", "--allow-any-login-url", "--login-url", &mock.url()],
+        &[
+            ("SFTOKEN_CLIENT_SECRET", &secret),
+            ("SFTOKEN_REFRESH_TOKEN", &token),
+        ],
+    );
+    terminal.wait_for_stdout("Client ID (or paste").await;
+
+    terminal.type_text(&format!("{client_id}\n"));
+
+    let shown = terminal.wait_for_stdout("These settings work.").await;
+    assert!(
+        shown.contains(&format!(
+            "Checking Client ID {client_id} against {}",
+            mock.url()
+        )),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains("Client secret (not shown)"),
+        "given, so not asked: {shown}"
+    );
+    assert_eq!(terminal.wait().await, 0, "{shown}");
+}
+
+#[tokio::test]
+async fn check_without_a_client_id_off_a_terminal_says_how_to_give_it_and_exits_2() {
+    let mut binary = Binary::spawn(
+        &["check"],
+        &[
+            ("SFTOKEN_CLIENT_SECRET", "a-secret"),
+            ("SFTOKEN_REFRESH_TOKEN", "5Aep-a-token"),
+        ],
+    );
+
+    assert_eq!(binary.wait().await, 2);
+    assert!(
+        binary.stderr().contains("--client-id"),
+        "{}",
+        binary.stderr()
+    );
+}
+
+/// A listener that accepts connections and never answers.
+async fn silent_listener() -> u16 {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            held.push(stream);
+        }
+    });
+    port
+}
+
+#[tokio::test]
+async fn check_shows_progress_during_a_slow_step_only_on_a_terminal() {
+    let port = silent_listener().await;
+    let login_url = format!("http://127.0.0.1:{port}");
+    let args = [
+        "check",
+        "--allow-any-login-url",
+        "--login-url",
+        &login_url,
+        "--client-id",
+        "3MVG9-progress",
+        "--http-timeout",
+        "1s",
+    ];
+    let env = [
+        ("SFTOKEN_CLIENT_SECRET", "a-secret"),
+        ("SFTOKEN_REFRESH_TOKEN", "5Aep-a-token"),
+    ];
+
+    let mut terminal = in_terminal(&args, &env);
+    let mut piped = Binary::spawn(&args, &env);
+
+    assert_eq!(terminal.wait().await, 1);
+    assert!(
+        terminal
+            .stdout()
+            .contains("\rChecking the refresh token (0s)…"),
+        "{:?}",
+        terminal.stdout()
+    );
+    assert_eq!(piped.wait().await, 1);
+    assert!(
+        !piped.stderr().contains("Checking the refresh token"),
+        "{}",
+        piped.stderr()
+    );
+    assert!(!piped.stderr().contains('\r'), "{:?}", piped.stderr());
 }
