@@ -101,7 +101,9 @@ pub(super) struct Given {
 /// line, so that no pasted line is left for the shell to run (and to keep
 /// in its history). Off a terminal it asks nothing.
 pub(super) fn ask_at_terminal(pasted: &mut PastedSettings, given: &Given, input: &mut impl Input) {
-    let questions: [(bool, &str, fn(&mut PastedSettings) -> &mut Option<String>); 3] = [
+    /// Where an answer goes among the pasted settings.
+    type Slot = fn(&mut PastedSettings) -> &mut Option<String>;
+    let questions: [(bool, &str, Slot); 3] = [
         (
             given.client_id,
             "Client ID (or paste the page's Copy all text; not shown): ",

@@ -169,3 +169,42 @@ pub enum Command {
     /// and prints the settings.
     Paste,
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    /// The README's flag table lists every flag any command takes.
+    #[test]
+    fn the_readme_flag_table_lists_every_flag() {
+        let readme = include_str!("../../README.md");
+        let rows: Vec<&str> = readme
+            .lines()
+            .filter(|line| line.starts_with("| `-"))
+            .collect();
+        let command = Cli::command();
+        let flags = command
+            .get_arguments()
+            .chain(command.get_subcommands().flat_map(|c| c.get_arguments()))
+            .filter_map(|arg| arg.get_long())
+            .filter(|long| !["help", "version"].contains(long));
+        for long in flags {
+            let flag = format!("`--{long}");
+            assert!(
+                rows.iter().any(|row| row.contains(&flag)),
+                "README.md's flag table lacks {flag}`"
+            );
+        }
+    }
+
+    #[test]
+    fn a_port_is_1_to_65535() {
+        assert_eq!(parse_port("1"), Ok(1));
+        assert_eq!(parse_port("65535"), Ok(65535));
+        assert!(parse_port("0").is_err_and(|e| e.contains("Callback URL")));
+        assert!(parse_port("65536").is_err_and(|e| e.contains("from 1 to 65535")));
+        assert!(parse_port("http").is_err());
+    }
+}

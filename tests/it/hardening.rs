@@ -220,7 +220,7 @@ async fn refusing_proxy(status_line: &'static str) -> (String, Arc<Mutex<Vec<Str
 #[tokio::test]
 async fn a_proxy_from_https_proxy_that_refuses_is_named_with_its_status() {
     let (proxy, asked) = refusing_proxy("HTTP/1.1 403 Forbidden").await;
-    let proxy_url = format!("http://{proxy}");
+    let proxy_url = format!("http://ada:proxy-password@{proxy}");
 
     let mut binary = check_against(
         "https://login.salesforce.com",
@@ -240,6 +240,8 @@ async fn a_proxy_from_https_proxy_that_refuses_is_named_with_its_status() {
         )),
         "{stderr}"
     );
+    assert!(!stderr.contains("proxy-password"), "{stderr}");
+    assert!(!binary.stdout().contains("proxy-password"));
     let asked = asked.lock().expect("lock").clone();
     assert!(
         asked
