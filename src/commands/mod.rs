@@ -32,7 +32,9 @@ pub enum Error {
     Bind(#[from] BindError),
     #[error("The server stopped unexpectedly ({0}). Start sftoken again.")]
     Serve(std::io::Error),
-    #[error("Could not write the settings to standard output ({0}). Run again without --json.")]
+    #[error(
+        "Could not write the settings ({0}). Check where standard output (or --output) goes, and run again."
+    )]
     Output(std::io::Error),
     #[error("{0}")]
     Missing(String),

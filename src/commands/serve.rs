@@ -83,6 +83,9 @@ pub async fn serve(config: Config) -> Result<(), Error> {
     }));
     // "Signed in as …" waits for the checks, which name the user and the org.
     let mut telling = JoinSet::new();
+    // One listener for the whole run, so no Ctrl-C is missed between turns.
+    let shutdown = shutdown_signal();
+    tokio::pin!(shutdown);
     let stop = loop {
         let idle = async {
             match idle_timeout {
@@ -91,7 +94,7 @@ pub async fn serve(config: Config) -> Result<(), Error> {
             }
         };
         tokio::select! {
-            () = shutdown_signal() => break Stop::Signal,
+            () = &mut shutdown => break Stop::Signal,
             () = state.done() => break Stop::Done,
             () = idle => break Stop::Idle(idle_timeout.unwrap_or_default()),
             Some(outcome) = sign_ins.recv() => match outcome {
@@ -99,6 +102,7 @@ pub async fn serve(config: Config) -> Result<(), Error> {
                     break Stop::Captured(connection);
                 }
                 Outcome::Captured(connection) => {
+                    while telling.try_join_next().is_some() {}
                     telling.spawn(async move {
                         connection.checks_finished().await;
                         tell_signed_in(&connection, mode);
@@ -123,7 +127,7 @@ pub async fn serve(config: Config) -> Result<(), Error> {
                     _ => print_json(&connection, output.as_deref()).map_err(Error::Output),
                 }
             }
-            () = shutdown_signal() => Err(Error::Interrupted),
+            () = &mut shutdown => Err(Error::Interrupted),
             () = state.done() => Err(Error::Interrupted),
         },
         Stop::Done => {

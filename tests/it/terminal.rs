@@ -400,12 +400,7 @@ async fn warnings_are_coloured_only_on_a_terminal_without_no_color() {
 #[tokio::test]
 async fn check_at_a_terminal_reads_the_pasted_copy_all_block_whole_so_no_line_reaches_the_shell() {
     let (mock, token) = mock_with_token(MockOptions::default()).await;
-    let copy_all = format!(
-        "Client ID: {}\nClient secret: {}\nRefresh token: {token}\nLogin URL: {}\nCompany names: acme.com\n",
-        mock.options().client_id,
-        mock.options().client_secret,
-        mock.url()
-    );
+    let copy_all = format!("{}\n", expected_copy_all(&mock, &token).join("\n"));
     // After sftoken, the shell reads the next line, as an interactive shell
     // would: anything sftoken left unread would reach it first.
     let command = format!(
