@@ -15,11 +15,14 @@ use tracing_subscriber::registry::LookupSpan;
 
 use super::output::terminal_safe;
 
-/// Sets up logging: `verbose` counts `-v` flags; `RUST_LOG`, when set and
-/// valid, chooses what is logged.
+/// Sets up logging: `verbose` counts `-v` flags; `RUST_LOG`, when set,
+/// non-empty and valid, chooses what is logged.
 pub fn init_logging(verbose: u8) {
     let colour = colour_on_stderr();
-    let chosen = EnvFilter::try_from_default_env().ok();
+    let chosen = std::env::var(EnvFilter::DEFAULT_ENV)
+        .ok()
+        .filter(|directives| !directives.trim().is_empty())
+        .and_then(|directives| EnvFilter::try_new(directives).ok());
     let builder = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_ansi(colour);
