@@ -5,16 +5,10 @@ use std::process::ExitCode;
 use clap::Parser;
 use sftoken::commands::{self, Stdin};
 use sftoken::config::{Cli, Command, Config, Env};
-use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("sftoken=info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    commands::init_logging(cli.verbose);
     let result = Config::resolve(&cli, Env::from_process())
         .map_err(commands::Error::from)
         .and_then(|config| {

@@ -1,9 +1,11 @@
 //! `sftoken check`: runs the checks on settings an admin already has, as Snow
 //! Atlas would use them. Exit 0 when they work, 1 with the reason when not.
+//! What is not given is read from piped Copy all text, or asked for at a
+//! terminal, where the pasted Copy all text is read whole.
 
 use super::Error;
-use super::input::{Ask, Input, ask};
-use super::output::report;
+use super::input::{Given, Input, ask_at_terminal};
+use super::output::{report, terminal_safe};
 use crate::company_names::CompanyNames;
 use crate::config::{Config, ConfigError};
 use crate::login_url::LoginUrl;
@@ -14,42 +16,39 @@ use crate::session::{Connection, Details};
 
 /// `sftoken check`: runs the checks on settings the admin already has.
 pub async fn check(config: Config, mut input: impl Input) -> Result<(), Error> {
-    let pasted = match (&config.client_secret, &config.refresh_token) {
+    let mut pasted = match (&config.client_secret, &config.refresh_token) {
         (Some(_), Some(_)) => PastedSettings::default(),
         _ => input
             .piped_text()
             .map(|text| PastedSettings::parse(&text))
             .unwrap_or_default(),
     };
+    let given = Given {
+        client_id: config.client_id.is_some(),
+        client_secret: config.client_secret.is_some(),
+        refresh_token: config.refresh_token.is_some(),
+    };
+    ask_at_terminal(&mut pasted, &given, &mut input);
     let client_id = config.client_id.clone().or(pasted.client_id).ok_or_else(|| {
         Error::Missing(
-            "Give the Client ID with --client-id or SFTOKEN_CLIENT_ID, or pipe the page's Copy all text into sftoken check.".to_owned(),
+            "Give the Client ID with --client-id or SFTOKEN_CLIENT_ID, pipe the page's Copy all text into sftoken check, or run it in a terminal to be asked.".to_owned(),
         )
     })?;
-    let client_secret = ask(
-        config.client_secret.as_ref(),
-        pasted.client_secret,
-        &mut input,
-        Ask {
-            question: "Client secret (not shown): ",
-            how_to_give: "Set SFTOKEN_CLIENT_SECRET",
-            command: "check",
-            secret: true,
-        },
-        ClientSecret::new,
-    )?;
-    let refresh_token = ask(
-        config.refresh_token.as_ref(),
-        pasted.refresh_token,
-        &mut input,
-        Ask {
-            question: "Refresh token (not shown): ",
-            how_to_give: "Set SFTOKEN_REFRESH_TOKEN",
-            command: "check",
-            secret: true,
-        },
-        RefreshToken::new,
-    )?;
+    let missing = |variable: &str| {
+        Error::Missing(format!(
+            "Set {variable}, pipe the page's Copy all text into sftoken check, or run it in a terminal to be asked (secrets are never read from arguments)."
+        ))
+    };
+    let client_secret = match (&config.client_secret, pasted.client_secret) {
+        (Some(secret), _) => secret.clone(),
+        (None, Some(pasted)) => ClientSecret::new(&pasted),
+        (None, None) => return Err(missing("SFTOKEN_CLIENT_SECRET")),
+    };
+    let refresh_token = match (&config.refresh_token, pasted.refresh_token) {
+        (Some(token), _) => token.clone(),
+        (None, Some(pasted)) => RefreshToken::new(&pasted),
+        (None, None) => return Err(missing("SFTOKEN_REFRESH_TOKEN")),
+    };
     let login_url = match pasted.login_url {
         Some(url) if config.login_url_is_default => {
             LoginUrl::parse(&url, config.login_url.policy()).map_err(ConfigError::from)?
@@ -61,7 +60,11 @@ pub async fn check(config: Config, mut input: impl Input) -> Result<(), Error> {
         client_secret,
         login_url,
     };
-    eprintln!("Checking the settings against {} …", credentials.login_url);
+    eprintln!(
+        "Checking Client ID {} against {} …",
+        terminal_safe(&credentials.client_id),
+        credentials.login_url
+    );
     let connection = Connection::new(credentials, refresh_token, Details::default());
     // Names chosen by flag, environment or file win over the pasted ones.
     let names = match pasted.company_names {

@@ -7,6 +7,7 @@ use std::io::{BufRead, IsTerminal, Read};
 use tokio::sync::mpsc;
 
 use super::Error;
+use crate::session::settings::PastedSettings;
 
 /// The longest line read from standard input; a pasted address is a few
 /// hundred bytes.
@@ -129,4 +130,177 @@ pub(super) fn ask<T: Clone>(
                 ask.how_to_give, ask.command
             ))
         })
+}
+
+/// Which of the settings `sftoken check` asks for were given already (by
+/// flag, environment or file).
+pub(super) struct Given {
+    pub client_id: bool,
+    pub client_secret: bool,
+    pub refresh_token: bool,
+}
+
+/// At a terminal, asks for each of the Client ID, Client secret and Refresh
+/// token that is still missing, without echo, since a pasted block carries
+/// secrets. Any answer may be the first line of the page's Copy all text:
+/// then lines are read until all five settings are in, or until an empty
+/// line, so that no pasted line is left for the shell to run (and to keep
+/// in its history). Off a terminal it asks nothing.
+pub(super) fn ask_at_terminal(pasted: &mut PastedSettings, given: &Given, input: &mut impl Input) {
+    /// Where an answer goes among the pasted settings.
+    type Slot = fn(&mut PastedSettings) -> &mut Option<String>;
+    let questions: [(bool, &str, Slot); 3] = [
+        (
+            given.client_id,
+            "Client ID (or paste the page's Copy all text; not shown): ",
+            |p| &mut p.client_id,
+        ),
+        (given.client_secret, "Client secret (not shown): ", |p| {
+            &mut p.client_secret
+        }),
+        (given.refresh_token, "Refresh token (not shown): ", |p| {
+            &mut p.refresh_token
+        }),
+    ];
+    for (given, question, slot) in questions {
+        if given || slot(pasted).is_some() {
+            continue;
+        }
+        let Some(answer) = input.prompt_secret(question) else {
+            return;
+        };
+        let answer = answer.trim();
+        if answer.is_empty() {
+            return;
+        }
+        if PastedSettings::parse(answer).count() == 0 {
+            *slot(pasted) = Some(answer.to_owned());
+            continue;
+        }
+        let mut block = format!("{answer}\n");
+        while !PastedSettings::parse(&block).is_complete() {
+            match input.prompt_secret("") {
+                Some(line) if !line.trim().is_empty() => {
+                    block.push_str(line.trim());
+                    block.push('\n');
+                }
+                _ => break,
+            }
+        }
+        let read = PastedSettings::parse(&block);
+        eprintln!(
+            "Read {} of the five settings from the pasted text.",
+            read.count()
+        );
+        pasted.fill_from(read);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A terminal where the user types `lines`, one per prompt.
+    struct Typed {
+        lines: std::collections::VecDeque<&'static str>,
+        questions: Vec<String>,
+    }
+
+    impl Typed {
+        fn new(lines: &[&'static str]) -> Self {
+            Self {
+                lines: lines.iter().copied().collect(),
+                questions: Vec::new(),
+            }
+        }
+    }
+
+    impl Input for Typed {
+        fn piped_text(&mut self) -> Option<String> {
+            None
+        }
+
+        fn prompt_line(&mut self, question: &str) -> Option<String> {
+            self.prompt_secret(question)
+        }
+
+        fn prompt_secret(&mut self, question: &str) -> Option<String> {
+            self.questions.push(question.to_owned());
+            self.lines.pop_front().map(str::to_owned)
+        }
+
+        fn lines(&mut self) -> mpsc::UnboundedReceiver<String> {
+            let (sender, lines) = mpsc::unbounded_channel();
+            for line in self.lines.drain(..) {
+                let _ = sender.send(line.to_owned());
+            }
+            lines
+        }
+    }
+
+    const NOTHING_GIVEN: Given = Given {
+        client_id: false,
+        client_secret: false,
+        refresh_token: false,
+    };
+
+    #[test]
+    fn a_pasted_block_answers_every_question_and_is_read_to_its_last_line() {
+        let mut typed = Typed::new(&[
+            "Client ID: 3MVG9id",
+            "Client secret: the-secret",
+            "Refresh token: 5Aep-token",
+            "Login URL: https://acme.my.salesforce.com",
+            "Company names: acme.com, acme.co.uk",
+            "echo this line belongs to the shell",
+        ]);
+        let mut pasted = PastedSettings::default();
+
+        ask_at_terminal(&mut pasted, &NOTHING_GIVEN, &mut typed);
+
+        assert!(pasted.is_complete(), "{pasted:?}");
+        assert_eq!(pasted.client_secret.as_deref(), Some("the-secret"));
+        assert_eq!(typed.lines.len(), 1, "reading stopped at the fifth line");
+        assert_eq!(typed.questions.len(), 5, "one prompt, then four more lines");
+    }
+
+    #[test]
+    fn an_empty_line_ends_a_partial_block_and_the_rest_is_asked() {
+        let mut typed = Typed::new(&[
+            "Client ID: 3MVG9id",
+            "Login URL: https://login.salesforce.com",
+            "",
+            "the-secret",
+            "5Aep-token",
+        ]);
+        let mut pasted = PastedSettings::default();
+
+        ask_at_terminal(&mut pasted, &NOTHING_GIVEN, &mut typed);
+
+        assert_eq!(pasted.client_id.as_deref(), Some("3MVG9id"));
+        assert_eq!(pasted.client_secret.as_deref(), Some("the-secret"));
+        assert_eq!(pasted.refresh_token.as_deref(), Some("5Aep-token"));
+        assert_eq!(
+            typed.questions[3..],
+            ["Client secret (not shown): ", "Refresh token (not shown): "]
+        );
+    }
+
+    #[test]
+    fn typed_answers_fill_only_what_was_not_given() {
+        let mut typed = Typed::new(&["  3MVG9typed  ", "5Aep-token"]);
+        let mut pasted = PastedSettings::default();
+        let given = Given {
+            client_secret: true,
+            ..NOTHING_GIVEN
+        };
+
+        ask_at_terminal(&mut pasted, &given, &mut typed);
+
+        assert_eq!(pasted.client_id.as_deref(), Some("3MVG9typed"));
+        assert_eq!(pasted.client_secret, None, "given, so not asked");
+        assert_eq!(pasted.refresh_token.as_deref(), Some("5Aep-token"));
+        assert!(typed.questions[0].starts_with("Client ID"));
+        assert!(typed.questions[1].starts_with("Refresh token"));
+    }
 }

@@ -5,12 +5,15 @@
 
 mod check;
 mod input;
+mod logging;
 mod output;
 mod paste;
+mod progress;
 mod serve;
 
 pub use check::check;
 pub use input::{Input, Stdin};
+pub use logging::init_logging;
 pub use output::terminal_safe;
 pub use paste::paste;
 pub use serve::serve;
@@ -29,7 +32,9 @@ pub enum Error {
     Bind(#[from] BindError),
     #[error("The server stopped unexpectedly ({0}). Start sftoken again.")]
     Serve(std::io::Error),
-    #[error("Could not write the settings to standard output ({0}). Run again without --json.")]
+    #[error(
+        "Could not write the settings ({0}). Check where standard output (or --output) goes, and run again."
+    )]
     Output(std::io::Error),
     #[error("{0}")]
     Missing(String),

@@ -2,12 +2,12 @@
 //! `--json` object, on standard output or, with `--output`, in a file only the
 //! user may read.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 
-use super::Error;
+use super::{Error, progress};
 use crate::config::Config;
-use crate::salesforce::Http;
+use crate::salesforce::{Http, Surface};
 use crate::secret::random_id;
 use crate::session::{Connection, checks};
 
@@ -19,7 +19,15 @@ pub(super) async fn report(
     config: &Config,
     show_settings: bool,
 ) -> Result<(), Error> {
-    checks::run(http.clone(), connection).await;
+    if config.json && config.output.is_none() {
+        warn_if_stdout_is_a_file();
+    }
+    let checks = checks::run(http.clone(), connection);
+    if std::io::stderr().is_terminal() {
+        progress::while_checking(checks, connection).await;
+    } else {
+        checks.await;
+    }
     let snapshot = connection.snapshot();
     if config.json {
         print_json(connection, config.output.as_deref()).map_err(Error::Output)?;
@@ -46,7 +54,7 @@ pub(super) async fn report(
             );
         }
     }
-    match snapshot.report.verdict() {
+    match snapshot.report.verdict(Surface::Terminal) {
         Ok(()) => {
             eprintln!("These settings work.");
             Ok(())
@@ -63,6 +71,74 @@ pub fn terminal_safe(text: &str) -> String {
     text.chars()
         .filter(|c| *c == '\n' || !c.is_control())
         .collect()
+}
+
+/// "Signed in as Ada Admin (admin@acme.com) to Acme Corp (production)", from
+/// what the checks found, else from what the sign-in said.
+pub(super) fn signed_in(connection: &Connection) -> String {
+    let snapshot = connection.snapshot();
+    let who = match snapshot.report.user.value() {
+        Some(user) => format!("{} ({})", user.display_name, user.username),
+        None => snapshot
+            .details
+            .username
+            .clone()
+            .unwrap_or_else(|| "your Salesforce user".to_owned()),
+    };
+    let org = match snapshot.report.org.value() {
+        Some(org) => format!(
+            "{} ({})",
+            org.name,
+            if org.is_sandbox {
+                "a sandbox"
+            } else {
+                "production"
+            }
+        ),
+        None => snapshot
+            .details
+            .instance_url
+            .clone()
+            .unwrap_or_else(|| connection.credentials.login_url.to_string()),
+    };
+    terminal_safe(&format!("Signed in as {who} to {org}"))
+}
+
+/// `--print`: the Copy all text on stdout.
+pub(super) fn print_copy_all(connection: &Connection) -> std::io::Result<()> {
+    let snapshot = connection.snapshot();
+    let copy_all = snapshot.settings(&connection.credentials).copy_all();
+    let mut stdout = std::io::stdout().lock();
+    write!(stdout, "{}", terminal_safe(&copy_all))?;
+    stdout.flush()
+}
+
+/// With `--json` and no `--output`, a file behind standard output gets the
+/// secrets with the user's usual permissions: say that `--output` does better.
+pub(super) fn warn_if_stdout_is_a_file() {
+    if stdout_is_a_file() {
+        tracing::warn!(
+            "Standard output is a file, so the settings will be written to it with your usual file permissions. --output FILE writes them where only you may read them."
+        );
+    }
+}
+
+#[cfg(unix)]
+fn stdout_is_a_file() -> bool {
+    use std::os::fd::AsFd;
+    is_a_file(std::io::stdout().as_fd().try_clone_to_owned())
+}
+
+#[cfg(not(unix))]
+fn stdout_is_a_file() -> bool {
+    use std::os::windows::io::AsHandle;
+    is_a_file(std::io::stdout().as_handle().try_clone_to_owned())
+}
+
+fn is_a_file(handle: std::io::Result<impl Into<std::fs::File>>) -> bool {
+    handle
+        .and_then(|handle| handle.into().metadata())
+        .is_ok_and(|metadata| metadata.is_file())
 }
 
 /// Prints the `--json` object on stdout, or writes it to `output`, which only

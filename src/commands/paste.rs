@@ -16,7 +16,7 @@ use super::input::{Ask, Input, ask};
 use super::output::report;
 use crate::config::Config;
 use crate::flow::{self, Answer, Callback};
-use crate::salesforce::{Credentials, Http};
+use crate::salesforce::{Credentials, Http, Surface};
 use crate::secret::ClientSecret;
 use crate::session::{Claim, LOGIN_LIFETIME, Logins, Owner, Pending};
 
@@ -72,7 +72,7 @@ pub async fn paste(config: Config, mut input: impl Input) -> Result<(), Error> {
     let http = Http::new(config.http_timeout);
     let connection = flow::complete(&http, pending, answer)
         .await
-        .map_err(|advice| Error::Failed(advice.one_line()))?;
+        .map_err(|advice| Error::Failed(advice.on(Surface::Terminal).one_line()))?;
     connection.set_company_names(config.company_names.clone());
     report(&http, &connection, &config, true).await
 }

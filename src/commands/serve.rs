@@ -1,15 +1,20 @@
-//! `sftoken`: serves the page until Ctrl-C, "Done", the idle timeout or, with
-//! `--json`, the first capture.
+//! `sftoken`: serves the page until Ctrl-C, "Done", the idle timeout or,
+//! with `--json` or `--print`, the first capture. The terminal says what to
+//! do at start, who signed in to which org after each sign-in, and why a
+//! sign-in failed, as a warning.
 
 use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::task::JoinSet;
+
 use super::Error;
-use super::output::print_json;
+use super::output::{print_copy_all, print_json, signed_in, warn_if_stdout_is_a_file};
 use crate::config::Config;
-use crate::session::Connection;
-use crate::web::Server;
+use crate::salesforce::Surface;
+use crate::session::{Connection, Outcome};
+use crate::web::{AppState, Server};
 
 /// Why the helper stopped serving.
 enum Stop {
@@ -19,24 +24,47 @@ enum Stop {
     Captured(Arc<Connection>),
 }
 
-/// Serves the page until Ctrl-C, "Done", the idle timeout or (with `--json`)
-/// the first capture.
+/// What happens after a sign-in.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// The settings stay on the page until "Done" or Ctrl-C.
+    Page,
+    /// `--json`: the JSON object on stdout (or `--output`), then exit.
+    Json,
+    /// `--print`: the Copy all text on stdout, then exit.
+    Print,
+}
+
+impl Mode {
+    fn of(config: &Config) -> Self {
+        match (config.json, config.print) {
+            (true, _) => Self::Json,
+            (false, true) => Self::Print,
+            (false, false) => Self::Page,
+        }
+    }
+
+    /// Standard output carries the result alone, so the address goes to
+    /// standard error.
+    fn stdout_is_for_the_result(self) -> bool {
+        self != Self::Page
+    }
+}
+
+/// Serves the page until Ctrl-C, "Done", the idle timeout or (with `--json`
+/// or `--print`) the first capture.
 pub async fn serve(config: Config) -> Result<(), Error> {
-    let json = config.json;
+    let mode = Mode::of(&config);
     let open_browser = config.open_browser;
     let idle_timeout = config.idle_timeout;
     let output = config.output.clone();
+    if mode == Mode::Json && output.is_none() {
+        warn_if_stdout_is_a_file();
+    }
     let mut server = Server::bind(config).await?;
     let state = server.state().clone();
     let url = state.launch_url();
-    eprintln!(
-        "sftoken is running. Open this address in your browser (it works once; sftoken prints a fresh one after each use):"
-    );
-    print_address(&url, json);
-    eprintln!(
-        "From another computer, forward the port first: ssh -L {port}:localhost:{port} <this-host>",
-        port = state.port()
-    );
+    introduce(&state, &url, mode);
     if open_browser {
         open_in_browser(&url);
     }
@@ -45,35 +73,61 @@ pub async fn serve(config: Config) -> Result<(), Error> {
         while launch_urls.changed().await.is_ok() {
             let url = launch_urls.borrow_and_update().clone();
             eprintln!("The address was used. For another browser, open this one (it works once):");
-            print_address(&url, json);
+            print_address(&url, mode);
         }
     });
-    let mut captures = server.take_captures();
+    let mut sign_ins = server.take_sign_ins();
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let serving = tokio::spawn(server.serve(async {
         let _ = stop_rx.await;
     }));
-    let idle = async {
-        match idle_timeout {
-            Some(timeout) => state.idle(timeout).await,
-            None => std::future::pending().await,
+    // "Signed in as …" waits for the checks, which name the user and the org.
+    let mut telling = JoinSet::new();
+    // One listener for the whole run, so no Ctrl-C is missed between turns.
+    let shutdown = shutdown_signal();
+    tokio::pin!(shutdown);
+    let stop = loop {
+        let idle = async {
+            match idle_timeout {
+                Some(timeout) => state.idle(timeout).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            () = &mut shutdown => break Stop::Signal,
+            () = state.done() => break Stop::Done,
+            () = idle => break Stop::Idle(idle_timeout.unwrap_or_default()),
+            Some(outcome) = sign_ins.recv() => match outcome {
+                Outcome::Captured(connection) if mode != Mode::Page => {
+                    break Stop::Captured(connection);
+                }
+                Outcome::Captured(connection) => {
+                    while telling.try_join_next().is_some() {}
+                    telling.spawn(async move {
+                        connection.checks_finished().await;
+                        tell_signed_in(&connection, mode);
+                    });
+                }
+                Outcome::Failed { advice, .. } => {
+                    tracing::warn!("The sign-in failed. {}", advice.on(Surface::BesideThePage).one_line());
+                }
+            },
         }
     };
-    let stop = tokio::select! {
-        () = shutdown_signal() => Stop::Signal,
-        () = state.done() => Stop::Done,
-        () = idle => Stop::Idle(idle_timeout.unwrap_or_default()),
-        Some(connection) = captures.recv(), if json => Stop::Captured(connection),
-    };
+    telling.abort_all();
     let captured = matches!(stop, Stop::Captured(_));
     let printed = match stop {
-        // The JSON carries the checks, so it waits for them (each request has
-        // its own timeout); Ctrl-C still stops at once.
+        // The result waits for the checks: the JSON carries them, and the
+        // token check may rotate the refresh token. Ctrl-C still stops at once.
         Stop::Captured(connection) => tokio::select! {
             () = connection.checks_finished() => {
-                print_json(&connection, output.as_deref()).map_err(Error::Output)
+                tell_signed_in(&connection, mode);
+                match mode {
+                    Mode::Print => print_copy_all(&connection).map_err(Error::Output),
+                    _ => print_json(&connection, output.as_deref()).map_err(Error::Output),
+                }
             }
-            () = shutdown_signal() => Err(Error::Interrupted),
+            () = &mut shutdown => Err(Error::Interrupted),
             () = state.done() => Err(Error::Interrupted),
         },
         Stop::Done => {
@@ -97,16 +151,52 @@ pub async fn serve(config: Config) -> Result<(), Error> {
     eprintln!("sftoken stopped; the secrets it held are wiped from memory.");
     printed?;
     served.map_err(Error::Serve)?;
-    if json && !captured {
+    if mode != Mode::Page && !captured {
         return Err(Error::NotCaptured);
     }
     Ok(())
 }
 
+/// The first lines: the address, and what to do next.
+fn introduce(state: &AppState, url: &str, mode: Mode) {
+    let port = state.port();
+    eprintln!(
+        "sftoken is running. Open this address in your browser (it works once; sftoken prints a fresh one after each use):"
+    );
+    print_address(url, mode);
+    let then = match mode {
+        Mode::Page => "shows the five settings to copy. Press Ctrl-C here to stop",
+        Mode::Json => "prints the settings here as JSON and stops",
+        Mode::Print => "prints the five settings here and stops",
+    };
+    eprintln!(
+        "Next: follow the page. It lists what the External Client App needs (its Callback URL is http://localhost:{port}/callback), signs you in with Salesforce, then {then}."
+    );
+    eprintln!(
+        "From another computer, forward the port first: ssh -L {port}:localhost:{port} <this-host>"
+    );
+}
+
+/// After a sign-in and its checks: who signed in to which org, where the
+/// settings are, and, as a warning, what the checks found wrong.
+fn tell_signed_in(connection: &Connection, mode: Mode) {
+    let signed_in = signed_in(connection);
+    match mode {
+        Mode::Page => eprintln!(
+            "{signed_in}; the settings are on the page. Press Done or Ctrl-C when you have copied them."
+        ),
+        Mode::Json | Mode::Print => eprintln!("{signed_in}."),
+    }
+    if let Err(reason) = connection.snapshot().report.verdict(Surface::BesideThePage) {
+        tracing::warn!("{reason}");
+    }
+}
+
 /// The address to open, alone on its line: on standard output, or on
-/// standard error with `--json`, whose standard output carries the JSON alone.
-fn print_address(url: &str, json: bool) {
-    if json {
+/// standard error with `--json` or `--print`, whose standard output carries
+/// the result alone.
+fn print_address(url: &str, mode: Mode) {
+    if mode.stdout_is_for_the_result() {
         eprintln!("{url}");
     } else {
         println!("{url}");

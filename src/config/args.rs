@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use clap::Parser;
 
+use super::file::PORT_RULE;
+
 /// `30m`, `90s`, `1h`, or a bare number of minutes.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
@@ -31,6 +33,18 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         .ok_or_else(|| format!("\"{text}\" is not a duration; write it like 30m, 90s or 1h"))
 }
 
+/// A port the Callback URL can name: 1 to 65535. Port 0 would pick a
+/// random port, which the External Client App's Callback URL could never match.
+pub fn parse_port(text: &str) -> Result<u16, String> {
+    match text.trim().parse::<u16>() {
+        Ok(0) => Err(format!(
+            "the port {PORT_RULE}; 0 would pick a random port, which the External Client App's Callback URL could never match"
+        )),
+        Ok(port) => Ok(port),
+        Err(_) => Err(format!("the port {PORT_RULE}")),
+    }
+}
+
 /// The version and the target it was built for, so a support request says
 /// what runs: `sftoken 0.1.0 (x86_64-unknown-linux-musl)`. `build.rs` sets
 /// `TARGET`.
@@ -43,17 +57,44 @@ const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("TARGET"), "
 /// Salesforce's login with PKCE, receives the code itself and shows the settings
 /// with copy buttons. The client secret is read from the page, or from the
 /// SFTOKEN_CLIENT_SECRET environment variable; never from a flag.
+///
+/// The flags of a command follow it (`sftoken check --login-url URL`); those
+/// listed under `sftoken check --help` and `sftoken paste --help` apply there.
 #[derive(Parser, Debug, Default)]
-#[command(name = "sftoken", version = VERSION, about, long_about)]
+#[command(
+    name = "sftoken",
+    version = VERSION,
+    about,
+    long_about,
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
 
+    // The page's own flags: not global, so `check` and `paste` refuse them
+    // and their help does not list them.
     /// Port to listen on, on 127.0.0.1 and [::1]. The External Client App's
     /// Callback URL must be http://localhost:PORT/callback. [default: 8719]
-    #[arg(long, global = true, env = "SFTOKEN_PORT", value_name = "N")]
+    #[arg(long, env = "SFTOKEN_PORT", value_name = "N", value_parser = parse_port)]
     pub port: Option<u16>,
 
+    /// Don't open a browser; only print the address to open.
+    #[arg(long)]
+    pub no_browser: bool,
+
+    /// After the first successful sign-in, print the Copy all text (the five
+    /// settings, one per line) on stdout and exit. For a server reached over
+    /// SSH port forwarding: the settings land in its terminal.
+    #[arg(long, conflicts_with = "json")]
+    pub print: bool,
+
+    /// Stop after this long without a request, wiping the secrets: 30m, 90s,
+    /// 1h, or a number of minutes; 0 never stops. [default: 30m]
+    #[arg(long, env = "SFTOKEN_IDLE_TIMEOUT", value_name = "DURATION", value_parser = parse_duration)]
+    pub idle_timeout: Option<Duration>,
+
+    // Flags for every command.
     /// Salesforce login URL: https://login.salesforce.com (the default),
     /// https://test.salesforce.com, or your My Domain URL.
     /// [env: SFTOKEN_LOGIN_URL=]
@@ -64,7 +105,8 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub sandbox: bool,
 
-    /// The External Client App's Consumer Key, prefilled on the page.
+    /// The External Client App's Consumer Key (the Client ID): prefilled on
+    /// the page, used by paste, checked by check.
     #[arg(long, global = true, env = "SFTOKEN_CLIENT_ID", value_name = "ID")]
     pub client_id: Option<String>,
 
@@ -78,12 +120,8 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
-    /// Don't open a browser; only print the address to open.
-    #[arg(long, global = true)]
-    pub no_browser: bool,
-
-    /// After the first successful sign-in, print the settings as one JSON object
-    /// on stdout and exit.
+    /// Print the settings and the checks as one JSON object on stdout (the
+    /// page: after the first successful sign-in and its checks), and exit.
     #[arg(long, global = true)]
     pub json: bool,
 
@@ -97,11 +135,6 @@ pub struct Cli {
         value_delimiter = ','
     )]
     pub company_names: Option<Vec<String>>,
-
-    /// Stop after this long without a request, wiping the secrets: 30m, 90s,
-    /// 1h, or a number of minutes; 0 never stops. [default: 30m]
-    #[arg(long, global = true, env = "SFTOKEN_IDLE_TIMEOUT", value_name = "DURATION", value_parser = parse_duration)]
-    pub idle_timeout: Option<Duration>,
 
     /// How long one request to Salesforce may take before sftoken gives up
     /// (slow proxies may need more): 30s, 2m. [default: 30s]
@@ -120,6 +153,11 @@ pub struct Cli {
     /// identity URLs that server answers with, with no host check.
     #[arg(long, global = true)]
     pub allow_any_login_url: bool,
+
+    /// Show sftoken's log (-v: debug, -vv: trace), as RUST_LOG does.
+    /// Secrets are never logged.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
 }
 
 #[derive(clap::Subcommand, Debug)]
@@ -127,9 +165,9 @@ pub enum Command {
     /// Check settings you already have, without signing in: runs the refresh
     /// grant Snow Atlas runs and the same checks as the page. Reads the client
     /// secret and refresh token from SFTOKEN_CLIENT_SECRET and
-    /// SFTOKEN_REFRESH_TOKEN, or from standard input (the page's "Copy all"
-    /// text, or typed at a prompt); never from arguments. Exit 0 when they work,
-    /// 1 with the reason when they don't.
+    /// SFTOKEN_REFRESH_TOKEN, or from standard input: the page's "Copy all"
+    /// text piped in, or, in a terminal, pasted or typed at the prompt. Never
+    /// from arguments. Exit 0 when they work, 1 with the reason when they don't.
     Check,
     /// Sign in without a browser on this machine: prints the address to open
     /// on any computer, then reads back the address of Salesforce's success
@@ -137,4 +175,43 @@ pub enum Command {
     /// settings. The first non-empty line of standard input is read, from a
     /// terminal or a pipe; a wrong one is asked for again.
     Paste,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    /// The README's flag table lists every flag any command takes.
+    #[test]
+    fn the_readme_flag_table_lists_every_flag() {
+        let readme = include_str!("../../README.md");
+        let rows: Vec<&str> = readme
+            .lines()
+            .filter(|line| line.starts_with("| `-"))
+            .collect();
+        let command = Cli::command();
+        let flags = command
+            .get_arguments()
+            .chain(command.get_subcommands().flat_map(|c| c.get_arguments()))
+            .filter_map(|arg| arg.get_long())
+            .filter(|long| !["help", "version"].contains(long));
+        for long in flags {
+            let flag = format!("`--{long}");
+            assert!(
+                rows.iter().any(|row| row.contains(&flag)),
+                "README.md's flag table lacks {flag}`"
+            );
+        }
+    }
+
+    #[test]
+    fn a_port_is_1_to_65535() {
+        assert_eq!(parse_port("1"), Ok(1));
+        assert_eq!(parse_port("65535"), Ok(65535));
+        assert!(parse_port("0").is_err_and(|e| e.contains("Callback URL")));
+        assert!(parse_port("65536").is_err_and(|e| e.contains("from 1 to 65535")));
+        assert!(parse_port("http").is_err());
+    }
 }

@@ -3,13 +3,13 @@
 //! every local user can read another process's argv.
 
 mod args;
+mod file;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
-use serde::Deserialize;
-
-pub use args::{Cli, Command, parse_duration};
+pub use args::{Cli, Command, parse_duration, parse_port};
+pub use file::FileConfig;
 
 use crate::company_names::{CompanyNames, CompanyNamesError};
 use crate::login_url::{HostPolicy, LoginUrl, LoginUrlError, PRODUCTION, SANDBOX};
@@ -20,21 +20,6 @@ pub const DEFAULT_PORT: u16 = 8719;
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 /// How long one request to Salesforce may take; `--http-timeout` changes it.
 pub const DEFAULT_HTTP_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// The config file. Every key is optional; unknown keys are an error, so a typo
-/// is caught instead of silently ignored.
-#[derive(Deserialize, Debug, Default)]
-#[serde(deny_unknown_fields)]
-pub struct FileConfig {
-    pub port: Option<u16>,
-    pub login_url: Option<String>,
-    pub sandbox: Option<bool>,
-    pub client_id: Option<String>,
-    pub company_names: Option<Vec<String>>,
-    pub callback_url: Option<String>,
-    pub open_browser: Option<bool>,
-    pub idle_timeout: Option<String>,
-}
 
 /// Environment variables read by hand (the rest go through clap's `env`).
 #[derive(Default)]
@@ -78,22 +63,29 @@ pub struct Config {
     pub http_timeout: Duration,
     /// `--output`: where `--json` writes, owner-only.
     pub output: Option<PathBuf>,
+    /// `--print`: the page prints Copy all after the first sign-in and exits.
+    pub print: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("Could not read the config file {path}: {reason}. Check the path given to --config.")]
     Read { path: PathBuf, reason: String },
-    #[error("The config file {path} is not valid: {reason}. Compare it with config.example.toml.")]
-    Parse { path: PathBuf, reason: String },
+    #[error(
+        "The config file {path}, line {line}, column {column}: {reason}. Compare it with config.example.toml."
+    )]
+    Parse {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        reason: String,
+    },
     #[error("{0}")]
     LoginUrl(#[from] LoginUrlError),
     #[error("Company names: {0}")]
     CompanyNames(#[from] CompanyNamesError),
     #[error("{0}")]
     CallbackUrl(#[from] SuccessPageError),
-    #[error("idle_timeout in the config file: {0}")]
-    IdleTimeout(String),
     #[error("--http-timeout must be more than 0, for example 30s or 2m.")]
     HttpTimeout,
 }
@@ -115,12 +107,13 @@ impl Config {
             idle_timeout: Some(DEFAULT_IDLE_TIMEOUT),
             http_timeout: DEFAULT_HTTP_TIMEOUT,
             output: None,
+            print: false,
         }
     }
 
     pub fn resolve(cli: &Cli, env: Env) -> Result<Self, ConfigError> {
         let file = match &cli.config {
-            Some(path) => read_file(path)?,
+            Some(path) => file::read(path)?,
             None => FileConfig::default(),
         };
         let mut login_url_is_default = false;
@@ -158,19 +151,22 @@ impl Config {
             Some(url) => SuccessPage::parse(url, policy)?,
             None => SuccessPage::default_page(),
         };
-        let idle_timeout = match (cli.idle_timeout, file.idle_timeout) {
-            (Some(timeout), _) => timeout,
-            (None, Some(text)) => parse_duration(&text).map_err(ConfigError::IdleTimeout)?,
-            (None, None) => DEFAULT_IDLE_TIMEOUT,
-        };
-        let http_timeout = cli.http_timeout.unwrap_or(DEFAULT_HTTP_TIMEOUT);
+        let idle_timeout = cli
+            .idle_timeout
+            .or(file.idle_timeout)
+            .unwrap_or(DEFAULT_IDLE_TIMEOUT);
+        let http_timeout = cli
+            .http_timeout
+            .or(file.http_timeout)
+            .unwrap_or(DEFAULT_HTTP_TIMEOUT);
         if http_timeout.is_zero() {
             return Err(ConfigError::HttpTimeout);
         }
         Ok(Self {
             idle_timeout: (!idle_timeout.is_zero()).then_some(idle_timeout),
             http_timeout,
-            output: cli.output.clone(),
+            // The file's output applies when --json is given.
+            output: cli.output.clone().or(file.output).filter(|_| cli.json),
             port: cli.port.or(file.port).unwrap_or(DEFAULT_PORT),
             company_names,
             callback_url,
@@ -181,19 +177,9 @@ impl Config {
             login_url_is_default,
             open_browser: !cli.no_browser && file.open_browser.unwrap_or(true),
             json: cli.json,
+            print: cli.print,
         })
     }
-}
-
-fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
-        path: path.to_owned(),
-        reason: e.to_string(),
-    })?;
-    toml::from_str(&text).map_err(|e| ConfigError::Parse {
-        path: path.to_owned(),
-        reason: e.message().to_owned(),
-    })
 }
 
 #[cfg(test)]
@@ -290,7 +276,8 @@ mod tests {
         let err = Config::resolve(&cli, Env::default()).expect_err("unknown key");
         let message = err.to_string();
         assert!(message.contains(&path.display().to_string()), "{message}");
-        assert!(message.contains("prot"), "{message}");
+        assert!(message.contains("\"prot\" is not a setting"), "{message}");
+        assert!(message.contains("line 1, column 1"), "{message}");
     }
 
     #[test]
@@ -311,6 +298,37 @@ mod tests {
             toml::from_str(include_str!("../../config.example.toml")).expect("example parses");
         assert_eq!(file.port, Some(DEFAULT_PORT));
         assert_eq!(file.login_url.as_deref(), Some(PRODUCTION));
+        assert_eq!(file.http_timeout, Some(DEFAULT_HTTP_TIMEOUT));
+        assert_eq!(file.idle_timeout, Some(DEFAULT_IDLE_TIMEOUT));
+    }
+
+    #[test]
+    fn the_file_sets_http_timeout_and_output_and_flags_still_win() {
+        let (_keep, path) = file_with("http_timeout = \"2m\"\noutput = \"from-file.json\"\n");
+        let json = Cli {
+            config: Some(path.clone()),
+            json: true,
+            ..Cli::default()
+        };
+        let config = Config::resolve(&json, Env::default()).expect("config");
+        assert_eq!(config.http_timeout, Duration::from_secs(120));
+        assert_eq!(config.output, Some(PathBuf::from("from-file.json")));
+
+        let flags = Cli {
+            http_timeout: Some(Duration::from_secs(5)),
+            output: Some(PathBuf::from("from-flag.json")),
+            ..json
+        };
+        let config = Config::resolve(&flags, Env::default()).expect("config");
+        assert_eq!(config.http_timeout, Duration::from_secs(5));
+        assert_eq!(config.output, Some(PathBuf::from("from-flag.json")));
+
+        let without_json = Cli {
+            config: Some(path),
+            ..Cli::default()
+        };
+        let config = Config::resolve(&without_json, Env::default()).expect("config");
+        assert_eq!(config.output, None, "output only goes with --json");
     }
 
     #[test]

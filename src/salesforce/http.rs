@@ -13,6 +13,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use super::SalesforceError;
+use super::network::{self, Failure};
 use crate::login_url::LoginUrl;
 use crate::secret::AccessToken;
 
@@ -94,13 +95,11 @@ pub(super) async fn post_form<T: DeserializeOwned>(
     form: &[(&str, &str)],
 ) -> Result<T, SalesforceError> {
     let url = login_url.endpoint(path);
-    let response = http
-        .client()?
-        .post(&url)
-        .form(form)
-        .send()
-        .await
-        .map_err(|e| http.transport_error(&url, e))?;
+    let response = http.client()?.post(&url).form(form).send().await;
+    let response = match response {
+        Ok(response) => response,
+        Err(e) => return Err(http.transport_error(&url, e).await),
+    };
     read_json(http, &url, response, Limit::OAuth).await
 }
 
@@ -115,8 +114,11 @@ pub(super) async fn get_json<T: DeserializeOwned>(
         .get(url)
         .bearer_auth(access_token.expose())
         .send()
-        .await
-        .map_err(|e| http.transport_error(url, e))?;
+        .await;
+    let response = match response {
+        Ok(response) => response,
+        Err(e) => return Err(http.transport_error(url, e).await),
+    };
     read_json(http, url, response, limit).await
 }
 
@@ -214,11 +216,12 @@ async fn read_body(
         return Err(too_large());
     }
     let mut body = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|e| http.transport_error(url, e))?
-    {
+    loop {
+        let chunk = match response.chunk().await {
+            Ok(Some(chunk)) => chunk,
+            Ok(None) => break,
+            Err(e) => return Err(http.transport_error(url, e).await),
+        };
         if body.len() + chunk.len() > limit.bytes() {
             return Err(too_large());
         }
@@ -228,40 +231,34 @@ async fn read_body(
 }
 
 impl Http {
-    fn transport_error(&self, url: &str, error: reqwest::Error) -> SalesforceError {
+    /// Says what failed on the way to `url`, never as Salesforce's refusal.
+    async fn transport_error(&self, url: &str, error: reqwest::Error) -> SalesforceError {
         let host = host_of(url);
+        let timeout = SalesforceError::Timeout {
+            host: host.clone(),
+            seconds: self.timeout.as_secs(),
+        };
         if error.is_timeout() {
-            return SalesforceError::Timeout {
-                host,
-                seconds: self.timeout.as_secs(),
-            };
+            return timeout;
         }
-        // The innermost cause says what failed (refused, DNS, certificate)
-        // without the URL; a TLS failure gets its own advice.
-        let mut reason = error.to_string();
-        let mut source = std::error::Error::source(&error);
-        while let Some(cause) = source {
-            reason = cause.to_string();
-            source = cause.source();
-        }
-        let tls = has_tls_error(&error);
-        if tls {
-            SalesforceError::Tls { host, reason }
-        } else {
-            SalesforceError::Connect { host, reason }
+        match network::classify(&error) {
+            Failure::Timeout => timeout,
+            Failure::Dns => SalesforceError::Dns { host },
+            Failure::Refused => SalesforceError::ConnectionRefused { host },
+            Failure::Tls(reason) => SalesforceError::Tls { host, reason },
+            Failure::Proxy => {
+                let (proxy, answer) = network::ask_proxy(url, CONNECT_TIMEOUT.min(self.timeout))
+                    .await
+                    .unwrap_or_else(|| ("from HTTPS_PROXY".to_owned(), None));
+                SalesforceError::Proxy {
+                    proxy,
+                    host,
+                    answer,
+                }
+            }
+            Failure::Other(reason) => SalesforceError::Connect { host, reason },
         }
     }
-}
-
-/// Is a rustls error anywhere in this chain? An io::Error hides its inner
-/// error from `source()`, so look inside those too.
-fn has_tls_error(error: &(dyn std::error::Error + 'static)) -> bool {
-    error.downcast_ref::<rustls::Error>().is_some()
-        || error
-            .downcast_ref::<std::io::Error>()
-            .and_then(|io| io.get_ref())
-            .is_some_and(|inner| has_tls_error(inner))
-        || error.source().is_some_and(has_tls_error)
 }
 
 pub(super) fn host_of(url: &str) -> String {

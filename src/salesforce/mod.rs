@@ -11,10 +11,11 @@
 pub mod advice;
 mod error;
 mod http;
+mod network;
 mod oauth;
 mod rest;
 
-pub use advice::Advice;
+pub use advice::{Advice, Surface};
 pub use error::SalesforceError;
 pub use http::Http;
 pub use oauth::{

@@ -64,13 +64,18 @@ async fn run_steps(http: &Http, connection: &Connection) {
     let tokens = match salesforce::refresh(http, credentials, &connection.refresh_token()).await {
         Ok(tokens) => tokens,
         Err(e) => {
-            const WHY: &str = "The refresh token did not work, so nothing else could be checked.";
+            let advice = e.advice();
+            let why = if advice.network {
+                "Salesforce could not be reached, so nothing else could be checked."
+            } else {
+                "The refresh token did not work, so nothing else could be checked."
+            };
             connection.update_report(|r| {
-                r.token = Step::Failed(e.advice());
-                r.user = Step::skipped(WHY);
-                r.org = Step::skipped(WHY);
-                r.licenses = Step::skipped(WHY);
-                r.users = Step::skipped(WHY);
+                r.token = Step::Failed(advice);
+                r.user = Step::skipped(why);
+                r.org = Step::skipped(why);
+                r.licenses = Step::skipped(why);
+                r.users = Step::skipped(why);
             });
             return;
         }

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::salesforce::Advice;
+use crate::salesforce::{Advice, Surface};
 
 /// One check's state. Serialized with a `status` tag for the page and `--json`.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -77,9 +77,21 @@ impl Report {
         fail(&mut self.users, advice);
     }
 
-    /// Do the settings work for the connector? `Err` says why not, in one sentence.
-    pub fn verdict(&self) -> Result<(), String> {
-        let failed = |step: &str, advice: &Advice| format!("{step}: {}", advice.one_line());
+    /// Do the settings work for the connector? `Err` says why not, in
+    /// sentences for the terminal (`surface`). When Salesforce could not be reached, it
+    /// says so, and nothing about the settings.
+    pub fn verdict(&self, surface: Surface) -> Result<(), String> {
+        let failed = |step: &str, advice: &Advice| {
+            let advice = advice.on(surface);
+            if advice.network {
+                format!(
+                    "Salesforce could not be reached, so the settings were not checked. {}",
+                    advice.one_line()
+                )
+            } else {
+                format!("{step}. {}", advice.one_line())
+            }
+        };
         match &self.token {
             Step::Ok(token) if !token.scopes_missing.is_empty() => {
                 return Err(format!(
@@ -240,7 +252,7 @@ fn status_word<T>(step: &Step<T>) -> &'static str {
 
 fn step_text<T>(step: &Step<T>) -> String {
     match step {
-        Step::Failed(advice) => advice_text(advice),
+        Step::Failed(advice) => advice_text(&advice.on(Surface::Terminal)),
         Step::Skipped { reason } => reason.clone(),
         _ => "did not finish.".to_owned(),
     }

@@ -55,6 +55,38 @@ impl std::fmt::Debug for PastedSettings {
 }
 
 impl PastedSettings {
+    /// All five settings are in.
+    pub fn is_complete(&self) -> bool {
+        self.client_id.is_some()
+            && self.client_secret.is_some()
+            && self.refresh_token.is_some()
+            && self.login_url.is_some()
+            && self.company_names.is_some()
+    }
+
+    /// How many of the five settings are in.
+    pub fn count(&self) -> usize {
+        [
+            self.client_id.is_some(),
+            self.client_secret.is_some(),
+            self.refresh_token.is_some(),
+            self.login_url.is_some(),
+            self.company_names.is_some(),
+        ]
+        .into_iter()
+        .filter(|known| *known)
+        .count()
+    }
+
+    /// Fills in what is missing here from `other`.
+    pub fn fill_from(&mut self, other: Self) {
+        self.client_id = self.client_id.take().or(other.client_id);
+        self.client_secret = self.client_secret.take().or(other.client_secret);
+        self.refresh_token = self.refresh_token.take().or(other.refresh_token);
+        self.login_url = self.login_url.take().or(other.login_url);
+        self.company_names = self.company_names.take().or(other.company_names);
+    }
+
     pub fn parse(text: &str) -> Self {
         let mut pasted = Self::default();
         for line in text.lines() {
@@ -147,6 +179,27 @@ mod tests {
             PastedSettings::parse("nothing here"),
             PastedSettings::default()
         );
+    }
+
+    #[test]
+    fn a_block_is_complete_with_all_five_and_fills_only_what_is_missing() {
+        let full = PastedSettings::parse(&settings(&names(&["*"])).copy_all());
+        assert!(full.is_complete());
+        assert_eq!(full.count(), 5);
+        let four = PastedSettings::parse(
+            "Client ID: a\nClient secret: b\nRefresh token: c\nLogin URL: d\n",
+        );
+        assert!(!four.is_complete());
+        assert_eq!(four.count(), 4);
+
+        let mut typed = PastedSettings {
+            client_id: Some("typed".into()),
+            ..PastedSettings::default()
+        };
+        typed.fill_from(full);
+        assert_eq!(typed.client_id.as_deref(), Some("typed"));
+        assert_eq!(typed.refresh_token.as_deref(), Some("5Aep861token"));
+        assert!(typed.is_complete());
     }
 
     #[test]

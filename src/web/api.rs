@@ -38,7 +38,9 @@ pub(super) async fn open_session(
             session_key: key.expose().to_owned(),
         })),
         None => {
-            tracing::warn!("a used or unknown launch token was refused");
+            tracing::warn!(
+                "Refused an address that was already used or is from an earlier run; open the newest address printed here."
+            );
             Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 "This address was already used, or it is from an earlier run of sftoken. Each address works once: open the newest one from the terminal where sftoken runs (it prints a fresh one after each use).",
@@ -88,7 +90,7 @@ pub(super) async fn session_info(
     Json(SessionInfo {
         callback_url: state.redirect_uri(),
         paste_callback_url: config.callback_url.to_string(),
-        sign_ins: state.sign_ins(),
+        sign_ins: state.captured(),
         client_id: config.client_id.clone(),
         has_client_secret: config.client_secret.is_some(),
         login_url: config.login_url.to_string(),

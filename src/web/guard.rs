@@ -67,7 +67,9 @@ fn check(state: &AppState, request: &Request) -> Result<(), ApiError> {
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     if !allowed_host(state, host) {
-        tracing::warn!("refused a request for a foreign Host");
+        tracing::warn!(
+            "Refused a request for another host name; sftoken answers only to localhost."
+        );
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "sftoken only answers to http://localhost. Open the address printed in the terminal.",
@@ -93,7 +95,11 @@ fn check(state: &AppState, request: &Request) -> Result<(), ApiError> {
     };
     let session_ok = owner_of(state, headers).is_some() || request.uri().path() == LAUNCH_PATH;
     if !origin_ok || !session_ok {
-        tracing::warn!(origin_ok, session_ok, "refused a state-changing request");
+        tracing::warn!(
+            origin_ok,
+            session_ok,
+            "Refused a request that did not come from the sftoken page."
+        );
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "This request did not come from the sftoken page. Reload the page and try again.",

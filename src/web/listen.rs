@@ -54,7 +54,7 @@ pub(super) async fn serve(
             continue;
         };
         let Ok(permit) = limit.clone().try_acquire_owned() else {
-            tracing::warn!("refused a connection: {MAX_CONNECTIONS} are already open");
+            tracing::warn!("Refused a connection: {MAX_CONNECTIONS} are already open.");
             continue;
         };
         let service = TowerToHyperService::new(router.clone());

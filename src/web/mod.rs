@@ -29,7 +29,7 @@ pub use sessions::HEADER as SESSION_HEADER;
 pub use state::AppState;
 
 use crate::config::Config;
-use crate::session::Connection;
+use crate::session::Outcome;
 
 /// Largest request body accepted; the sign-in form is well under 4 KB.
 const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -98,7 +98,7 @@ pub enum BindError {
 pub struct Server {
     listeners: Vec<TcpListener>,
     state: AppState,
-    captures: mpsc::UnboundedReceiver<Arc<Connection>>,
+    sign_ins: mpsc::UnboundedReceiver<Outcome>,
 }
 
 impl Server {
@@ -122,11 +122,11 @@ impl Server {
             }
             Err(e) => tracing::debug!(error = %e, "not listening on [::1]"),
         }
-        let (state, captures) = AppState::new(config, port);
+        let (state, sign_ins) = AppState::new(config, port);
         Ok(Self {
             listeners,
             state,
-            captures,
+            sign_ins,
         })
     }
 
@@ -134,10 +134,11 @@ impl Server {
         &self.state
     }
 
-    /// Successful sign-ins, as they happen.
-    pub fn take_captures(&mut self) -> mpsc::UnboundedReceiver<Arc<Connection>> {
+    /// How each sign-in on the page ends, as it happens: a captured
+    /// connection, or the advice that explains the failure.
+    pub fn take_sign_ins(&mut self) -> mpsc::UnboundedReceiver<Outcome> {
         let (_, empty) = mpsc::unbounded_channel();
-        std::mem::replace(&mut self.captures, empty)
+        std::mem::replace(&mut self.sign_ins, empty)
     }
 
     /// Serves until `stop` resolves, then finishes the requests under way.
@@ -145,11 +146,19 @@ impl Server {
         self,
         stop: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        let Self {
+            listeners: bound,
+            state,
+            sign_ins,
+        } = self;
+        // Nobody took them: drop the channel, so no connection (and no
+        // secret) waits in it.
+        drop(sign_ins);
         let (stop_tx, stop_rx) = watch::channel(false);
-        let router = app(self.state.clone());
+        let router = app(state.clone());
         let limit = Arc::new(Semaphore::new(listen::MAX_CONNECTIONS));
         let mut listeners = tokio::task::JoinSet::new();
-        for listener in self.listeners {
+        for listener in bound {
             listeners.spawn(listen::serve(
                 listener,
                 router.clone(),
@@ -160,7 +169,7 @@ impl Server {
         stop.await;
         // Wipe first: a client that never finishes its request must not keep
         // the secrets alive.
-        self.state.wipe();
+        state.wipe();
         let _ = stop_tx.send(true);
         while listeners.join_next().await.is_some() {}
         Ok(())

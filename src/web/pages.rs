@@ -101,7 +101,9 @@ pub(super) async fn callback(
             );
         }
         Claim::Unknown | Claim::Mismatch => {
-            tracing::warn!("a callback with an unknown state was refused");
+            tracing::warn!(
+                "Refused a sign-in callback that sftoken did not start (an old tab, or a forged address)."
+            );
             return message_page(
                 StatusCode::BAD_REQUEST,
                 "sftoken did not start this sign-in",

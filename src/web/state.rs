@@ -27,21 +27,20 @@ struct Inner {
     launch_url: watch::Sender<String>,
     logins: Mutex<Logins>,
     http: Http,
-    /// Sign-ins, for `--json` mode only (nothing else reads them).
-    captures: Option<mpsc::UnboundedSender<Arc<Connection>>>,
+    /// How each sign-in ended, for the terminal (`commands::serve`).
+    sign_ins: mpsc::UnboundedSender<Outcome>,
     /// When the last request of the page's session arrived, for the idle timeout.
     last_request: Mutex<Instant>,
     /// Set by the page's "Done" button.
     done: watch::Sender<bool>,
     /// Sign-ins captured in this run.
-    sign_ins: AtomicU32,
+    captured: AtomicU32,
 }
 
 impl AppState {
     /// State for a server on `port` (the real one, after binding).
-    pub fn new(config: Config, port: u16) -> (Self, mpsc::UnboundedReceiver<Arc<Connection>>) {
-        let (captures, received) = mpsc::unbounded_channel();
-        let captures = config.json.then_some(captures);
+    pub fn new(config: Config, port: u16) -> (Self, mpsc::UnboundedReceiver<Outcome>) {
+        let (sign_ins, received) = mpsc::unbounded_channel();
         let http = Http::new(config.http_timeout);
         let sessions = Sessions::new();
         let launch_url = watch::Sender::new(launch_url(port, sessions.launch_token()));
@@ -52,10 +51,10 @@ impl AppState {
             launch_url,
             logins: Mutex::default(),
             http,
-            captures,
+            sign_ins,
             last_request: Mutex::new(Instant::now()),
             done: watch::Sender::new(false),
-            sign_ins: AtomicU32::new(0),
+            captured: AtomicU32::new(0),
         }));
         (state, received)
     }
@@ -151,8 +150,8 @@ impl AppState {
 
     /// Sign-ins captured in this run. Each is an approval of the app, and
     /// Salesforce keeps five per user and app: a sixth revokes the oldest.
-    pub(super) fn sign_ins(&self) -> u32 {
-        self.0.sign_ins.load(Ordering::Relaxed)
+    pub(super) fn captured(&self) -> u32 {
+        self.0.captured.load(Ordering::Relaxed)
     }
 
     pub(super) fn redirect_uri(&self) -> String {
@@ -160,19 +159,16 @@ impl AppState {
     }
 
     /// Takes over a new connection and starts its checks. A sign-in's
-    /// connection gets the configured company names and also goes to `--json`
-    /// mode; typed-in settings keep the names typed with them.
+    /// connection gets the configured company names; typed-in settings keep
+    /// the names typed with them.
     pub(super) fn adopt(&self, connection: &Arc<Connection>, signed_in: bool) {
         if signed_in {
-            self.0.sign_ins.fetch_add(1, Ordering::Relaxed);
+            self.0.captured.fetch_add(1, Ordering::Relaxed);
             connection.set_company_names(self.0.config.company_names.clone());
         }
         let checked = connection.clone();
         let http = self.0.http.clone();
         tokio::spawn(async move { checks::run(http, &checked).await });
-        if let (true, Some(captures)) = (signed_in, &self.0.captures) {
-            let _ = captures.send(connection.clone());
-        }
     }
 
     /// Finishes a claimed login: exchanges the code (or explains the error),
@@ -202,6 +198,8 @@ impl AppState {
                 }
             };
             let captured = matches!(outcome, Outcome::Captured(_));
+            // The terminal hears of it (nobody listening is fine).
+            let _ = state.0.sign_ins.send(outcome.clone());
             state.logins().finish(&id, outcome);
             captured
         };

@@ -28,6 +28,18 @@ pub fn program() -> String {
     std::env::var("SFTOKEN_BENCH_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_sftoken").to_owned())
 }
 
+/// The measured binary, serving the page on a free port.
+fn serving_on_a_free_port() -> Binary {
+    let port = free_port().to_string();
+    Binary::spawn_program(
+        &program(),
+        &["--no-browser", "--port", &port],
+        &[],
+        &[],
+        None,
+    )
+}
+
 /// Nearest-rank percentile `p` (0–100) of `samples`, in milliseconds.
 pub fn percentile_ms(samples: &[Duration], p: usize) -> f64 {
     let mut sorted = samples.to_vec();
@@ -214,8 +226,7 @@ async fn probe(address: SocketAddr) -> bool {
 #[tokio::test]
 #[ignore = "benchmark: run by hand with --ignored --nocapture"]
 async fn bench_page_weight() {
-    let binary =
-        Binary::spawn_program(&program(), &["--no-browser", "--port", "0"], &[], &[], None);
+    let binary = serving_on_a_free_port();
     let port = port_of(&binary.launch_url().await);
     let page = fetch(port, "/", true).await;
     assert_eq!(page.status, 200, "GET /");
@@ -590,8 +601,7 @@ async fn bench_capture_latency() {
 #[ignore = "benchmark: run by hand with --ignored --nocapture"]
 async fn bench_binary_memory_and_latency() {
     let started = Instant::now();
-    let binary =
-        Binary::spawn_program(&program(), &["--no-browser", "--port", "0"], &[], &[], None);
+    let binary = serving_on_a_free_port();
     let launch_url = binary.launch_url().await;
     let mock = mock_for_port(port_of(&launch_url), MockOptions::default()).await;
     let pid = binary.pid();

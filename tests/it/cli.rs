@@ -6,25 +6,8 @@ use serde_json::Value;
 
 use sftoken::pasted_address::DEFAULT_SUCCESS_PAGE;
 
-use crate::helpers::{Binary, Visitor, free_port, mock_for_port, mock_with_token, query_param};
+use crate::helpers::{Binary, Visitor, binary_and_mock, free_port, mock_with_token, query_param};
 use crate::mock_salesforce::{MockOptions, MockSalesforce};
-
-async fn binary_and_mock(extra_args: &[&str], env: &[(&str, &str)]) -> (Binary, MockSalesforce) {
-    let port = free_port();
-    let mock = mock_for_port(port, MockOptions::default()).await;
-    let port_arg = port.to_string();
-    let mock_url = mock.url();
-    let mut args = vec![
-        "--no-browser",
-        "--port",
-        &port_arg,
-        "--allow-any-login-url",
-        "--login-url",
-        &mock_url,
-    ];
-    args.extend_from_slice(extra_args);
-    (Binary::spawn(&args, env), mock)
-}
 
 #[tokio::test]
 async fn json_mode_prints_the_settings_once_captured_and_exits_0() {
@@ -240,8 +223,13 @@ async fn trace_logs_of_a_whole_session_contain_no_secret_and_ctrl_c_stops_cleanl
 
 #[tokio::test]
 async fn without_a_display_it_says_no_browser_was_opened_and_keeps_serving() {
-    let mut binary =
-        Binary::spawn_with(&["--port", "0"], &[], &["DISPLAY", "WAYLAND_DISPLAY"], None);
+    let port = free_port().to_string();
+    let mut binary = Binary::spawn_with(
+        &["--port", &port],
+        &[],
+        &["DISPLAY", "WAYLAND_DISPLAY"],
+        None,
+    );
     let launch_url = binary.launch_url().await;
 
     let visitor = Visitor::launch(&launch_url).await;
@@ -654,8 +642,9 @@ async fn paste_in_a_terminal_asks_for_a_missing_client_id() {
 
 #[tokio::test]
 async fn the_idle_timeout_stops_the_helper_with_a_message() {
+    let port = free_port().to_string();
     let mut binary = Binary::spawn(
-        &["--no-browser", "--port", "0", "--idle-timeout", "1s"],
+        &["--no-browser", "--port", &port, "--idle-timeout", "1s"],
         &[],
     );
     binary.launch_url().await;
@@ -670,7 +659,8 @@ async fn the_idle_timeout_stops_the_helper_with_a_message() {
 
 #[tokio::test]
 async fn done_on_the_page_wipes_the_secrets_and_stops_the_helper() {
-    let mut binary = Binary::spawn(&["--no-browser", "--port", "0"], &[]);
+    let port = free_port().to_string();
+    let mut binary = Binary::spawn(&["--no-browser", "--port", &port], &[]);
     let visitor = Visitor::launch(&binary.launch_url().await).await;
     let refused = visitor
         .http
@@ -715,7 +705,8 @@ async fn a_second_sftoken_on_the_same_port_says_it_is_taken_and_points_nowhere()
 
 #[tokio::test]
 async fn ctrl_c_stops_even_while_a_client_holds_a_half_sent_request() {
-    let mut binary = Binary::spawn(&["--no-browser", "--port", "0"], &[]);
+    let port = free_port().to_string();
+    let mut binary = Binary::spawn(&["--no-browser", "--port", &port], &[]);
     let launch_url = binary.launch_url().await;
     let port: u16 = launch_url
         .trim_start_matches("http://localhost:")
@@ -741,8 +732,9 @@ async fn ctrl_c_stops_even_while_a_client_holds_a_half_sent_request() {
 
 #[tokio::test]
 async fn requests_without_the_session_do_not_keep_the_helper_alive() {
+    let port = free_port().to_string();
     let mut binary = Binary::spawn(
-        &["--no-browser", "--port", "0", "--idle-timeout", "2s"],
+        &["--no-browser", "--port", &port, "--idle-timeout", "2s"],
         &[],
     );
     let launch_url = binary.launch_url().await;

@@ -83,20 +83,68 @@ async fn a_redirect_from_the_token_endpoint_is_not_followed() {
     );
 }
 
+/// Exit 1, and the one-line reason says Salesforce was never reached, with
+/// no verdict on the settings (a network failure is not a bad token).
+async fn assert_not_reached(binary: &mut Binary) -> String {
+    assert_eq!(binary.wait().await, 1, "{}", binary.stderr());
+    let stderr = binary.stderr();
+    assert!(
+        stderr.contains("Salesforce could not be reached, so the settings were not checked."),
+        "{stderr}"
+    );
+    let report = binary.stdout();
+    for verdict_on_the_settings in [
+        "The refresh token does not work",
+        "The refresh token did not work",
+        "no longer works",
+        "Consumer Secret is wrong",
+    ] {
+        assert!(!stderr.contains(verdict_on_the_settings), "{stderr}");
+        assert!(!report.contains(verdict_on_the_settings), "{report}");
+    }
+    stderr
+}
+
 #[tokio::test]
-async fn a_salesforce_that_never_answers_times_out_with_a_clear_message() {
+async fn a_closed_port_is_a_refused_connection_not_a_bad_token() {
+    let closed = crate::helpers::free_port();
+
+    let mut binary = check_against(&format!("http://127.0.0.1:{closed}"), &[], &[]).await;
+
+    let stderr = assert_not_reached(&mut binary).await;
+    assert!(
+        stderr.contains("127.0.0.1 refused the connection."),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn a_salesforce_that_never_answers_times_out_after_the_config_files_http_timeout() {
     let router = Router::new().fallback(|| async {
         tokio::time::sleep(std::time::Duration::from_secs(60)).await;
         "too late"
     });
     let url = serve(router).await;
+    let config = std::env::temp_dir().join(format!(
+        "sftoken-hardening-{}-{}.toml",
+        std::process::id(),
+        sftoken::secret::random_id(6)
+    ));
+    std::fs::write(&config, "http_timeout = \"1s\"\n").expect("config file");
 
-    let mut binary = check_against(&url, &["--http-timeout", "1s"], &[]).await;
+    let mut binary = check_against(&url, &["--config", &config.display().to_string()], &[]).await;
 
-    assert_eq!(binary.wait().await, 1);
-    let stderr = binary.stderr();
-    assert!(stderr.contains("did not answer in time"), "{stderr}");
+    let _ = std::fs::remove_file(&config);
+    let stderr = assert_not_reached(&mut binary).await;
+    assert!(
+        stderr.contains("127.0.0.1 did not answer within 1 second."),
+        "{stderr}"
+    );
     assert!(stderr.contains("HTTPS_PROXY"), "{stderr}");
+    assert!(
+        stderr.contains("--http-timeout"),
+        "the terminal names the flag: {stderr}"
+    );
 }
 
 #[tokio::test]
@@ -126,35 +174,53 @@ async fn a_tls_failure_is_explained_with_the_certificate_store_hint() {
 
     let mut binary = check_against(&https, &[], &[]).await;
 
-    assert_eq!(binary.wait().await, 1);
-    let stderr = binary.stderr();
-    assert!(stderr.contains("secure connection"), "{stderr}");
+    let stderr = assert_not_reached(&mut binary).await;
+    assert!(
+        stderr.contains("The secure connection to 127.0.0.1 failed."),
+        "{stderr}"
+    );
     assert!(stderr.contains("certificate store"), "{stderr}");
 }
 
-#[tokio::test]
-async fn https_proxy_from_the_environment_is_used() {
-    // A proxy that records the first request line and refuses it.
+/// A proxy that answers every request with `status_line`, and keeps the
+/// first line of each request it was sent.
+async fn refusing_proxy(status_line: &'static str) -> (String, Arc<Mutex<Vec<String>>>) {
     let proxy = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
-    let proxy_url = format!(
-        "http://127.0.0.1:{}",
-        proxy.local_addr().expect("addr").port()
-    );
-    let request_line = tokio::spawn(async move {
-        let (mut socket, _) = proxy.accept().await.expect("accept");
-        let mut buffer = vec![0; 1024];
-        let read = socket.read(&mut buffer).await.expect("read");
-        let _ = socket
-            .write_all(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
-            .await;
-        String::from_utf8_lossy(&buffer[..read])
-            .lines()
-            .next()
-            .unwrap_or_default()
-            .to_owned()
+    let address = format!("127.0.0.1:{}", proxy.local_addr().expect("addr").port());
+    let asked = Arc::new(Mutex::new(Vec::new()));
+    let record = asked.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = proxy.accept().await {
+            let record = record.clone();
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut buffer = [0u8; 1024];
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match socket.read(&mut buffer).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => head.extend_from_slice(&buffer[..n]),
+                    }
+                }
+                let line = String::from_utf8_lossy(&head)
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned();
+                record.lock().expect("lock").push(line);
+                let answer = format!("{status_line}\r\nContent-Length: 0\r\n\r\n");
+                let _ = socket.write_all(answer.as_bytes()).await;
+            });
+        }
     });
+    (address, asked)
+}
+
+#[tokio::test]
+async fn a_proxy_from_https_proxy_that_refuses_is_named_with_its_status() {
+    let (proxy, asked) = refusing_proxy("HTTP/1.1 403 Forbidden").await;
+    let proxy_url = format!("http://ada:proxy-password@{proxy}");
 
     let mut binary = check_against(
         "https://login.salesforce.com",
@@ -167,12 +233,22 @@ async fn https_proxy_from_the_environment_is_used() {
     )
     .await;
 
-    assert_eq!(binary.wait().await, 1);
-    let line = tokio::time::timeout(crate::helpers::DEADLINE, request_line)
-        .await
-        .expect("the proxy was asked")
-        .expect("proxy task");
-    assert_eq!(line, "CONNECT login.salesforce.com:443 HTTP/1.1");
+    let stderr = assert_not_reached(&mut binary).await;
+    assert!(
+        stderr.contains(&format!(
+            "The proxy {proxy} refused to connect to login.salesforce.com (HTTP 403 Forbidden)."
+        )),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("proxy-password"), "{stderr}");
+    assert!(!binary.stdout().contains("proxy-password"));
+    let asked = asked.lock().expect("lock").clone();
+    assert!(
+        asked
+            .first()
+            .is_some_and(|line| line == "CONNECT login.salesforce.com:443 HTTP/1.1"),
+        "{asked:?}"
+    );
 }
 
 #[tokio::test]

@@ -1,7 +1,6 @@
 //! Test plumbing: start sftoken on port 0 against the mock, and visit it like a
 //! browser (one cookie jar, redirects followed by hand, Origin and CSRF headers).
 
-use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -36,6 +35,28 @@ pub async fn mock_for_port(port: u16, options: MockOptions) -> MockSalesforce {
         ..options
     })
     .await
+}
+
+/// The real binary on a free port, and a mock whose app accepts its
+/// callback; `extra_args` and `env` are added.
+pub async fn binary_and_mock(
+    extra_args: &[&str],
+    env: &[(&str, &str)],
+) -> (Binary, MockSalesforce) {
+    let port = free_port();
+    let mock = mock_for_port(port, MockOptions::default()).await;
+    let port_arg = port.to_string();
+    let mock_url = mock.url();
+    let mut args = vec![
+        "--no-browser",
+        "--port",
+        &port_arg,
+        "--allow-any-login-url",
+        "--login-url",
+        &mock_url,
+    ];
+    args.extend_from_slice(extra_args);
+    (Binary::spawn(&args, env), mock)
 }
 
 /// sftoken running in-process on a free port.
@@ -393,8 +414,8 @@ impl JsonBody for reqwest::Response {
 /// The real `sftoken` binary, with its output collected; killed on drop.
 pub struct Binary {
     child: Child,
-    stdout: Arc<Mutex<String>>,
-    stderr: Arc<Mutex<String>>,
+    stdout: Arc<Mutex<Vec<u8>>>,
+    stderr: Arc<Mutex<Vec<u8>>>,
 }
 
 impl Binary {
@@ -414,6 +435,19 @@ impl Binary {
         Self::spawn_program(env!("CARGO_BIN_EXE_sftoken"), args, env, unset, stdin)
     }
 
+    /// sftoken with its standard output written to `file`, as in
+    /// `sftoken --json > out.json`.
+    pub fn spawn_to_file(args: &[&str], file: std::fs::File) -> Binary {
+        Self::spawn_command(
+            env!("CARGO_BIN_EXE_sftoken"),
+            args,
+            &[],
+            &[],
+            None,
+            Some(file),
+        )
+    }
+
     /// Runs `program` (sftoken, or a wrapper such as `/usr/bin/time` around it)
     /// with sftoken's variables cleared.
     pub fn spawn_program(
@@ -422,6 +456,17 @@ impl Binary {
         env: &[(&str, &str)],
         unset: &[&str],
         stdin: Option<&str>,
+    ) -> Binary {
+        Self::spawn_command(program, args, env, unset, stdin, None)
+    }
+
+    fn spawn_command(
+        program: &str,
+        args: &[&str],
+        env: &[(&str, &str)],
+        unset: &[&str],
+        stdin: Option<&str>,
+        stdout_file: Option<std::fs::File>,
     ) -> Binary {
         let mut command = Command::new(program);
         for name in [
@@ -447,7 +492,7 @@ impl Binary {
             } else {
                 Stdio::null()
             })
-            .stdout(Stdio::piped())
+            .stdout(stdout_file.map_or_else(Stdio::piped, Stdio::from))
             .stderr(Stdio::piped());
         let mut child = command.spawn().expect("spawn sftoken");
         // Some("") keeps standard input open for `send_stdin`.
@@ -455,7 +500,10 @@ impl Binary {
             let mut pipe = child.stdin.take().expect("stdin");
             std::io::Write::write_all(&mut pipe, text.as_bytes()).expect("write stdin");
         }
-        let stdout = collect(child.stdout.take().expect("stdout"), "stdout");
+        let stdout = match child.stdout.take() {
+            Some(pipe) => collect(pipe, "stdout"),
+            None => Arc::default(),
+        };
         let stderr = collect(child.stderr.take().expect("stderr"), "stderr");
         Binary {
             child,
@@ -483,12 +531,19 @@ impl Binary {
         std::io::Write::write_all(&mut pipe, text.as_bytes()).expect("write stdin");
     }
 
+    /// Writes to standard input and keeps it open, as typing does.
+    pub fn type_text(&mut self, text: &str) {
+        let pipe = self.child.stdin.as_mut().expect("stdin left open");
+        std::io::Write::write_all(pipe, text.as_bytes()).expect("write stdin");
+        std::io::Write::flush(pipe).expect("flush stdin");
+    }
+
     pub fn stdout(&self) -> String {
-        self.stdout.lock().expect("stdout").clone()
+        String::from_utf8_lossy(&self.stdout.lock().expect("stdout")).into_owned()
     }
 
     pub fn stderr(&self) -> String {
-        self.stderr.lock().expect("stderr").clone()
+        String::from_utf8_lossy(&self.stderr.lock().expect("stderr")).into_owned()
     }
 
     /// Waits for the launch address, on stdout, or on stderr with `--json`:
@@ -518,22 +573,6 @@ impl Binary {
         }
     }
 
-    /// Waits until stderr contains `text`, and returns all of stderr.
-    pub async fn wait_for_stderr(&self, text: &str) -> String {
-        let started = Instant::now();
-        loop {
-            let stderr = self.stderr();
-            if stderr.contains(text) {
-                return stderr;
-            }
-            assert!(
-                started.elapsed() < DEADLINE,
-                "stderr never said {text:?}: {stderr}"
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
-
     /// Waits for a stdout line that `matches`, and returns it.
     pub async fn wait_for_line(&self, matches: impl Fn(&str) -> bool) -> String {
         let started = Instant::now();
@@ -544,6 +583,33 @@ impl Binary {
             assert!(
                 started.elapsed() < DEADLINE,
                 "the expected line was not printed; stderr: {}",
+                self.stderr()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Waits until standard error contains `text`, and returns all of it.
+    pub async fn wait_for_stderr(&self, text: &str) -> String {
+        self.wait_until_said(Self::stderr, text).await
+    }
+
+    /// Waits until standard output contains `text` (in a terminal, a prompt
+    /// without a line break), and returns all of it.
+    pub async fn wait_for_stdout(&self, text: &str) -> String {
+        self.wait_until_said(Self::stdout, text).await
+    }
+
+    async fn wait_until_said(&self, read: fn(&Self) -> String, text: &str) -> String {
+        let started = Instant::now();
+        loop {
+            let said = read(self);
+            if said.contains(text) {
+                return said;
+            }
+            assert!(
+                started.elapsed() < DEADLINE,
+                "never said {text:?}: {said}\nstderr: {}",
                 self.stderr()
             );
             tokio::time::sleep(Duration::from_millis(20)).await;
@@ -611,21 +677,27 @@ pub fn memory(pid: u32) -> Memory {
     }
 }
 
-fn collect(pipe: impl std::io::Read + Send + 'static, name: &str) -> Arc<Mutex<String>> {
-    let text = Arc::new(Mutex::new(String::new()));
-    let sink = text.clone();
+/// Everything read from `pipe`, as it arrives (a prompt without a line
+/// break included).
+fn collect(mut pipe: impl std::io::Read + Send + 'static, name: &str) -> Arc<Mutex<Vec<u8>>> {
+    let bytes = Arc::new(Mutex::new(Vec::new()));
+    let sink = bytes.clone();
     let name = name.to_owned();
     std::thread::spawn(move || {
-        for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+        let mut buffer = [0u8; 4096];
+        while let Ok(read @ 1..) = pipe.read(&mut buffer) {
             if std::env::var_os("SFTOKEN_TEST_ECHO").is_some() {
-                eprintln!("[sftoken {name}] {line}");
+                eprintln!(
+                    "[sftoken {name}] {}",
+                    String::from_utf8_lossy(&buffer[..read])
+                );
             }
-            let mut text = sink.lock().expect("output");
-            text.push_str(&line);
-            text.push('\n');
+            sink.lock()
+                .expect("output")
+                .extend_from_slice(&buffer[..read]);
         }
     });
-    text
+    bytes
 }
 
 /// The port in a printed address, `http://localhost:PORT/…`.
@@ -661,4 +733,39 @@ pub fn expected_copy_all(mock: &MockSalesforce, refresh_token: &str) -> Vec<Stri
         format!("Login URL: {}", mock.url()),
         "Company names: *".to_owned(),
     ]
+}
+
+/// The real binary in a pseudo-terminal, through util-linux's `script`
+/// (Debian's bsdutils): its standard input, output and error are a terminal,
+/// and what the terminal shows (echo included) is `stdout()`. Type with
+/// `type_text`; standard input stays open until the binary is dropped.
+pub fn in_terminal(args: &[&str], env: &[(&str, &str)]) -> Binary {
+    shell_in_terminal(&sftoken_command(args), env)
+}
+
+/// A shell `command` in a pseudo-terminal, as [`in_terminal`].
+pub fn shell_in_terminal(command: &str, env: &[(&str, &str)]) -> Binary {
+    Binary::spawn_program(
+        "script",
+        &[
+            "--quiet",
+            "--flush",
+            "--return",
+            "--command",
+            command,
+            "/dev/null",
+        ],
+        env,
+        &[],
+        Some(""),
+    )
+}
+
+/// The shell command that runs sftoken with `args`, each word quoted.
+pub fn sftoken_command(args: &[&str]) -> String {
+    std::iter::once(env!("CARGO_BIN_EXE_sftoken"))
+        .chain(args.iter().copied())
+        .map(|word| format!("'{}'", word.replace('\'', r"'\''")))
+        .collect::<Vec<_>>()
+        .join(" ")
 }

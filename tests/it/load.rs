@@ -22,7 +22,7 @@ use tokio::task::JoinSet;
 use tokio::time::timeout;
 
 use crate::bench::{percentile_ms, program};
-use crate::helpers::{Binary, JsonBody, Visitor, memory, mock_for_port, port_of};
+use crate::helpers::{Binary, JsonBody, Visitor, free_port, memory, mock_for_port, port_of};
 use crate::hostile::{self, Delivery, Request, Target};
 use crate::mock_salesforce::MockOptions;
 use crate::raw_http::{self, Connection, Response};
@@ -49,12 +49,13 @@ const PROXY_VARIABLES: &[&str] = &[
 async fn load_a_burst_of_valid_and_hostile_requests_leaves_a_pending_sign_in_working() {
     let total = count_from_env("SFTOKEN_LOAD_REQUESTS", DEFAULT_REQUESTS, 1_000_000);
     let connections = count_from_env("SFTOKEN_LOAD_CONNECTIONS", DEFAULT_CONNECTIONS, 512);
+    let port = free_port().to_string();
     let mut binary = Binary::spawn_program(
         &program(),
         &[
             "--no-browser",
             "--port",
-            "0",
+            &port,
             "--idle-timeout",
             "0",
             "--allow-any-login-url",

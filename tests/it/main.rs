@@ -19,4 +19,5 @@ mod raw_http;
 mod refusals;
 mod screens;
 mod security;
+mod terminal;
 mod webdriver;

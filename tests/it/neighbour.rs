@@ -143,8 +143,9 @@ async fn the_terminal_prints_a_fresh_address_after_each_use_and_never_in_an_erro
     let empty = std::env::temp_dir().join("sftoken-no-opener");
     std::fs::create_dir_all(&empty).expect("empty folder");
     let path = empty.display().to_string();
+    let port = free_port().to_string();
     let mut binary = Binary::spawn_with(
-        &["--port", "0"],
+        &["--port", &port],
         &[("PATH", &path), ("DISPLAY", ":99")],
         &["WAYLAND_DISPLAY", "BROWSER"],
         None,

@@ -8,11 +8,13 @@
 
 mod known;
 mod oauth;
+mod surface;
 
 pub use known::{
     KNOWN_IDENTITY_ERRORS, KNOWN_OAUTH_ERRORS, KNOWN_REST_ERRORS, troubleshooting_markdown,
 };
 pub use oauth::for_oauth_error;
+pub use surface::Surface;
 
 use serde::Serialize;
 
@@ -27,6 +29,10 @@ pub struct Advice {
     pub code: Option<String>,
     /// Salesforce's own `error_description`, when there was one.
     pub description: Option<String>,
+    /// Salesforce was never reached (DNS, refused, TLS, proxy, timeout), so
+    /// nothing is known about the settings themselves.
+    #[serde(skip)]
+    pub network: bool,
 }
 
 impl Advice {
@@ -37,6 +43,15 @@ impl Advice {
             fix: fix.to_owned(),
             code: None,
             description: None,
+            network: false,
+        }
+    }
+
+    /// Advice for a call that never reached Salesforce.
+    pub fn network(title: &str, cause: &str, fix: &str) -> Self {
+        Self {
+            network: true,
+            ..Self::new(title, cause, fix)
         }
     }
 
