@@ -485,6 +485,37 @@ async fn an_oversized_request_is_refused_and_the_app_keeps_serving() {
     assert_eq!(bad_json.status(), StatusCode::BAD_REQUEST);
     assert!(bad_json.json_value().await["error"]["message"].is_string());
 
+    // The limits themselves: 8 KB of request target and 64 KB of body are
+    // taken, one byte more is not.
+    let target = |length: usize| {
+        let path = "/health?pad=";
+        format!("{path}{}", "a".repeat(length - path.len()))
+    };
+    assert_eq!(
+        visitor.get(&target(8 * 1024)).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        visitor.get(&target(8 * 1024 + 1)).await.status(),
+        StatusCode::URI_TOO_LONG
+    );
+    let body = |length: usize| {
+        let start = "{\"client_id\":\"";
+        let end = "\"}";
+        format!(
+            "{start}{}{end}",
+            "a".repeat(length - start.len() - end.len())
+        )
+    };
+    let at_the_limit = visitor.post("/api/login", body(64 * 1024)).await;
+    assert_eq!(
+        at_the_limit.status(),
+        StatusCode::BAD_REQUEST,
+        "read, then refused"
+    );
+    let over = visitor.post("/api/login", body(64 * 1024 + 1)).await;
+    assert_eq!(over.status(), StatusCode::PAYLOAD_TOO_LARGE);
+
     let secret = mock.options().client_secret.clone();
     let sign_in = visitor.sign_in(&mock, &secret, "allow").await;
     assert_eq!(sign_in.result["status"], "captured");
