@@ -58,22 +58,16 @@ const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("TARGET"), "
 /// with copy buttons. The client secret is read from the page, or from the
 /// SFTOKEN_CLIENT_SECRET environment variable; never from a flag.
 ///
-/// The flags of a command follow it (`sftoken check --login-url URL`); those
-/// listed under `sftoken check --help` and `sftoken paste --help` apply there.
+/// The flags listed under `sftoken check --help` and `sftoken paste --help`
+/// apply there, before or after the command (`sftoken check --login-url URL`).
 #[derive(Parser, Debug, Default)]
-#[command(
-    name = "sftoken",
-    version = VERSION,
-    about,
-    long_about,
-    args_conflicts_with_subcommands = true
-)]
+#[command(name = "sftoken", version = VERSION, about, long_about)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
 
     // The page's own flags: not global, so `check` and `paste` refuse them
-    // and their help does not list them.
+    // after the command, and their help does not list them.
     /// Port to listen on, on 127.0.0.1 and [::1]. The External Client App's
     /// Callback URL must be http://localhost:PORT/callback. [default: 8719]
     #[arg(long, env = "SFTOKEN_PORT", value_name = "N", value_parser = parse_port)]

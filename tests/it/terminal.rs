@@ -148,6 +148,18 @@ async fn each_command_lists_only_the_flags_that_apply_to_it() {
 }
 
 #[tokio::test]
+async fn a_shared_flag_may_also_come_before_the_command() {
+    let mut binary = Binary::spawn(&["--login-url", "https://evil.example", "check"], &[]);
+
+    assert_eq!(binary.wait().await, 2);
+    assert!(
+        binary.stderr().contains("not a Salesforce host"),
+        "the flag was read: {}",
+        binary.stderr()
+    );
+}
+
+#[tokio::test]
 async fn a_page_only_flag_given_to_check_is_refused_with_exit_2() {
     let mut binary = Binary::spawn(&["check", "--port", "9000"], &[]);
 
