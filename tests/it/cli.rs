@@ -6,7 +6,10 @@ use serde_json::Value;
 
 use sftoken::pasted_address::DEFAULT_SUCCESS_PAGE;
 
-use crate::helpers::{Binary, Visitor, binary_and_mock, free_port, mock_with_token, query_param};
+use crate::helpers::{
+    Binary, Visitor, binary_and_mock, free_port, mock_with_token, query_param, run_check,
+    run_check_with_token,
+};
 use crate::mock_salesforce::{MockOptions, MockSalesforce};
 
 #[tokio::test]
@@ -238,45 +241,6 @@ async fn without_a_display_it_says_no_browser_was_opened_and_keeps_serving() {
     binary.wait_for_stderr("no browser was opened").await;
     binary.interrupt();
     assert_eq!(binary.wait().await, 0);
-}
-
-/// `sftoken check` with the mock's own secret and this token.
-/// `sftoken check` of the mock's own settings with this refresh token and
-/// `extra` arguments, run to its end.
-pub async fn run_check_with_token(mock: &MockSalesforce, token: &str, extra: &[&str]) -> Binary {
-    let secret = mock.options().client_secret.clone();
-    run_check(
-        mock,
-        extra,
-        &[
-            ("SFTOKEN_CLIENT_SECRET", &secret),
-            ("SFTOKEN_REFRESH_TOKEN", token),
-        ],
-        None,
-    )
-    .await
-}
-
-async fn run_check(
-    mock: &MockSalesforce,
-    extra: &[&str],
-    env: &[(&str, &str)],
-    stdin: Option<&str>,
-) -> Binary {
-    let mock_url = mock.url();
-    let client_id = mock.options().client_id.clone();
-    let mut args = vec![
-        "check",
-        "--allow-any-login-url",
-        "--login-url",
-        &mock_url,
-        "--client-id",
-        &client_id,
-    ];
-    args.extend_from_slice(extra);
-    let mut binary = Binary::spawn_with(&args, env, &[], stdin);
-    binary.wait().await;
-    binary
 }
 
 #[tokio::test]

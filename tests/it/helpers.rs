@@ -769,3 +769,41 @@ pub fn sftoken_command(args: &[&str]) -> String {
         .collect::<Vec<_>>()
         .join(" ")
 }
+
+/// `sftoken check` of the mock's own settings with this refresh token and
+/// `extra` arguments, run to its end.
+pub async fn run_check_with_token(mock: &MockSalesforce, token: &str, extra: &[&str]) -> Binary {
+    let secret = mock.options().client_secret.clone();
+    run_check(
+        mock,
+        extra,
+        &[
+            ("SFTOKEN_CLIENT_SECRET", &secret),
+            ("SFTOKEN_REFRESH_TOKEN", token),
+        ],
+        None,
+    )
+    .await
+}
+
+pub async fn run_check(
+    mock: &MockSalesforce,
+    extra: &[&str],
+    env: &[(&str, &str)],
+    stdin: Option<&str>,
+) -> Binary {
+    let mock_url = mock.url();
+    let client_id = mock.options().client_id.clone();
+    let mut args = vec![
+        "check",
+        "--allow-any-login-url",
+        "--login-url",
+        &mock_url,
+        "--client-id",
+        &client_id,
+    ];
+    args.extend_from_slice(extra);
+    let mut binary = Binary::spawn_with(&args, env, &[], stdin);
+    binary.wait().await;
+    binary
+}

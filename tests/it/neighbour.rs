@@ -12,7 +12,7 @@ use tokio::net::{TcpListener, TcpStream};
 
 use crate::helpers::{
     Binary, DEADLINE, JsonBody, TestApp, Visitor, app_and_mock, browser_signed_in, free_port,
-    http_client, launch_token, mock_with_token,
+    http_client, launch_token, mock_with_token, run_check_with_token,
 };
 use crate::mock_salesforce::{MockOptions, MockSalesforce};
 use crate::webdriver::Browser;
@@ -316,31 +316,6 @@ async fn an_oversized_answer_from_the_token_endpoint_is_refused_with_a_sentence(
     app.stop().await;
 }
 
-/// `sftoken check` of the mock with its secret and this token.
-fn check_with_token(mock: &MockSalesforce, token: &str, extra: &[&str]) -> Binary {
-    let mock_url = mock.url();
-    let client_id = mock.options().client_id.clone();
-    let mut args = vec![
-        "check",
-        "--allow-any-login-url",
-        "--login-url",
-        &mock_url,
-        "--client-id",
-        &client_id,
-    ];
-    args.extend_from_slice(extra);
-    let secret = mock.options().client_secret.clone();
-    Binary::spawn_with(
-        &args,
-        &[
-            ("SFTOKEN_CLIENT_SECRET", &secret),
-            ("SFTOKEN_REFRESH_TOKEN", token),
-        ],
-        &[],
-        None,
-    )
-}
-
 #[tokio::test]
 async fn a_query_that_pages_on_and_on_stops_at_500_pages() {
     let (mock, token) = mock_with_token(MockOptions {
@@ -349,7 +324,7 @@ async fn a_query_that_pages_on_and_on_stops_at_500_pages() {
         ..MockOptions::default()
     })
     .await;
-    let mut binary = check_with_token(&mock, &token, &["--json"]);
+    let mut binary = run_check_with_token(&mock, &token, &["--json"]).await;
 
     assert_eq!(binary.wait().await, 0, "{}", binary.stderr());
     let json: serde_json::Value = serde_json::from_str(binary.stdout().trim()).expect("JSON");
@@ -373,7 +348,7 @@ async fn an_org_name_with_terminal_escapes_is_printed_without_them() {
         ..MockOptions::default()
     })
     .await;
-    let mut binary = check_with_token(&mock, &token, &[]);
+    let mut binary = run_check_with_token(&mock, &token, &[]).await;
 
     assert_eq!(binary.wait().await, 0, "{}", binary.stderr());
     let output = format!("{}{}", binary.stdout(), binary.stderr());

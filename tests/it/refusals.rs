@@ -6,7 +6,8 @@
 use serde_json::Value;
 use sftoken::pasted_address::DEFAULT_SUCCESS_PAGE;
 
-use crate::cli::{run_check_with_token, start_paste, start_paste_at};
+use crate::cli::{start_paste, start_paste_at};
+use crate::helpers::run_check_with_token;
 use crate::helpers::{JsonBody, TestApp, Visitor, app_and_mock, mock_with_token};
 use crate::mock_salesforce::{MockOptions, MockSalesforce};
 
