@@ -28,12 +28,13 @@ pub fn program() -> String {
     std::env::var("SFTOKEN_BENCH_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_sftoken").to_owned())
 }
 
-/// The measured binary, serving the page on a free port.
+/// The measured binary, serving the page on a free port; the page may sign
+/// in at the mock on loopback.
 fn serving_on_a_free_port() -> Binary {
     let port = free_port().to_string();
     Binary::spawn_program(
         &program(),
-        &["--no-browser", "--port", &port],
+        &["--no-browser", "--port", &port, "--allow-any-login-url"],
         &[],
         &[],
         None,
