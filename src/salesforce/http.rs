@@ -215,7 +215,9 @@ async fn read_body(
     {
         return Err(too_large());
     }
-    let mut body = Vec::new();
+    // Salesforce says how long most answers are: then one allocation of that size.
+    let expected = response.content_length().unwrap_or(0) as usize;
+    let mut body = Vec::with_capacity(expected);
     loop {
         let chunk = match response.chunk().await {
             Ok(Some(chunk)) => chunk,
