@@ -72,7 +72,7 @@ impl Answer {
     /// The callback's query: `code`, or `error` with its description. `None`
     /// when it carries neither.
     pub fn from_callback(
-        code: Option<String>,
+        code: Option<AuthCode>,
         error: Option<String>,
         description: Option<String>,
     ) -> Option<Self> {
@@ -81,7 +81,7 @@ impl Answer {
                 code,
                 description: description.unwrap_or_default(),
             }),
-            (None, Some(code)) => Some(Self::Code(AuthCode::new(&code))),
+            (None, Some(code)) => Some(Self::Code(code)),
             (None, None) => None,
         }
     }
@@ -97,7 +97,10 @@ pub fn claim_pasted(
     text: &str,
 ) -> Result<(Claim, Answer), PasteError> {
     let (answer, state) = match pasted_address::parse(text) {
-        Ok(pasted) => (Answer::Code(pasted.code), pasted.state),
+        Ok(pasted) => (
+            Answer::Code(pasted.code),
+            pasted.state.map(|s| s.expose().to_owned()),
+        ),
         Err(PasteError::Salesforce { code, description }) => (
             Answer::Error { code, description },
             pasted_address::state_of(text),

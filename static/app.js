@@ -302,7 +302,7 @@ function showFormError(fields, fallback, error) {
 const LOGIN_FIELDS = {
   client_id: "client-id-error",
   client_secret: "client-secret-error",
-  login_url: "login-url-error",
+  login_url: "my-domain-url-error",
   callback_url: "paste-callback-url-error",
 };
 const CHECK_FIELDS = {

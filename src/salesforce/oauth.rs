@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use super::http::{Limit, check_trusted, get_json, post_form};
+use super::http::{Limit, get_json, post_form};
 use super::{Credentials, Http, SCOPES, SalesforceError};
 use crate::login_url::LoginUrl;
 use crate::secret::{AccessToken, AuthCode, OAuthState, PkceVerifier, RefreshToken};
@@ -131,8 +131,7 @@ pub async fn identity(
     url: &str,
     access_token: &AccessToken,
 ) -> Result<Identity, SalesforceError> {
-    check_trusted(login_url, url)?;
-    get_json(http, url, access_token, Limit::OAuth).await
+    get_json(http, login_url, url, access_token, Limit::OAuth).await
 }
 
 /// `https://login.salesforce.com/id/{orgId}/{userId}` → (orgId, userId).

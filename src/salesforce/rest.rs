@@ -4,7 +4,7 @@
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use super::http::{Limit, check_trusted, get_json};
+use super::http::{Limit, get_json};
 use super::{Http, SalesforceError};
 use crate::login_url::LoginUrl;
 use crate::secret::AccessToken;
@@ -16,6 +16,8 @@ pub const MAX_PAGES: usize = 500;
 /// The REST API of one org, at its newest API version.
 pub struct Api<'a> {
     http: &'a Http,
+    /// Whose policy decides where the token may go (every page is checked).
+    login_url: &'a LoginUrl,
     access_token: &'a AccessToken,
     instance_url: String,
     pub version: String,
@@ -38,14 +40,14 @@ impl<'a> Api<'a> {
     /// Finds the newest API version the org offers (`GET /services/data/`).
     pub async fn connect(
         http: &'a Http,
-        login_url: &LoginUrl,
+        login_url: &'a LoginUrl,
         instance_url: &str,
         access_token: &'a AccessToken,
     ) -> Result<Api<'a>, SalesforceError> {
         let instance_url = instance_url.trim_end_matches('/').to_owned();
         let url = format!("{instance_url}/services/data/");
-        check_trusted(login_url, &url)?;
-        let versions: Vec<ApiVersion> = get_json(http, &url, access_token, Limit::Rest).await?;
+        let versions: Vec<ApiVersion> =
+            get_json(http, login_url, &url, access_token, Limit::Rest).await?;
         let version = versions
             .iter()
             .map(|v| v.version.as_str())
@@ -54,6 +56,7 @@ impl<'a> Api<'a> {
             .to_owned();
         Ok(Api {
             http,
+            login_url,
             access_token,
             instance_url,
             version,
@@ -80,8 +83,14 @@ impl<'a> Api<'a> {
                 return Err(SalesforceError::TooManyPages { pages });
             }
             pages += 1;
-            let page: QueryPage<T> =
-                get_json(self.http, &url, self.access_token, Limit::Rest).await?;
+            let page: QueryPage<T> = get_json(
+                self.http,
+                self.login_url,
+                &url,
+                self.access_token,
+                Limit::Rest,
+            )
+            .await?;
             on_page(page.records);
             // nextRecordsUrl is a path on the same instance.
             next = page

@@ -138,8 +138,13 @@ impl Logins {
         let Some(at) = self.position(owner, id) else {
             return Claim::Unknown;
         };
+        let login = &self.all[at];
+        // A code pasted into a sign-in that waits on /callback would be
+        // exchanged with the wrong redirect URI, and use the sign-in up.
+        let awaits_callback = matches!(&login.phase, Phase::Waiting(pending) if !pending.paste);
         match pasted_state {
-            Some(pasted) if !self.all[at].state.matches(pasted) => Claim::Mismatch,
+            _ if awaits_callback => Claim::Mismatch,
+            Some(pasted) if !login.state.matches(pasted) => Claim::Mismatch,
             _ => self.claim_at(at),
         }
     }

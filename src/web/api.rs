@@ -13,14 +13,14 @@ use crate::flow::{self, Callback};
 use crate::login_url::LoginUrl;
 use crate::pasted_address::SuccessPage;
 use crate::salesforce::Credentials;
-use crate::secret::ClientSecret;
+use crate::secret::{ClientSecret, ServerKey};
 use crate::session::{Claim, LOGIN_LIFETIME};
 
 pub(super) type ApiResult<T> = Result<Json<T>, ApiError>;
 
 #[derive(Deserialize)]
 pub(super) struct LaunchForm {
-    token: String,
+    token: ServerKey,
 }
 
 #[derive(Serialize)]
@@ -33,7 +33,7 @@ pub(super) async fn open_session(
     State(state): State<AppState>,
     ApiJson(form): ApiJson<LaunchForm>,
 ) -> ApiResult<SessionOpened> {
-    match state.open_session(&form.token) {
+    match state.open_session(form.token.expose()) {
         Some(key) => Ok(Json(SessionOpened {
             session_key: key.expose().to_owned(),
         })),
@@ -132,7 +132,7 @@ pub(super) struct Stopped {
 }
 
 /// "Done": wipes the secrets and stops the helper.
-pub(super) async fn done(State(state): State<AppState>) -> Json<Stopped> {
+pub(super) async fn done(_: Session, State(state): State<AppState>) -> Json<Stopped> {
     tracing::info!("stopped from the page");
     state.press_done();
     Json(Stopped { stopped: true })
@@ -144,7 +144,7 @@ pub(super) struct CredentialsForm {
     client_id: String,
     /// Empty: the one from the environment.
     #[serde(default)]
-    client_secret: String,
+    client_secret: Option<ClientSecret>,
     login_url: String,
 }
 
@@ -275,7 +275,11 @@ impl CredentialsForm {
         }
         let login_url = parse_login_url(state, &self.login_url)?;
         let configured = state.config();
-        let client_secret = match self.client_secret.trim() {
+        let typed = self
+            .client_secret
+            .as_ref()
+            .map_or("", |secret| secret.expose().trim());
+        let client_secret = match typed {
             // The secret sftoken was started with goes only to the login URL
             // it was started with.
             "" => match &configured.client_secret {

@@ -29,13 +29,15 @@ connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 /// Checks run on every request, and headers added to every response.
 pub(super) async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    // Only the admin's own page keeps the helper alive; a stray request
-    // (another page, another process) does not hold the secrets in memory.
-    if owner_of(&state, request.headers()).is_some() {
-        state.touch();
-    }
     let mut response = match check(&state, &request) {
-        Ok(()) => next.run(request).await,
+        Ok(()) => {
+            // Only the admin's own page keeps the helper alive; a stray or
+            // refused request does not hold the secrets in memory.
+            if owner_of(&state, request.headers()).is_some() {
+                state.touch();
+            }
+            next.run(request).await
+        }
         Err(refusal) => refusal.into_response(),
     };
     let headers = response.headers_mut();

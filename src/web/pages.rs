@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::AppState;
 use crate::flow::Answer;
+use crate::secret::{AuthCode, OAuthState};
 use crate::session::Claim;
 
 pub(super) const INDEX_HTML: &str = include_str!("../../static/index.html");
@@ -61,8 +62,8 @@ pub(super) async fn preflight(headers: HeaderMap) -> Response {
 
 #[derive(Deserialize)]
 pub(super) struct CallbackQuery {
-    state: Option<String>,
-    code: Option<String>,
+    state: Option<OAuthState>,
+    code: Option<AuthCode>,
     error: Option<String>,
     error_description: Option<String>,
 }
@@ -89,7 +90,7 @@ pub(super) async fn callback(
             "Salesforce sends your browser here after you sign in. Go to the sftoken page and click \"Sign in with Salesforce\".",
         );
     };
-    let claim = state.logins().claim(&login_state);
+    let claim = state.logins().claim(login_state.expose());
     let (id, pending) = match claim {
         Claim::Claimed { id, pending } => (id, pending),
         Claim::Seen { id } => return result_redirect(&id),

@@ -144,7 +144,7 @@ pub(super) async fn revoke(
 pub(super) struct CheckForm {
     #[serde(flatten)]
     credentials: CredentialsForm,
-    refresh_token: String,
+    refresh_token: RefreshToken,
     #[serde(default)]
     company_names: Vec<String>,
 }
@@ -157,7 +157,7 @@ pub(super) async fn check_existing(
     ApiJson(form): ApiJson<CheckForm>,
 ) -> ApiResult<LoginId> {
     let credentials = form.credentials.check(&state)?;
-    let refresh_token = form.refresh_token.trim();
+    let refresh_token = form.refresh_token.expose().trim();
     if refresh_token.is_empty() || refresh_token.len() > 4096 {
         return Err(ApiError::field(
             "refresh_token",

@@ -126,8 +126,12 @@ async fn sandbox_and_my_domain_send_the_browser_to_the_right_login_host() {
         .await;
     browser.press_keys(TAB).await;
     let error = browser
-        .wait_for_text("#login-url-error", |t| !t.is_empty())
+        .wait_for_text("#my-domain-url-error", |t| !t.is_empty())
         .await;
+    let focused = browser
+        .execute("return document.activeElement.id", vec![])
+        .await;
+    assert_eq!(focused, "my-domain-url", "the field at fault takes focus");
     assert!(error.contains("not a Salesforce host"), "{error}");
     browser.quit().await;
     app.stop().await;

@@ -304,7 +304,12 @@ const PASTE_PIECES: &[&str] = &[
 
 /// A paste's outcome in a comparable form.
 fn pasted(input: &str) -> Result<(String, Option<String>), PasteError> {
-    pasted_address::parse(input).map(|p| (p.code.expose().to_owned(), p.state))
+    pasted_address::parse(input).map(|p| {
+        (
+            p.code.expose().to_owned(),
+            p.state.map(|s| s.expose().to_owned()),
+        )
+    })
 }
 
 fn encode(text: &str) -> String {

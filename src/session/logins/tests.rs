@@ -68,6 +68,29 @@ fn logins_are_bounded() {
     assert!(logins.all.len() <= MAX_LOGINS);
 }
 
+/// A sign-in in paste mode.
+fn pasting() -> Pending {
+    Pending {
+        paste: true,
+        ..pending()
+    }
+}
+
+#[test]
+fn a_code_pasted_into_a_sign_in_that_waits_on_the_callback_is_refused() {
+    let mut logins = Logins::default();
+    let state = OAuthState::generate();
+    let id = logins.start(ME, state.clone(), pending());
+    assert!(matches!(
+        logins.claim_pasted(ME, &id, Some(state.expose())),
+        Claim::Mismatch
+    ));
+    assert!(
+        matches!(logins.claim(state.expose()), Claim::Claimed { .. }),
+        "the callback still completes it"
+    );
+}
+
 /// A sign-in that ended with Salesforce's refusal.
 fn failed() -> Outcome {
     Outcome::Failed {
@@ -136,7 +159,7 @@ fn another_session_sees_nothing_of_a_login() {
 fn a_pasted_state_of_another_sign_in_changes_nothing() {
     let mut logins = Logins::default();
     let state = OAuthState::generate();
-    let id = logins.start(ME, state.clone(), pending());
+    let id = logins.start(ME, state.clone(), pasting());
     assert!(matches!(
         logins.claim_pasted(ME, &id, Some("another-state")),
         Claim::Mismatch
@@ -153,7 +176,7 @@ fn a_pasted_state_of_another_sign_in_changes_nothing() {
         logins.claim_pasted(ME, &id, Some(state.expose())),
         Claim::Seen { .. }
     ));
-    let bare = logins.start(ME, OAuthState::generate(), pending());
+    let bare = logins.start(ME, OAuthState::generate(), pasting());
     assert!(
         matches!(logins.claim_pasted(ME, &bare, None), Claim::Claimed { .. }),
         "a bare code carries no state"
