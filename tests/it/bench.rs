@@ -429,22 +429,13 @@ async fn bench_preview_of_a_100000_user_org() {
         })
         .await;
         let secret = mock.options().client_secret.clone();
-        let mock_url = mock.url();
-        let client_id = mock.options().client_id.clone();
+        let mut args = vec!["-f".to_owned(), "peak_rss_kib=%M".to_owned(), program()];
+        args.extend(crate::helpers::check_args(&mock));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let started = Instant::now();
         let mut binary = Binary::spawn_program(
             "/usr/bin/time",
-            &[
-                "-f",
-                "peak_rss_kib=%M",
-                &program(),
-                "check",
-                "--allow-any-login-url",
-                "--login-url",
-                &mock_url,
-                "--client-id",
-                &client_id,
-            ],
+            &args,
             &[
                 ("SFTOKEN_CLIENT_SECRET", &secret),
                 ("SFTOKEN_REFRESH_TOKEN", &token),

@@ -130,17 +130,7 @@ async fn domain_and_user_type_counts_are_exact_across_pages() {
         })
         .collect();
     assert_eq!(got_domains, domains);
-    let got_types: BTreeMap<String, u64> = users["by_type"]
-        .as_array()
-        .expect("types")
-        .iter()
-        .map(|t| {
-            (
-                t["user_type"].as_str().expect("type").to_owned(),
-                t["count"].as_u64().expect("count"),
-            )
-        })
-        .collect();
+    let got_types = by_type(users, |t| t["count"].as_u64().expect("count"));
     assert_eq!(got_types, types);
     let partner = users["by_type"]
         .as_array()
@@ -162,17 +152,7 @@ async fn portal_partner_and_customer_users_are_flagged_as_left_out_by_the_connec
 
     let users = &result["checks"]["users"];
     assert_eq!(users["status"], "ok", "{users}");
-    let flagged: BTreeMap<String, bool> = users["by_type"]
-        .as_array()
-        .expect("types")
-        .iter()
-        .map(|t| {
-            (
-                t["user_type"].as_str().expect("type").to_owned(),
-                t["left_out"].as_bool().expect("left_out"),
-            )
-        })
-        .collect();
+    let flagged = by_type(users, |t| t["left_out"].as_bool().expect("left_out"));
     // The API's own spelling, CspLitePortal, not the guide's CSPLitePortal.
     for left_out in [
         "CspLitePortal",
@@ -496,4 +476,14 @@ async fn a_company_name_that_matches_no_active_users_email_domain_is_warned_abou
         "* matches all"
     );
     app.stop().await;
+}
+
+/// The user preview's types, each with one of its fields.
+fn by_type<T>(users: &Value, field: impl Fn(&Value) -> T) -> BTreeMap<String, T> {
+    users["by_type"]
+        .as_array()
+        .expect("types")
+        .iter()
+        .map(|t| (t["user_type"].as_str().expect("type").to_owned(), field(t)))
+        .collect()
 }

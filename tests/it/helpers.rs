@@ -792,18 +792,23 @@ pub async fn run_check(
     env: &[(&str, &str)],
     stdin: Option<&str>,
 ) -> Binary {
-    let mock_url = mock.url();
-    let client_id = mock.options().client_id.clone();
-    let mut args = vec![
-        "check",
-        "--allow-any-login-url",
-        "--login-url",
-        &mock_url,
-        "--client-id",
-        &client_id,
-    ];
-    args.extend_from_slice(extra);
+    let mut args = check_args(mock);
+    args.extend(extra.iter().map(|a| a.to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let mut binary = Binary::spawn_with(&args, env, &[], stdin);
     binary.wait().await;
     binary
+}
+
+/// `sftoken check` against the mock: its login URL (on loopback, so with the
+/// opt-out) and its Client ID.
+pub fn check_args(mock: &MockSalesforce) -> Vec<String> {
+    vec![
+        "check".to_owned(),
+        "--allow-any-login-url".to_owned(),
+        "--login-url".to_owned(),
+        mock.url(),
+        "--client-id".to_owned(),
+        mock.options().client_id.clone(),
+    ]
 }
