@@ -12,7 +12,7 @@
 use crate::pasted_address::{self, PasteError, SuccessPage};
 use crate::salesforce::{self, Advice, Credentials, Http, advice};
 use crate::secret::{AuthCode, OAuthState, PkceVerifier};
-use crate::session::{Claim, Connection, Details, Logins, Owner, Pending};
+use crate::signin::{Claim, Connection, Details, Logins, Owner, Pending};
 
 /// The redirect URI of the page's sign-in, which the External Client App must
 /// list as its Callback URL.

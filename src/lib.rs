@@ -4,7 +4,7 @@
 //!
 //! Each module is a layer, and each layer uses only the ones below it
 //! (ARCHITECTURE.md; `tests/it/architecture.rs` checks it):
-//! `commands` → `web` → `flow` → `session` → `salesforce` → the leaf types
+//! `commands` → `web` → `flow` → `signin` → `salesforce` → the leaf types
 //! (`config`, `pasted_address`, `login_url`, `company_names`, `secret`).
 
 #![forbid(unsafe_code)]
@@ -14,7 +14,7 @@ pub mod web;
 
 pub mod flow;
 
-pub mod session;
+pub mod signin;
 
 pub mod salesforce;
 

@@ -11,8 +11,8 @@ use crate::config::{Config, ConfigError};
 use crate::login_url::LoginUrl;
 use crate::salesforce::{Credentials, Http};
 use crate::secret::{ClientSecret, RefreshToken};
-use crate::session::settings::PastedSettings;
-use crate::session::{Connection, Details};
+use crate::signin::settings::PastedSettings;
+use crate::signin::{Connection, Details};
 
 /// `sftoken check`: runs the checks on settings the admin already has.
 pub async fn check(config: Config, mut input: impl Input) -> Result<(), Error> {

@@ -7,7 +7,7 @@ use std::io::{BufRead, IsTerminal, Read};
 use tokio::sync::mpsc;
 
 use super::Error;
-use crate::session::settings::PastedSettings;
+use crate::signin::settings::PastedSettings;
 
 /// The longest line read from standard input; a pasted address is a few
 /// hundred bytes.

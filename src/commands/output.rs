@@ -9,7 +9,7 @@ use super::{Error, progress};
 use crate::config::Config;
 use crate::salesforce::{Http, Surface};
 use crate::secret::random_id;
-use crate::session::{Connection, checks};
+use crate::signin::{Connection, checks};
 
 /// Runs the checks and prints the result: the settings (when asked), the
 /// report, or the `--json` object. Fails with one sentence when they don't work.

@@ -18,7 +18,7 @@ use crate::config::Config;
 use crate::flow::{self, Answer, Callback};
 use crate::salesforce::{Credentials, Http, Surface};
 use crate::secret::ClientSecret;
-use crate::session::{Claim, LOGIN_LIFETIME, Logins, Owner, Pending};
+use crate::signin::{Claim, LOGIN_LIFETIME, Logins, Owner, Pending};
 
 /// `sftoken paste`: prints the authorize URL to open anywhere, reads back the
 /// address of Salesforce's success page, and prints the settings.

@@ -5,8 +5,8 @@
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use crate::session::Connection;
-use crate::session::report::{Report, Step};
+use crate::signin::Connection;
+use crate::signin::report::{Report, Step};
 
 /// How often the line is rewritten.
 const TICK: Duration = Duration::from_millis(150);

@@ -13,7 +13,7 @@ use super::Error;
 use super::output::{print_copy_all, print_json, signed_in, warn_if_stdout_is_a_file};
 use crate::config::Config;
 use crate::salesforce::Surface;
-use crate::session::{Connection, Outcome};
+use crate::signin::{Connection, Outcome};
 use crate::web::{AppState, Server};
 
 /// Why the helper stopped serving.

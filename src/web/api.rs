@@ -14,7 +14,7 @@ use crate::login_url::LoginUrl;
 use crate::pasted_address::SuccessPage;
 use crate::salesforce::Credentials;
 use crate::secret::{ClientSecret, ServerKey};
-use crate::session::{Claim, LOGIN_LIFETIME};
+use crate::signin::{Claim, LOGIN_LIFETIME};
 
 pub(super) type ApiResult<T> = Result<Json<T>, ApiError>;
 

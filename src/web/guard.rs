@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use super::AppState;
 use super::error::ApiError;
 use super::sessions::HEADER;
-use crate::session::Owner;
+use crate::signin::Owner;
 
 /// The one state-changing route open without a session: it trades the
 /// launch token for one.

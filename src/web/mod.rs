@@ -29,7 +29,7 @@ pub use sessions::HEADER as SESSION_HEADER;
 pub use state::AppState;
 
 use crate::config::Config;
-use crate::session::Outcome;
+use crate::signin::Outcome;
 
 /// Largest request body accepted; the sign-in form is well under 4 KB.
 const MAX_BODY_BYTES: usize = 64 * 1024;

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::AppState;
 use crate::flow::Answer;
 use crate::secret::{AuthCode, OAuthState};
-use crate::session::Claim;
+use crate::signin::Claim;
 
 pub(super) const INDEX_HTML: &str = include_str!("../../static/index.html");
 pub(super) const APP_JS: &str = include_str!("../../static/app.js");

@@ -16,9 +16,9 @@ use super::guard::Session;
 use crate::company_names::CompanyNames;
 use crate::salesforce;
 use crate::secret::RefreshToken;
-use crate::session::report::Report;
-use crate::session::settings::Settings;
-use crate::session::{Connection, Details, Outcome, Status};
+use crate::signin::report::Report;
+use crate::signin::settings::Settings;
+use crate::signin::{Connection, Details, Outcome, Status};
 
 /// A sign-in as the page sees it, tagged by `status`.
 #[derive(Serialize)]

@@ -15,7 +15,7 @@
 //! 4. each sign-in belongs to the session that started it ([`Owner`]).
 
 use crate::secret::ServerKey;
-use crate::session::Owner;
+use crate::signin::Owner;
 
 /// The request header that carries the session key.
 pub const HEADER: &str = "x-sftoken-session";

@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::flow::{self, Answer};
 use crate::salesforce::Http;
 use crate::secret::ServerKey;
-use crate::session::{Connection, Logins, Outcome, Owner, Pending, checks};
+use crate::signin::{Connection, Logins, Outcome, Owner, Pending, checks};
 
 /// Shared by every handler.
 #[derive(Clone)]

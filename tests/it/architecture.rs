@@ -14,7 +14,7 @@ const LAYERS: &[&str] = &[
     "pasted_address",
     "config",
     "salesforce",
-    "session",
+    "signin",
     "flow",
     "web",
     "commands",

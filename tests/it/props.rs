@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use sftoken::company_names::CompanyNames;
 use sftoken::login_url::{HostPolicy, LoginUrl, LoginUrlError};
 use sftoken::pasted_address::{self, PasteError};
-use sftoken::session::settings::{PastedSettings, Settings};
+use sftoken::signin::settings::{PastedSettings, Settings};
 use url::form_urlencoded;
 
 // ---------------------------------------------------------------------------
@@ -939,7 +939,7 @@ proptest! {
             pieces(&["@", ".", " ", "\t", "ACME", "acme", ".com", "É", "\u{a0}"], 10),
         ],
     ) {
-        if let Some(domain) = sftoken::session::email_domain(&email) {
+        if let Some(domain) = sftoken::signin::email_domain(&email) {
             prop_assert!(!domain.is_empty(), "empty domain from {email:?}");
             prop_assert!(!domain.contains('@'), "{domain:?} from {email:?}");
             prop_assert!(!domain.chars().any(|c| c.is_ascii_uppercase()), "{domain:?} from {email:?}");
@@ -962,7 +962,7 @@ proptest! {
         space in "[ \t]{0,2}",
     ) {
         let email = format!("{space}{local}@{domain}{dot}{space}");
-        prop_assert_eq!(sftoken::session::email_domain(&email), Some(domain.to_ascii_lowercase()));
+        prop_assert_eq!(sftoken::signin::email_domain(&email), Some(domain.to_ascii_lowercase()));
     }
 
     #[test]

@@ -262,7 +262,7 @@ fn the_oldest_login_goes_first_when_the_bound_is_reached() {
 
 #[test]
 fn only_a_captured_login_of_its_own_session_has_a_connection() {
-    use crate::session::Details;
+    use crate::signin::Details;
     let mut logins = Logins::default();
     let connection = Arc::new(Connection::new(
         pending().credentials,
