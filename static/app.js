@@ -460,7 +460,9 @@ function licenseTable(caption, licenses) {
   return table;
 }
 
-function renderChecks(checks) {
+function renderChecks(sent) {
+  const checks = { done: sent.done };
+  for (const step of sent.steps) checks[step.kind] = step;
   renderStep("token", checks.token, (token, body) => {
     body.append(el("p", `Salesforce accepted the refresh token, the client ID and the client secret at ${token.login_url}, the Login URL Snow Atlas will use.`));
     if (token.warning) body.append(warning(token.warning));
@@ -494,7 +496,7 @@ function renderChecks(checks) {
     body.append(list);
     drawPicker(users.domains);
   });
-  const steps = ["token", "user", "org", "licenses", "users"].map((name) => checks[name]);
+  const steps = sent.steps;
   const passed = steps.filter((step) => step.status === "ok").length;
   const failed = steps.some((step) => step.status === "failed");
   const summary = `${passed} of ${steps.length} checks passed`;
