@@ -14,8 +14,8 @@ use sftoken::web::{AppState, SESSION_HEADER, Server};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::mock_salesforce::{MockOptions, MockSalesforce};
-pub use crate::mock_salesforce::{http_client, location, query_param};
+pub use crate::mock_salesforce::{JsonBody, http_client, location, query_param};
+use crate::mock_salesforce::{MockOptions, MockSalesforce, refresh_token};
 
 /// How long any wait in a test may take before it fails.
 pub const DEADLINE: Duration = Duration::from_secs(15);
@@ -31,11 +31,7 @@ pub fn free_port() -> u16 {
 
 /// A mock Salesforce whose app accepts this sftoken port's callback.
 pub async fn mock_for_port(port: u16, options: MockOptions) -> MockSalesforce {
-    MockSalesforce::start(MockOptions {
-        callback_urls: vec![format!("http://localhost:{port}/callback")],
-        ..options
-    })
-    .await
+    MockSalesforce::with_callback(&format!("http://localhost:{port}/callback"), options).await
 }
 
 /// The real binary on a free port, and a mock whose app accepts its
@@ -317,17 +313,11 @@ impl Visitor {
         let html = page.text().await.expect("authorize page body");
         let request_id =
             crate::mock_salesforce::request_id_from_page(&html).expect("request id on the page");
-        let base = reqwest::Url::parse(authorize_url).expect("authorize URL");
-        let decision_url = base
-            .join("/services/oauth2/authorize/decision")
-            .expect("decision URL");
-        let response = self
-            .http
-            .post(decision_url)
-            .form(&[("request_id", request_id.as_str()), ("decision", decision)])
-            .send()
-            .await
-            .expect("decision");
+        let salesforce = reqwest::Url::parse(authorize_url)
+            .expect("authorize URL")
+            .origin()
+            .ascii_serialization();
+        let response = crate::mock_salesforce::decide(&salesforce, &request_id, decision).await;
         assert_eq!(
             response.status(),
             StatusCode::FOUND,
@@ -396,19 +386,6 @@ impl Visitor {
         let authorize_url = self.authorize_url(mock, secret).await;
         let callback_url = self.consent(&authorize_url, decision).await;
         self.finish(&callback_url).await
-    }
-}
-
-/// `serde_json::Value` from a response (reqwest is built without its json feature).
-pub trait JsonBody {
-    async fn json_value(self) -> Value;
-}
-
-impl JsonBody for reqwest::Response {
-    async fn json_value(self) -> Value {
-        let bytes = self.bytes().await.expect("body");
-        serde_json::from_slice(&bytes)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&bytes)))
     }
 }
 
@@ -711,17 +688,8 @@ pub fn port_of(url: &str) -> u16 {
 
 /// A mock and a live refresh token for it, as `sftoken check` is given.
 pub async fn mock_with_token(options: MockOptions) -> (MockSalesforce, String) {
-    let callback = "http://localhost:1/callback".to_owned();
-    let mock = MockSalesforce::start(MockOptions {
-        callback_urls: vec![callback.clone()],
-        ..options
-    })
-    .await;
-    let tokens = mock.login(&callback).await;
-    let token = tokens["refresh_token"]
-        .as_str()
-        .expect("refresh token")
-        .to_owned();
+    let mock = mock_for_port(1, options).await;
+    let token = refresh_token(&mock.login("http://localhost:1/callback").await);
     (mock, token)
 }
 
