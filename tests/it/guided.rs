@@ -4,7 +4,7 @@
 //! docs/screenshots.
 
 use crate::browser::sign_in_on_page;
-use crate::helpers::{TestApp, Visitor, app_and_mock, query_param};
+use crate::helpers::{TestApp, Visitor, app_and_mock, open_page, query_param};
 use crate::mock_salesforce::{MOCK_BASE, MockOptions, MockSalesforce};
 use crate::webdriver::Browser;
 
@@ -23,13 +23,6 @@ pub async fn screenshot(browser: &Browser, name: &str) {
         std::fs::create_dir_all(&dir).expect("screenshot dir");
         std::fs::write(dir.join(format!("{name}.png")), &png).expect("write screenshot");
     }
-}
-
-async fn open_page(app: &TestApp) -> Browser {
-    let browser = Browser::start().await;
-    browser.goto(&app.launch_url()).await;
-    browser.find("#setup:not([hidden])").await;
-    browser
 }
 
 #[tokio::test]
@@ -233,11 +226,8 @@ fn the_readme_names_every_error_of_the_stuck_panel() {
 #[tokio::test]
 async fn paste_mode_in_the_page_reaches_the_settings() {
     let app = TestApp::start("http://127.0.0.1:1", |_| {}).await;
-    let mock = MockSalesforce::start(MockOptions {
-        callback_urls: vec![format!("{MOCK_BASE}/services/oauth2/success")],
-        ..MockOptions::default()
-    })
-    .await;
+    let success_page = format!("{MOCK_BASE}/services/oauth2/success");
+    let mock = MockSalesforce::with_callback(&success_page, MockOptions::default()).await;
     let browser = open_page(&app).await;
     browser
         .type_into("#client-id", &mock.options().client_id)

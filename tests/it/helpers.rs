@@ -125,15 +125,22 @@ impl TestApp {
     }
 }
 
+/// A real Chromium on the page, opened from a fresh launch address, showing
+/// the setup.
+pub async fn open_page(app: &TestApp) -> crate::webdriver::Browser {
+    let browser = crate::webdriver::Browser::start().await;
+    browser.goto(&app.launch_url()).await;
+    browser.find("#setup:not([hidden])").await;
+    browser
+}
+
 /// A real Chromium on the page, signed in at the mock through the page's own
 /// session, showing the result.
 pub async fn browser_signed_in(
     app: &TestApp,
     mock: &MockSalesforce,
 ) -> (crate::webdriver::Browser, Visitor, SignIn) {
-    let browser = crate::webdriver::Browser::start().await;
-    browser.goto(&app.launch_url()).await;
-    browser.find("#setup:not([hidden])").await;
+    let browser = open_page(app).await;
     let page = Visitor::of_page(&browser, &app.origin()).await;
     let sign_in = page
         .sign_in(mock, &mock.options().client_secret, "allow")
@@ -153,8 +160,27 @@ pub async fn app_and_mock(options: MockOptions) -> (TestApp, MockSalesforce) {
     (app, mock)
 }
 
+/// As [`app_and_mock`], with the page opened from its launch address.
+pub async fn page_and_mock(options: MockOptions) -> (TestApp, MockSalesforce, Visitor) {
+    let (app, mock) = app_and_mock(options).await;
+    let visitor = Visitor::launch(&app.launch_url()).await;
+    (app, mock, visitor)
+}
+
+/// As [`page_and_mock`], then a whole sign-in the user allowed, with the
+/// mock's own secret.
+pub async fn signed_in(options: MockOptions) -> (TestApp, MockSalesforce, Visitor, SignIn) {
+    let (app, mock, visitor) = page_and_mock(options).await;
+    let sign_in = visitor
+        .sign_in(&mock, &mock.options().client_secret, "allow")
+        .await;
+    (app, mock, visitor, sign_in)
+}
+
 /// What one sign-in ended with, as the page would load it.
 pub struct SignIn {
+    /// The sign-in's id, as in `/result/{id}`.
+    pub id: String,
     /// Where sftoken's callback sent the browser.
     pub callback_location: String,
     /// The callback address Salesforce sent the browser to.
@@ -184,11 +210,7 @@ impl Visitor {
     /// the token from the fragment for the session key.
     pub async fn launch(launch_url: &str) -> Visitor {
         let url = reqwest::Url::parse(launch_url).expect("launch URL");
-        let mut visitor = Visitor {
-            http: http_client(),
-            origin: url.origin().ascii_serialization(),
-            session: None,
-        };
+        let mut visitor = Self::elsewhere_at(&url.origin().ascii_serialization(), None);
         let page = visitor.get("/").await;
         assert_eq!(page.status(), StatusCode::OK, "the page loads");
         let opened = visitor
@@ -354,11 +376,13 @@ impl Visitor {
         let callback_location = location(&response);
         let id = callback_location
             .strip_prefix("/result/")
-            .expect("callback redirects to a result page");
+            .expect("callback redirects to a result page")
+            .to_owned();
         let page = self.get(&callback_location).await;
         assert_eq!(page.status(), StatusCode::OK, "result page");
-        let result = self.checked_result(id).await;
+        let result = self.checked_result(&id).await;
         SignIn {
+            id,
             callback_location,
             callback_url: callback_url.to_owned(),
             result,
@@ -495,8 +519,8 @@ impl Binary {
         self.child.id()
     }
 
-    /// Writes to standard input and leaves it open, as a wrapper script or
-    /// `docker run -i` does.
+    /// Writes to standard input and leaves it open, as typing, a wrapper
+    /// script or `docker run -i` does.
     pub fn write_stdin(&mut self, text: &str) {
         let pipe = self.child.stdin.as_mut().expect("stdin left open");
         std::io::Write::write_all(pipe, text.as_bytes()).expect("write stdin");
@@ -509,19 +533,12 @@ impl Binary {
         std::io::Write::write_all(&mut pipe, text.as_bytes()).expect("write stdin");
     }
 
-    /// Writes to standard input and keeps it open, as typing does.
-    pub fn type_text(&mut self, text: &str) {
-        let pipe = self.child.stdin.as_mut().expect("stdin left open");
-        std::io::Write::write_all(pipe, text.as_bytes()).expect("write stdin");
-        std::io::Write::flush(pipe).expect("flush stdin");
-    }
-
     pub fn stdout(&self) -> String {
-        String::from_utf8_lossy(&self.stdout.lock().expect("stdout")).into_owned()
+        text(&self.stdout)
     }
 
     pub fn stderr(&self) -> String {
-        String::from_utf8_lossy(&self.stderr.lock().expect("stderr")).into_owned()
+        text(&self.stderr)
     }
 
     /// Waits for the launch address, on stdout, or on stderr with `--json`:
@@ -533,38 +550,34 @@ impl Binary {
     /// Waits for a launch address other than `used` (the terminal prints a
     /// fresh one after each use), and returns the newest.
     pub async fn next_launch_url(&self, used: &str) -> String {
-        let started = Instant::now();
-        loop {
+        let newest = || {
             let output = format!("{}\n{}", self.stdout(), self.stderr());
             let newest = output
                 .lines()
                 .rfind(|l| l.starts_with("http://localhost:") && l.contains("#token="));
-            if let Some(url) = newest.filter(|url| *url != used) {
-                return url.to_owned();
-            }
-            assert!(
-                started.elapsed() < DEADLINE,
-                "no launch address was printed; stderr: {}",
-                self.stderr()
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+            newest.filter(|url| *url != used).map(str::to_owned)
+        };
+        wait_for(newest, || {
+            format!("no launch address was printed; stderr: {}", self.stderr())
+        })
+        .await
     }
 
     /// Waits for a stdout line that `matches`, and returns it.
     pub async fn wait_for_line(&self, matches: impl Fn(&str) -> bool) -> String {
-        let started = Instant::now();
-        loop {
-            if let Some(line) = self.stdout().lines().find(|l| matches(l)) {
-                return line.to_owned();
-            }
-            assert!(
-                started.elapsed() < DEADLINE,
+        let line = || {
+            self.stdout()
+                .lines()
+                .find(|l| matches(l))
+                .map(str::to_owned)
+        };
+        wait_for(line, || {
+            format!(
                 "the expected line was not printed; stderr: {}",
                 self.stderr()
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+            )
+        })
+        .await
     }
 
     /// Waits until standard error contains `text`, and returns all of it.
@@ -578,38 +591,31 @@ impl Binary {
         self.wait_until_said(Self::stdout, text).await
     }
 
-    async fn wait_until_said(&self, read: fn(&Self) -> String, text: &str) -> String {
-        let started = Instant::now();
-        loop {
-            let said = read(self);
-            if said.contains(text) {
-                return said;
-            }
-            assert!(
-                started.elapsed() < DEADLINE,
-                "never said {text:?}: {said}\nstderr: {}",
+    /// Waits until what `read` gives (`Binary::stdout` or `Binary::stderr`)
+    /// contains `text`, and returns all of it.
+    pub async fn wait_until_said(&self, read: fn(&Self) -> String, text: &str) -> String {
+        let said = || Some(read(self)).filter(|said| said.contains(text));
+        wait_for(said, || {
+            format!(
+                "never said {text:?}: {}\nstderr: {}",
+                read(self),
                 self.stderr()
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+            )
+        })
+        .await
     }
 
     /// Waits for the process to exit; returns its exit code.
     pub async fn wait(&mut self) -> i32 {
-        let started = Instant::now();
-        loop {
-            if let Some(status) = self.child.try_wait().expect("try_wait") {
-                // Let the reader threads drain the pipes.
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                return status.code().unwrap_or(-1);
-            }
-            assert!(
-                started.elapsed() < DEADLINE,
-                "sftoken did not exit; stderr: {}",
-                self.stderr()
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        let exited = || self.child.try_wait().expect("try_wait");
+        let stderr = &self.stderr;
+        let status = wait_for(exited, || {
+            format!("sftoken did not exit; stderr: {}", text(stderr))
+        })
+        .await;
+        // Let the reader threads drain the pipes.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        status.code().unwrap_or(-1)
     }
 
     /// Sends Ctrl-C (SIGINT).
@@ -652,6 +658,24 @@ pub fn memory(pid: u32) -> Memory {
     Memory {
         rss_kib: field("VmRSS:"),
         hwm_kib: field("VmHWM:"),
+    }
+}
+
+/// What a pipe collected so far, as text.
+fn text(output: &Mutex<Vec<u8>>) -> String {
+    String::from_utf8_lossy(&output.lock().expect("output")).into_owned()
+}
+
+/// Asks `found` every 20 ms until it finds what it looks for, and returns
+/// that; fails after `DEADLINE` with what `missing` says.
+async fn wait_for<T>(mut found: impl FnMut() -> Option<T>, missing: impl Fn() -> String) -> T {
+    let started = Instant::now();
+    loop {
+        if let Some(value) = found() {
+            return value;
+        }
+        assert!(started.elapsed() < DEADLINE, "{}", missing());
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 
@@ -707,7 +731,7 @@ pub fn expected_copy_all(mock: &MockSalesforce, refresh_token: &str) -> Vec<Stri
 /// The real binary in a pseudo-terminal, through util-linux's `script`
 /// (Debian's bsdutils): its standard input, output and error are a terminal,
 /// and what the terminal shows (echo included) is `stdout()`. Type with
-/// `type_text`; standard input stays open until the binary is dropped.
+/// `write_stdin`; standard input stays open until the binary is dropped.
 pub fn in_terminal(args: &[&str], env: &[(&str, &str)]) -> Binary {
     shell_in_terminal(&sftoken_command(args), env)
 }

@@ -5,7 +5,7 @@
 
 use sftoken::secret::ClientSecret;
 
-use crate::helpers::{TestApp, app_and_mock, browser_signed_in};
+use crate::helpers::{TestApp, app_and_mock, browser_signed_in, open_page};
 use crate::mock_salesforce::MockOptions;
 use crate::webdriver::Browser;
 
@@ -147,9 +147,7 @@ async fn while_a_sign_in_is_pending_sign_in_is_off_and_the_environment_is_kept()
         config.client_secret = Some(ClientSecret::new("configured"));
     })
     .await;
-    let browser = Browser::start().await;
-    browser.goto(&app.launch_url()).await;
-    browser.find("#setup:not([hidden])").await;
+    let browser = open_page(&app).await;
     browser.type_into("#client-id", "3MVG9key").await;
     // The secret sftoken was started with goes only to its own login URL.
     browser.type_into("#client-secret", "typed").await;
@@ -202,9 +200,7 @@ async fn each_button_names_what_it_copies_and_a_known_key_folds_the_checklist() 
         config.idle_timeout = Some(std::time::Duration::from_secs(45));
     })
     .await;
-    let browser = Browser::start().await;
-    browser.goto(&app.launch_url()).await;
-    browser.find("#setup:not([hidden])").await;
+    let browser = open_page(&app).await;
 
     let names = browser
         .execute(
