@@ -4,7 +4,9 @@
 //! docs/screenshots.
 
 use crate::browser::sign_in_on_page;
-use crate::helpers::{TestApp, Visitor, app_and_mock, open_page, query_param};
+use crate::helpers::{
+    TestApp, Visitor, app_and_mock, open_page, query_param, wait_for_checks_finished,
+};
 use crate::mock_salesforce::{MOCK_BASE, MockOptions, MockSalesforce};
 use crate::webdriver::Browser;
 
@@ -312,10 +314,7 @@ async fn the_main_path_works_with_the_keyboard_alone() {
     browser.press_keys(ENTER).await;
     browser.wait_for_url(|u| u.starts_with(&mock.url())).await;
     browser.press_keys(&format!("{TAB}{ENTER}")).await;
-    browser.find("#result:not([hidden])").await;
-    browser
-        .wait_for_text("#checks-progress", |t| t.contains("finished"))
-        .await;
+    wait_for_checks_finished(&browser).await;
     // Copy all by keyboard: focus moves to it with Tab from the Company names
     // copy button, past the picker's fold.
     browser
@@ -394,10 +393,7 @@ async fn axe_finds_no_serious_accessibility_violations() {
 
     sign_in_on_page(&browser, &mock, &mock.options().client_secret).await;
     browser.click("#allow").await;
-    browser.find("#result:not([hidden])").await;
-    browser
-        .wait_for_text("#checks-progress", |t| t.contains("finished"))
-        .await;
+    wait_for_checks_finished(&browser).await;
     // Everything folded is opened, so axe sees it all.
     browser
         .execute(

@@ -134,6 +134,15 @@ pub async fn open_page(app: &TestApp) -> crate::webdriver::Browser {
     browser
 }
 
+/// Waits until the page in `browser` shows the result with all its checks
+/// finished.
+pub async fn wait_for_checks_finished(browser: &crate::webdriver::Browser) {
+    browser.find("#result:not([hidden])").await;
+    browser
+        .wait_for_text("#checks-progress", |t| t.contains("finished"))
+        .await;
+}
+
 /// A real Chromium on the page, signed in at the mock through the page's own
 /// session, showing the result.
 pub async fn browser_signed_in(

@@ -5,7 +5,9 @@
 
 use sftoken::secret::ClientSecret;
 
-use crate::helpers::{TestApp, app_and_mock, browser_signed_in, open_page};
+use crate::helpers::{
+    TestApp, app_and_mock, browser_signed_in, open_page, wait_for_checks_finished,
+};
 use crate::mock_salesforce::MockOptions;
 use crate::webdriver::Browser;
 
@@ -115,9 +117,7 @@ async fn the_result_leads_with_who_signed_in_and_the_picker_sits_by_company_name
 async fn after_revoke_the_token_is_struck_through_and_cannot_be_copied() {
     let (app, mock) = app_and_mock(MockOptions::default()).await;
     let (browser, _, _) = browser_signed_in(&app, &mock).await;
-    browser
-        .wait_for_text("#checks-progress", |t| t.contains("finished"))
-        .await;
+    wait_for_checks_finished(&browser).await;
 
     browser.click("#revoke").await;
     browser.click("#revoke-yes").await;

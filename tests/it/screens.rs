@@ -7,7 +7,7 @@
 //!
 //! They are written to `target/screens/`.
 
-use crate::helpers::{Visitor, app_and_mock};
+use crate::helpers::{Visitor, app_and_mock, wait_for_checks_finished};
 use crate::mock_salesforce::MockOptions;
 use crate::webdriver::Browser;
 
@@ -45,10 +45,7 @@ async fn screens_of_the_page_at_1280_and_400_light_and_dark() {
         .sign_in(&mock, &mock.options().client_secret, "allow")
         .await;
     browser.goto(&app.url(&sign_in.callback_location)).await;
-    browser.find("#result:not([hidden])").await;
-    browser
-        .wait_for_text("#checks-progress", |t| t.contains("finished"))
-        .await;
+    wait_for_checks_finished(&browser).await;
     shoot(&browser, "result").await;
 
     // Back for another sign-in: the approvals warning, and paste mode's field.
