@@ -1,5 +1,6 @@
 //! The mock's own tests: it must behave as Salesforce does, or the tests of
-//! sftoken that use it prove nothing.
+//! sftoken that use it prove nothing. The helpers marked `pub(super)` serve
+//! `policy_tests.rs` too.
 
 use axum::http::StatusCode;
 use base64::engine::general_purpose::STANDARD;
