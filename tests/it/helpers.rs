@@ -427,6 +427,8 @@ pub struct Binary {
     child: Child,
     stdout: Arc<Mutex<Vec<u8>>>,
     stderr: Arc<Mutex<Vec<u8>>>,
+    /// The threads reading the pipes; each ends when its pipe closes.
+    readers: Vec<std::thread::JoinHandle<()>>,
 }
 
 impl Binary {
@@ -511,12 +513,14 @@ impl Binary {
             let mut pipe = child.stdin.take().expect("stdin");
             std::io::Write::write_all(&mut pipe, text.as_bytes()).expect("write stdin");
         }
+        let mut readers = Vec::new();
         let stdout = match child.stdout.take() {
-            Some(pipe) => collect(pipe, "stdout"),
+            Some(pipe) => collect(pipe, "stdout", &mut readers),
             None => Arc::default(),
         };
-        let stderr = collect(child.stderr.take().expect("stderr"), "stderr");
+        let stderr = collect(child.stderr.take().expect("stderr"), "stderr", &mut readers);
         Binary {
+            readers,
             child,
             stdout,
             stderr,
@@ -622,8 +626,15 @@ impl Binary {
             format!("sftoken did not exit; stderr: {}", text(stderr))
         })
         .await;
-        // Let the reader threads drain the pipes.
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        // The readers have all the output once they reach the end of their
+        // pipes (a program that inherited a pipe may hold it open: then stop
+        // waiting after a while).
+        let started = Instant::now();
+        while !self.readers.iter().all(|reader| reader.is_finished())
+            && started.elapsed() < Duration::from_secs(2)
+        {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
         status.code().unwrap_or(-1)
     }
 
@@ -690,11 +701,15 @@ async fn wait_for<T>(mut found: impl FnMut() -> Option<T>, missing: impl Fn() ->
 
 /// Everything read from `pipe`, as it arrives (a prompt without a line
 /// break included).
-fn collect(mut pipe: impl std::io::Read + Send + 'static, name: &str) -> Arc<Mutex<Vec<u8>>> {
+fn collect(
+    mut pipe: impl std::io::Read + Send + 'static,
+    name: &str,
+    readers: &mut Vec<std::thread::JoinHandle<()>>,
+) -> Arc<Mutex<Vec<u8>>> {
     let bytes = Arc::new(Mutex::new(Vec::new()));
     let sink = bytes.clone();
     let name = name.to_owned();
-    std::thread::spawn(move || {
+    readers.push(std::thread::spawn(move || {
         let mut buffer = [0u8; 4096];
         while let Ok(read @ 1..) = pipe.read(&mut buffer) {
             if std::env::var_os("SFTOKEN_TEST_ECHO").is_some() {
@@ -707,7 +722,7 @@ fn collect(mut pipe: impl std::io::Read + Send + 'static, name: &str) -> Arc<Mut
                 .expect("output")
                 .extend_from_slice(&buffer[..read]);
         }
-    });
+    }));
     bytes
 }
 
