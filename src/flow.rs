@@ -4,15 +4,18 @@
 //! 2. Salesforce answers through `/callback` ([`Answer::from_callback`]) or
 //!    through an address the user pastes ([`claim_pasted`]);
 //! 3. [`complete`]: the code is exchanged into a [`Connection`], or
-//!    Salesforce's error is explained.
+//!    Salesforce's error is explained; either way an [`Outcome`].
 //!
 //! Where the pending sign-in is kept, and what the user sees, is up to the
 //! caller.
 
+use std::sync::Arc;
+
+use crate::company_names::CompanyNames;
 use crate::pasted_address::{self, PasteError, SuccessPage};
 use crate::salesforce::{self, Advice, Credentials, Http, advice};
 use crate::secret::{AuthCode, OAuthState, PkceVerifier};
-use crate::signin::{Claim, Connection, Details, Logins, Owner, Pending};
+use crate::signin::{Claim, Connection, Details, Logins, Outcome, Owner, Pending};
 
 /// The redirect URI of the page's sign-in, which the External Client App must
 /// list as its Callback URL.
@@ -110,8 +113,47 @@ pub fn claim_pasted(
     Ok((logins.claim_pasted(owner, id, state.as_deref()), answer))
 }
 
+/// The steps after Salesforce answered, the same for the page and `sftoken
+/// paste`: the code is exchanged into a connection that starts with the
+/// configured `company_names`, or the failure is explained, with what the
+/// page needs to offer "Try again".
+///
+/// The checks are left to the caller, because the two surfaces run them
+/// differently: the page starts them in the background and shows each as it
+/// finishes while the terminal is told of the outcome at once; `paste` waits
+/// for them behind a progress line and then prints. How each tells the user
+/// is its own, too.
+pub async fn complete(
+    http: &Http,
+    pending: Pending,
+    answer: Answer,
+    company_names: CompanyNames,
+) -> Outcome {
+    let client_id = pending.credentials.client_id.clone();
+    let login_url = pending.credentials.login_url.to_string();
+    match exchange(http, pending, answer, company_names).await {
+        Ok(connection) => {
+            tracing::info!("captured a refresh token");
+            Outcome::Captured(Arc::new(connection))
+        }
+        Err(advice) => {
+            tracing::info!(title = %advice.title, code = ?advice.code, "the sign-in failed");
+            Outcome::Failed {
+                advice,
+                client_id,
+                login_url,
+            }
+        }
+    }
+}
+
 /// Exchanges the code into a connection, or explains why the sign-in failed.
-pub async fn complete(http: &Http, pending: Pending, answer: Answer) -> Result<Connection, Advice> {
+async fn exchange(
+    http: &Http,
+    pending: Pending,
+    answer: Answer,
+    company_names: CompanyNames,
+) -> Result<Connection, Advice> {
     let code = match answer {
         Answer::Code(code) => code,
         Answer::Error { code, description } => {
@@ -134,6 +176,7 @@ pub async fn complete(http: &Http, pending: Pending, answer: Answer) -> Result<C
     Ok(Connection::new(
         pending.credentials,
         refresh_token,
+        company_names,
         Details::from_tokens(&tokens),
     ))
 }

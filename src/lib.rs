@@ -5,7 +5,8 @@
 //! Each module is a layer, and each layer uses only the ones below it
 //! (ARCHITECTURE.md; `tests/it/architecture.rs` checks it):
 //! `commands` → `web` → `flow` → `signin` → `salesforce` → the leaf types
-//! (`config`, `pasted_address`, `login_url`, `company_names`, `secret`).
+//! (`config`, `pasted_address`, `login_url`, `company_names`, `client_id`,
+//! `secret`).
 
 #![forbid(unsafe_code)]
 
@@ -21,6 +22,7 @@ pub mod salesforce;
 pub mod config;
 pub mod pasted_address;
 
+pub mod client_id;
 pub mod company_names;
 pub mod login_url;
 pub mod secret;

@@ -9,7 +9,8 @@ use sftoken::config::{Cli, Command, Config, Env};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     commands::init_logging(cli.verbose);
-    let result = Config::resolve(&cli, Env::from_process())
+    let result = Env::from_process()
+        .and_then(|env| Config::resolve(&cli, env))
         .map_err(commands::Error::from)
         .and_then(|config| {
             tokio::runtime::Builder::new_current_thread()

@@ -70,6 +70,54 @@ secret_type!(
     ServerKey
 );
 
+/// The longest Consumer Secret taken, in bytes; Salesforce's are 64
+/// characters. The limit only keeps junk out.
+pub const MAX_CLIENT_SECRET_LEN: usize = 1024;
+/// The longest refresh token taken, in bytes; Salesforce's are about 90
+/// characters. The limit only keeps junk out.
+pub const MAX_REFRESH_TOKEN_LEN: usize = 4096;
+
+/// Why a Consumer Secret was refused. The words never hold the value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ClientSecretError {
+    #[error("Enter the Consumer Secret from the External Client App's OAuth Settings.")]
+    Empty,
+    #[error("The Consumer Secret is too long. Copy it again.")]
+    TooLong,
+}
+
+/// Why a refresh token was refused: empty or too long. The words never hold
+/// the value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("Paste the refresh token that Snow Atlas uses (it often starts with 5Aep).")]
+pub struct RefreshTokenError;
+
+impl ClientSecret {
+    /// A Consumer Secret as the user gave it: trimmed, not empty, at most
+    /// [`MAX_CLIENT_SECRET_LEN`] bytes. Every surface reads one through here.
+    pub fn parse(input: &str) -> Result<Self, ClientSecretError> {
+        match input.trim() {
+            "" => Err(ClientSecretError::Empty),
+            secret if secret.len() > MAX_CLIENT_SECRET_LEN => Err(ClientSecretError::TooLong),
+            secret => Ok(Self::new(secret)),
+        }
+    }
+}
+
+impl RefreshToken {
+    /// A refresh token as the user gave it: trimmed, not empty, at most
+    /// [`MAX_REFRESH_TOKEN_LEN`] bytes. Every surface reads one through here;
+    /// Salesforce's own answers are taken as they come.
+    pub fn parse(input: &str) -> Result<Self, RefreshTokenError> {
+        match input.trim() {
+            token if token.is_empty() || token.len() > MAX_REFRESH_TOKEN_LEN => {
+                Err(RefreshTokenError)
+            }
+            token => Ok(Self::new(token)),
+        }
+    }
+}
+
 impl PkceVerifier {
     pub fn generate() -> Self {
         Self(random())
@@ -169,6 +217,81 @@ mod tests {
             .filter(|n| secret.matches(&format!("{}{n}", secret.expose())))
             .count();
         assert_eq!(accepted, 0);
+    }
+
+    #[test]
+    fn a_client_secret_is_trimmed_and_may_be_1024_bytes_and_no_more() {
+        let longest = "s".repeat(MAX_CLIENT_SECRET_LEN);
+        let parsed = ClientSecret::parse(&format!(" {longest}\n")).expect("at the limit");
+        assert_eq!(parsed.expose(), longest);
+        assert_eq!(
+            ClientSecret::parse(&format!("{longest}s")).map(|_| ()),
+            Err(ClientSecretError::TooLong)
+        );
+        // Bytes, not characters: 513 two-byte characters are 1026 bytes.
+        assert_eq!(
+            ClientSecret::parse(&"é".repeat(513)).map(|_| ()),
+            Err(ClientSecretError::TooLong)
+        );
+    }
+
+    #[test]
+    fn an_empty_client_secret_asks_for_one() {
+        for empty in ["", "  ", "\t\r\n"] {
+            assert_eq!(
+                ClientSecret::parse(empty).map(|_| ()),
+                Err(ClientSecretError::Empty),
+                "{empty:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_refresh_token_is_trimmed_and_may_be_4096_bytes_and_no_more() {
+        let longest = "5".repeat(MAX_REFRESH_TOKEN_LEN);
+        let parsed = RefreshToken::parse(&format!("\t{longest} ")).expect("at the limit");
+        assert_eq!(parsed.expose(), longest);
+        assert_eq!(
+            RefreshToken::parse(&format!("{longest}5")).map(|_| ()),
+            Err(RefreshTokenError)
+        );
+        for empty in ["", " ", "\r\n"] {
+            assert_eq!(
+                RefreshToken::parse(empty).map(|_| ()),
+                Err(RefreshTokenError),
+                "{empty:?}"
+            );
+        }
+    }
+
+    /// The rules are the limits alone: what is inside a secret is
+    /// Salesforce's to judge, as it always was on every surface.
+    #[test]
+    fn secrets_keep_inner_spaces_and_control_characters() {
+        let secret = ClientSecret::parse(" a b\u{1b}c ").expect("taken");
+        assert_eq!(secret.expose(), "a b\u{1b}c");
+        let token = RefreshToken::parse("5Aep\tx y").expect("taken");
+        assert_eq!(token.expose(), "5Aep\tx y");
+    }
+
+    #[test]
+    fn a_refused_secret_is_never_in_the_message() {
+        let long = "5Aep-secret-".repeat(400);
+        let messages = [
+            ClientSecret::parse(&long)
+                .expect_err("too long")
+                .to_string(),
+            RefreshToken::parse(&long)
+                .expect_err("too long")
+                .to_string(),
+        ];
+        for message in messages {
+            assert!(!message.contains("secret-"), "{message}");
+        }
+        assert_eq!(
+            RefreshTokenError.to_string(),
+            "Paste the refresh token that Snow Atlas uses (it often starts with 5Aep)."
+        );
     }
 
     #[test]

@@ -3,16 +3,17 @@
 //! What is not given is read from piped Copy all text, or asked for at a
 //! terminal, where the pasted Copy all text is read whole.
 
+use std::fmt::Display;
+
 use super::Error;
 use super::input::{Given, Input, ask_at_terminal};
-use super::output::{report, terminal_safe};
+use super::output::report;
 use crate::company_names::CompanyNames;
 use crate::config::{Config, ConfigError};
 use crate::login_url::LoginUrl;
 use crate::salesforce::{Credentials, Http};
-use crate::secret::{ClientSecret, RefreshToken};
+use crate::signin::Connection;
 use crate::signin::settings::PastedSettings;
-use crate::signin::{Connection, Details};
 
 /// `sftoken check`: runs the checks on settings the admin already has.
 pub async fn check(config: Config, mut input: impl Input) -> Result<(), Error> {
@@ -29,7 +30,7 @@ pub async fn check(config: Config, mut input: impl Input) -> Result<(), Error> {
         refresh_token: config.refresh_token.is_some(),
     };
     ask_at_terminal(&mut pasted, &given, &mut input);
-    let client_id = config.client_id.clone().or(pasted.client_id).ok_or_else(|| {
+    let client_id = given_or_read(&config.client_id, pasted.client_id)?.ok_or_else(|| {
         Error::Missing(
             "Give the Client ID with --client-id or SFTOKEN_CLIENT_ID, pipe the page's Copy all text into sftoken check, or run it in a terminal to be asked.".to_owned(),
         )
@@ -39,33 +40,16 @@ pub async fn check(config: Config, mut input: impl Input) -> Result<(), Error> {
             "Set {variable}, pipe the page's Copy all text into sftoken check, or run it in a terminal to be asked (secrets are never read from arguments)."
         ))
     };
-    let client_secret = match (&config.client_secret, pasted.client_secret) {
-        (Some(secret), _) => secret.clone(),
-        (None, Some(pasted)) => ClientSecret::new(&pasted),
-        (None, None) => return Err(missing("SFTOKEN_CLIENT_SECRET")),
-    };
-    let refresh_token = match (&config.refresh_token, pasted.refresh_token) {
-        (Some(token), _) => token.clone(),
-        (None, Some(pasted)) => RefreshToken::new(&pasted),
-        (None, None) => return Err(missing("SFTOKEN_REFRESH_TOKEN")),
-    };
+    let client_secret = given_or_read(&config.client_secret, pasted.client_secret)?
+        .ok_or_else(|| missing("SFTOKEN_CLIENT_SECRET"))?;
+    let refresh_token = given_or_read(&config.refresh_token, pasted.refresh_token)?
+        .ok_or_else(|| missing("SFTOKEN_REFRESH_TOKEN"))?;
     let login_url = match pasted.login_url {
         Some(url) if config.login_url_is_default => {
             LoginUrl::parse(&url, config.login_url.policy()).map_err(ConfigError::from)?
         }
         _ => config.login_url.clone(),
     };
-    let credentials = Credentials {
-        client_id,
-        client_secret,
-        login_url,
-    };
-    eprintln!(
-        "Checking Client ID {} against {} …",
-        terminal_safe(&credentials.client_id),
-        credentials.login_url
-    );
-    let connection = Connection::new(credentials, refresh_token, Details::default());
     // Names chosen by flag, environment or file win over the pasted ones.
     let names = match pasted.company_names {
         Some(names) if config.company_names.is_all() => {
@@ -73,6 +57,24 @@ pub async fn check(config: Config, mut input: impl Input) -> Result<(), Error> {
         }
         _ => config.company_names.clone(),
     };
-    connection.set_company_names(names);
+    eprintln!("Checking Client ID {client_id} against {login_url} …");
+    let credentials = Credentials {
+        client_id,
+        client_secret,
+        login_url,
+    };
+    let connection = Connection::existing(credentials, refresh_token, names);
     report(&Http::new(config.http_timeout), &connection, &config, false).await
+}
+
+/// The value given by flag, environment or file, else the one read from
+/// standard input, refused in the page's words if it broke its rule.
+fn given_or_read<T: Clone, E: Display>(
+    given: &Option<T>,
+    read: Option<Result<T, E>>,
+) -> Result<Option<T>, Error> {
+    match (given, read) {
+        (Some(value), _) => Ok(Some(value.clone())),
+        (None, read) => read.transpose().map_err(Error::refused),
+    }
 }

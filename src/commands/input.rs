@@ -7,7 +7,7 @@ use std::io::{BufRead, IsTerminal, Read};
 use tokio::sync::mpsc;
 
 use super::Error;
-use crate::signin::settings::PastedSettings;
+use crate::signin::settings::{PastedSettings, Setting};
 
 /// The longest line read from standard input; a pasted address is a few
 /// hundred bytes.
@@ -96,40 +96,37 @@ pub(super) struct Ask {
     pub secret: bool,
 }
 
-/// A value from the config, else from what was pasted, else from a prompt
-/// on the terminal (without echo for a secret). Without a terminal, the
-/// error says how to give it.
-pub(super) fn ask<T: Clone>(
+/// A value from the config, else from a prompt on the terminal (without echo
+/// for a secret), read by its type's `parse`, which refuses it in the page's
+/// words. Without a terminal, the error says how to give it.
+pub(super) fn ask<T: Clone, E: std::fmt::Display>(
     configured: Option<&T>,
-    pasted: Option<String>,
     input: &mut impl Input,
     ask: Ask,
-    make: fn(&str) -> T,
+    parse: fn(&str) -> Result<T, E>,
 ) -> Result<T, Error> {
     if let Some(value) = configured {
         return Ok(value.clone());
     }
-    pasted
-        .or_else(|| {
-            if ask.secret {
-                input.prompt_secret(ask.question)
-            } else {
-                input.prompt_line(ask.question)
-            }
-        })
-        .filter(|s| !s.trim().is_empty())
-        .map(|s| make(s.trim()))
-        .ok_or_else(|| {
+    let typed = if ask.secret {
+        input.prompt_secret(ask.question)
+    } else {
+        input.prompt_line(ask.question)
+    };
+    match typed.filter(|s| !s.trim().is_empty()) {
+        Some(typed) => parse(&typed).map_err(Error::refused),
+        None => {
             let never = if ask.secret {
                 " (secrets are never read from arguments)"
             } else {
                 ""
             };
-            Error::Missing(format!(
+            Err(Error::Missing(format!(
                 "{}, or run sftoken {} in a terminal to be asked for it{never}.",
                 ask.how_to_give, ask.command
-            ))
-        })
+            )))
+        }
+    }
 }
 
 /// Which of the settings `sftoken check` asks for were given already (by
@@ -147,23 +144,25 @@ pub(super) struct Given {
 /// line, so that no pasted line is left for the shell to run (and to keep
 /// in its history). Off a terminal it asks nothing.
 pub(super) fn ask_at_terminal(pasted: &mut PastedSettings, given: &Given, input: &mut impl Input) {
-    /// Where an answer goes among the pasted settings.
-    type Slot = fn(&mut PastedSettings) -> &mut Option<String>;
-    let questions: [(bool, &str, Slot); 3] = [
+    let questions = [
         (
             given.client_id,
             "Client ID (or paste the page's Copy all text; not shown): ",
-            |p| &mut p.client_id,
+            Setting::ClientId,
         ),
-        (given.client_secret, "Client secret (not shown): ", |p| {
-            &mut p.client_secret
-        }),
-        (given.refresh_token, "Refresh token (not shown): ", |p| {
-            &mut p.refresh_token
-        }),
+        (
+            given.client_secret,
+            "Client secret (not shown): ",
+            Setting::ClientSecret,
+        ),
+        (
+            given.refresh_token,
+            "Refresh token (not shown): ",
+            Setting::RefreshToken,
+        ),
     ];
-    for (given, question, slot) in questions {
-        if given || slot(pasted).is_some() {
+    for (given, question, setting) in questions {
+        if given || pasted.has(setting) {
             continue;
         }
         let Some(answer) = input.prompt_secret(question) else {
@@ -174,7 +173,7 @@ pub(super) fn ask_at_terminal(pasted: &mut PastedSettings, given: &Given, input:
             return;
         }
         if PastedSettings::parse(answer).count() == 0 {
-            *slot(pasted) = Some(answer.to_owned());
+            pasted.set(setting, answer);
             continue;
         }
         let mut block = format!("{answer}\n");
@@ -259,7 +258,7 @@ mod tests {
         ask_at_terminal(&mut pasted, &NOTHING_GIVEN, &mut typed);
 
         assert!(pasted.is_complete(), "{pasted:?}");
-        assert_eq!(pasted.client_secret.as_deref(), Some("the-secret"));
+        assert_eq!(pasted.exposed()[1].as_deref(), Some("the-secret"));
         assert_eq!(typed.lines.len(), 1, "reading stopped at the fifth line");
         assert_eq!(typed.questions.len(), 5, "one prompt, then four more lines");
     }
@@ -277,9 +276,10 @@ mod tests {
 
         ask_at_terminal(&mut pasted, &NOTHING_GIVEN, &mut typed);
 
-        assert_eq!(pasted.client_id.as_deref(), Some("3MVG9id"));
-        assert_eq!(pasted.client_secret.as_deref(), Some("the-secret"));
-        assert_eq!(pasted.refresh_token.as_deref(), Some("5Aep-token"));
+        assert_eq!(
+            pasted.exposed()[..3],
+            ["3MVG9id", "the-secret", "5Aep-token"].map(|read| Some(read.to_owned()))
+        );
         assert_eq!(
             typed.questions[3..],
             ["Client secret (not shown): ", "Refresh token (not shown): "]
@@ -297,9 +297,10 @@ mod tests {
 
         ask_at_terminal(&mut pasted, &given, &mut typed);
 
-        assert_eq!(pasted.client_id.as_deref(), Some("3MVG9typed"));
-        assert_eq!(pasted.client_secret, None, "given, so not asked");
-        assert_eq!(pasted.refresh_token.as_deref(), Some("5Aep-token"));
+        let read = pasted.exposed();
+        assert_eq!(read[0].as_deref(), Some("3MVG9typed"));
+        assert_eq!(read[1], None, "given, so not asked");
+        assert_eq!(read[2].as_deref(), Some("5Aep-token"));
         assert!(typed.questions[0].starts_with("Client ID"));
         assert!(typed.questions[1].starts_with("Refresh token"));
     }

@@ -57,6 +57,7 @@ impl Serialize for ChecksByName<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::client_id::ClientId;
     use crate::company_names::CompanyNames;
     use crate::login_url::{HostPolicy, LoginUrl};
     use crate::salesforce::Advice;
@@ -82,14 +83,15 @@ mod tests {
     const GOLDEN: &str = "tests/golden/json-output.json";
 
     fn connection() -> Connection {
-        let connection = Connection::new(
+        Connection::new(
             Credentials {
-                client_id: "3MVG9key".into(),
+                client_id: ClientId::parse("3MVG9key").expect("a key"),
                 client_secret: ClientSecret::new("the-secret"),
                 login_url: LoginUrl::parse("https://login.salesforce.com", HostPolicy::Salesforce)
                     .expect("url"),
             },
             RefreshToken::new("5Aep-token"),
+            CompanyNames::parse(&["acme.com"]).expect("names"),
             Details {
                 instance_url: Some("https://acme.my.salesforce.com".into()),
                 org_id: Some("00Dxx0000001gPL".into()),
@@ -97,9 +99,7 @@ mod tests {
                 username: Some("ada@acme.com".into()),
                 scope: Some("api full refresh_token".into()),
             },
-        );
-        connection.set_company_names(CompanyNames::parse(&["acme.com"]).expect("names"));
-        connection
+        )
     }
 
     fn every_check_passed(report: &mut Report) {

@@ -39,6 +39,10 @@ pub enum Error {
     Output(std::io::Error),
     #[error("{0}")]
     Missing(String),
+    /// A value typed or pasted at the terminal that breaks its type's rule,
+    /// in the page's words.
+    #[error("{0}")]
+    Refused(String),
     #[error("{0}")]
     Failed(String),
     #[error(
@@ -52,10 +56,14 @@ pub enum Error {
 }
 
 impl Error {
+    fn refused(reason: impl std::fmt::Display) -> Self {
+        Self::Refused(reason.to_string())
+    }
+
     /// 2: bad usage or configuration; 3: the port is taken; 1: anything else.
     pub fn exit_code(&self) -> ExitCode {
         ExitCode::from(match self {
-            Self::Config(_) | Self::Missing(_) => 2,
+            Self::Config(_) | Self::Missing(_) | Self::Refused(_) => 2,
             Self::Bind(BindError::PortTaken(_)) => 3,
             Self::Bind(_)
             | Self::Serve(_)

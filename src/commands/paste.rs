@@ -14,18 +14,18 @@ use tokio::time::Instant;
 use super::Error;
 use super::input::{Ask, Input, ask};
 use super::output::report;
-use crate::config::Config;
+use crate::client_id::ClientId;
+use crate::config::{Config, describe_duration};
 use crate::flow::{self, Answer, Callback};
 use crate::salesforce::{Credentials, Http, Surface};
 use crate::secret::ClientSecret;
-use crate::signin::{Claim, LOGIN_LIFETIME, Logins, Owner, Pending};
+use crate::signin::{Claim, LOGIN_LIFETIME, Logins, Outcome, Owner, Pending};
 
 /// `sftoken paste`: prints the authorize URL to open anywhere, reads back the
 /// address of Salesforce's success page, and prints the settings.
 pub async fn paste(config: Config, mut input: impl Input) -> Result<(), Error> {
     let client_id = ask(
         config.client_id.as_ref(),
-        None,
         &mut input,
         Ask {
             question: "Consumer Key: ",
@@ -33,11 +33,10 @@ pub async fn paste(config: Config, mut input: impl Input) -> Result<(), Error> {
             command: "paste",
             secret: false,
         },
-        str::to_owned,
+        ClientId::parse,
     )?;
     let client_secret = ask(
         config.client_secret.as_ref(),
-        None,
         &mut input,
         Ask {
             question: "Consumer Secret (not shown): ",
@@ -45,7 +44,7 @@ pub async fn paste(config: Config, mut input: impl Input) -> Result<(), Error> {
             command: "paste",
             secret: true,
         },
-        ClientSecret::new,
+        ClientSecret::parse,
     )?;
     let credentials = Credentials {
         client_id,
@@ -63,18 +62,21 @@ pub async fn paste(config: Config, mut input: impl Input) -> Result<(), Error> {
     eprintln!("1. Open this address in a browser on any computer, sign in, and click Allow:");
     println!("{}", started.authorize_url);
     eprintln!(
-        "2. Salesforce then shows a page whose address contains code=. Within 15 minutes, copy that whole address, paste it here and press Enter (an error page's address works too):"
+        "2. Salesforce then shows a page whose address contains code=. Within {}, copy that whole address, paste it here and press Enter (an error page's address works too):",
+        describe_duration(LOGIN_LIFETIME)
     );
     let mut logins = Logins::default();
     let id = logins.start(Owner::TERMINAL, started.state, started.pending);
     let deadline = Instant::now() + LOGIN_LIFETIME;
     let (pending, answer) = read_pasted(&mut input.lines(), deadline, &mut logins, &id).await?;
     let http = Http::new(config.http_timeout);
-    let connection = flow::complete(&http, pending, answer)
-        .await
-        .map_err(|advice| Error::Failed(advice.on(Surface::Terminal).one_line()))?;
-    connection.set_company_names(config.company_names.clone());
-    report(&http, &connection, &config, true).await
+    let company_names = config.company_names.clone();
+    match flow::complete(&http, pending, answer, company_names).await {
+        Outcome::Captured(connection) => report(&http, &connection, &config, true).await,
+        Outcome::Failed { advice, .. } => {
+            Err(Error::Failed(advice.on(Surface::Terminal).one_line()))
+        }
+    }
 }
 
 /// Reads pasted lines until one claims the sign-in `id`: a line that is not
@@ -87,10 +89,10 @@ async fn read_pasted(
     id: &str,
 ) -> Result<(Pending, Answer), Error> {
     let expired = || {
-        Error::Failed(
-            "This sign-in expired: more than 15 minutes passed. Run sftoken paste again."
-                .to_owned(),
-        )
+        Error::Failed(format!(
+            "This sign-in expired: more than {} passed. Run sftoken paste again.",
+            describe_duration(LOGIN_LIFETIME)
+        ))
     };
     loop {
         let line = match tokio::time::timeout_at(deadline, lines.recv()).await {
@@ -125,7 +127,7 @@ mod tests {
     /// A waiting sign-in in paste mode: its id and its `state`.
     fn waiting(logins: &mut Logins) -> (String, String) {
         let credentials = Credentials {
-            client_id: "3MVG9key".into(),
+            client_id: ClientId::parse("3MVG9key").expect("a key"),
             client_secret: ClientSecret::new("secret"),
             login_url: LoginUrl::parse("https://login.salesforce.com", HostPolicy::Salesforce)
                 .expect("url"),
@@ -184,7 +186,10 @@ mod tests {
         let expired = read_pasted(&mut lines, deadline, &mut logins, &id).await;
 
         let message = expired.expect_err("expired").to_string();
-        assert!(message.contains("expired"), "{message}");
+        assert_eq!(
+            message,
+            "This sign-in expired: more than 15 minutes passed. Run sftoken paste again."
+        );
         drop(sender);
     }
 

@@ -11,7 +11,7 @@ use tokio::task::JoinSet;
 
 use super::Error;
 use super::output::{print_copy_all, print_json, signed_in, warn_if_stdout_is_a_file};
-use crate::config::Config;
+use crate::config::{Config, describe_duration};
 use crate::salesforce::Surface;
 use crate::signin::{Connection, Outcome};
 use crate::web::{AppState, Server};
@@ -137,7 +137,7 @@ pub async fn serve(config: Config) -> Result<(), Error> {
         Stop::Idle(timeout) => {
             eprintln!(
                 "sftoken stopped after {} without use. Start it again when you need it.",
-                describe(timeout)
+                describe_duration(timeout)
             );
             Ok(())
         }
@@ -202,15 +202,6 @@ fn print_address(url: &str, mode: Mode) {
         println!("{url}");
         let _ = std::io::stdout().flush();
     }
-}
-
-fn describe(duration: Duration) -> String {
-    let seconds = duration.as_secs();
-    let (n, unit) = match seconds {
-        s if s > 0 && s % 60 == 0 => (s / 60, "minute"),
-        s => (s, "second"),
-    };
-    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
 }
 
 /// Opens the default browser without waiting for it. On a machine with no

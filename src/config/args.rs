@@ -33,6 +33,16 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         .ok_or_else(|| format!("\"{text}\" is not a duration; write it like 30m, 90s or 1h"))
 }
 
+/// A duration in words for messages, "15 minutes" or "1 second": whole
+/// minutes as minutes, anything else in seconds.
+pub fn describe_duration(duration: Duration) -> String {
+    let (n, unit) = match duration.as_secs() {
+        s if s > 0 && s % 60 == 0 => (s / 60, "minute"),
+        s => (s, "second"),
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+}
+
 /// A port the Callback URL can name: 1 to 65535. Port 0 would pick a
 /// random port, which the External Client App's Callback URL could never match.
 pub fn parse_port(text: &str) -> Result<u16, String> {
@@ -198,6 +208,17 @@ mod tests {
                 "README.md's flag table lacks {flag}`"
             );
         }
+    }
+
+    #[test]
+    fn durations_are_described_in_minutes_when_whole_else_in_seconds() {
+        assert_eq!(
+            describe_duration(Duration::from_secs(15 * 60)),
+            "15 minutes"
+        );
+        assert_eq!(describe_duration(Duration::from_secs(60)), "1 minute");
+        assert_eq!(describe_duration(Duration::from_secs(90)), "90 seconds");
+        assert_eq!(describe_duration(Duration::from_secs(1)), "1 second");
     }
 
     #[test]

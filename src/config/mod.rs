@@ -8,13 +8,14 @@ mod file;
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub use args::{Cli, Command, parse_duration, parse_port};
+pub use args::{Cli, Command, describe_duration, parse_duration, parse_port};
 pub use file::FileConfig;
 
+use crate::client_id::{ClientId, ClientIdError};
 use crate::company_names::{CompanyNames, CompanyNamesError};
 use crate::login_url::{HostPolicy, LoginUrl, LoginUrlError, PRODUCTION, SANDBOX};
 use crate::pasted_address::{SuccessPage, SuccessPageError};
-use crate::secret::{ClientSecret, RefreshToken};
+use crate::secret::{ClientSecret, ClientSecretError, RefreshToken, RefreshTokenError};
 
 pub const DEFAULT_PORT: u16 = 8719;
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
@@ -22,30 +23,50 @@ pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 pub const DEFAULT_HTTP_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Environment variables read by hand (the rest go through clap's `env`).
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub struct Env {
     pub login_url: Option<String>,
-    pub client_secret: Option<String>,
-    pub refresh_token: Option<String>,
+    pub client_secret: Option<ClientSecret>,
+    pub refresh_token: Option<RefreshToken>,
 }
 
 impl Env {
-    pub fn from_process() -> Self {
+    /// Reads the variables; each secret becomes its type as it is read, so
+    /// one that breaks its rule stops the program before anything runs. A
+    /// blank variable counts as not set.
+    pub fn from_process() -> Result<Self, ConfigError> {
         let var = |name| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-        Self {
+        let client_secret = var(CLIENT_SECRET_VARIABLE)
+            .map(|secret| ClientSecret::parse(&secret))
+            .transpose()
+            .map_err(|error| ConfigError::ClientSecret {
+                given: CLIENT_SECRET_VARIABLE,
+                error,
+            })?;
+        let refresh_token = var(REFRESH_TOKEN_VARIABLE)
+            .map(|token| RefreshToken::parse(&token))
+            .transpose()
+            .map_err(|error| ConfigError::RefreshToken {
+                given: REFRESH_TOKEN_VARIABLE,
+                error,
+            })?;
+        Ok(Self {
             login_url: var("SFTOKEN_LOGIN_URL"),
-            client_secret: var("SFTOKEN_CLIENT_SECRET"),
-            refresh_token: var("SFTOKEN_REFRESH_TOKEN"),
-        }
+            client_secret,
+            refresh_token,
+        })
     }
 }
+
+const CLIENT_SECRET_VARIABLE: &str = "SFTOKEN_CLIENT_SECRET";
+const REFRESH_TOKEN_VARIABLE: &str = "SFTOKEN_REFRESH_TOKEN";
 
 /// Everything the program needs, resolved and validated.
 #[derive(Debug)]
 pub struct Config {
     pub port: u16,
     pub login_url: LoginUrl,
-    pub client_id: Option<String>,
+    pub client_id: Option<ClientId>,
     pub client_secret: Option<ClientSecret>,
     /// For `sftoken check`: from SFTOKEN_REFRESH_TOKEN.
     pub refresh_token: Option<RefreshToken>,
@@ -88,6 +109,20 @@ pub enum ConfigError {
     CallbackUrl(#[from] SuccessPageError),
     #[error("--http-timeout must be more than 0, for example 30s or 2m.")]
     HttpTimeout,
+    /// `given` says where the Consumer Key came from: a flag, the file, a
+    /// prompt.
+    #[error("{given}: {error}")]
+    ClientId { given: String, error: ClientIdError },
+    #[error("{given}: {error}")]
+    ClientSecret {
+        given: &'static str,
+        error: ClientSecretError,
+    },
+    #[error("{given}: {error}")]
+    RefreshToken {
+        given: &'static str,
+        error: RefreshTokenError,
+    },
 }
 
 impl Config {
@@ -135,12 +170,7 @@ impl Config {
             HostPolicy::Salesforce
         };
         let login_url = LoginUrl::parse(&login_input, policy)?;
-        let client_id = cli
-            .client_id
-            .clone()
-            .or(file.client_id)
-            .map(|id| id.trim().to_owned())
-            .filter(|id| !id.is_empty());
+        let client_id = client_id(cli, file.client_id.as_deref())?;
         let company_names = CompanyNames::parse(
             &cli.company_names
                 .clone()
@@ -172,8 +202,8 @@ impl Config {
             callback_url,
             login_url,
             client_id,
-            client_secret: env.client_secret.map(|s| ClientSecret::new(s.trim())),
-            refresh_token: env.refresh_token.map(|s| RefreshToken::new(s.trim())),
+            client_secret: env.client_secret,
+            refresh_token: env.refresh_token,
             login_url_is_default,
             open_browser: !cli.no_browser && file.open_browser.unwrap_or(true),
             json: cli.json,
@@ -182,217 +212,26 @@ impl Config {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn file_with(text: &str) -> (tempfile_path::TempPath, PathBuf) {
-        let temp = tempfile_path::TempPath::new(text);
-        let path = temp.0.clone();
-        (temp, path)
-    }
-
-    /// A file removed on drop, without a dev-dependency for it.
-    mod tempfile_path {
-        pub struct TempPath(pub std::path::PathBuf);
-        impl TempPath {
-            pub fn new(text: &str) -> Self {
-                static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-                let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let path = std::env::temp_dir()
-                    .join(format!("sftoken-config-{}-{n}.toml", std::process::id()));
-                std::fs::write(&path, text).expect("write temp config");
-                Self(path)
-            }
+/// The Consumer Key from `--client-id` (or `SFTOKEN_CLIENT_ID`, which clap
+/// reads into it), else from the config file. A blank one counts as not
+/// given; one that breaks the rule is a configuration error naming where it
+/// came from.
+fn client_id(cli: &Cli, in_file: Option<&str>) -> Result<Option<ClientId>, ConfigError> {
+    let (given, id) = match (&cli.client_id, in_file) {
+        (Some(id), _) => ("--client-id or SFTOKEN_CLIENT_ID".to_owned(), id.as_str()),
+        (None, Some(id)) => {
+            let path = cli.config.clone().unwrap_or_default();
+            (format!("client_id in {}", path.display()), id)
         }
-        impl Drop for TempPath {
-            fn drop(&mut self) {
-                let _ = std::fs::remove_file(&self.0);
-            }
-        }
+        (None, None) => return Ok(None),
+    };
+    if id.trim().is_empty() {
+        return Ok(None);
     }
-
-    #[test]
-    fn defaults_apply_when_nothing_is_given() {
-        let config = Config::resolve(&Cli::default(), Env::default()).expect("config");
-        assert_eq!(config.port, DEFAULT_PORT);
-        assert_eq!(config.login_url.as_str(), PRODUCTION);
-        assert!(config.open_browser);
-        assert!(config.client_id.is_none());
-    }
-
-    #[test]
-    fn flags_beat_environment_which_beats_the_file() {
-        let (_keep, path) = file_with(
-            "port = 9000\nlogin_url = \"https://file.my.salesforce.com\"\nclient_id = \"from-file\"\nopen_browser = false\n",
-        );
-        let from_file = Cli {
-            config: Some(path.clone()),
-            ..Cli::default()
-        };
-        let config = Config::resolve(&from_file, Env::default()).expect("config");
-        assert_eq!(config.port, 9000);
-        assert_eq!(config.login_url.as_str(), "https://file.my.salesforce.com");
-        assert_eq!(config.client_id.as_deref(), Some("from-file"));
-        assert!(!config.open_browser);
-
-        let env = Env {
-            login_url: Some("https://env.my.salesforce.com".into()),
-            client_secret: Some(" s3cret ".into()),
-            refresh_token: None,
-        };
-        let config = Config::resolve(&from_file, env).expect("config");
-        assert_eq!(config.login_url.as_str(), "https://env.my.salesforce.com");
-        assert_eq!(
-            config.client_secret.as_ref().map(|s| s.expose()),
-            Some("s3cret")
-        );
-
-        let flags = Cli {
-            config: Some(path),
-            port: Some(9100),
-            sandbox: true,
-            client_id: Some("from-flag".into()),
-            ..Cli::default()
-        };
-        let env = Env {
-            login_url: Some("https://env.my.salesforce.com".into()),
-            client_secret: None,
-            refresh_token: None,
-        };
-        let config = Config::resolve(&flags, env).expect("config");
-        assert_eq!(config.port, 9100);
-        assert_eq!(config.login_url.as_str(), SANDBOX);
-        assert_eq!(config.client_id.as_deref(), Some("from-flag"));
-    }
-
-    #[test]
-    fn a_bad_file_is_reported_with_its_path() {
-        let (_keep, path) = file_with("prot = 9000\n");
-        let cli = Cli {
-            config: Some(path.clone()),
-            ..Cli::default()
-        };
-        let err = Config::resolve(&cli, Env::default()).expect_err("unknown key");
-        let message = err.to_string();
-        assert!(message.contains(&path.display().to_string()), "{message}");
-        assert!(message.contains("\"prot\" is not a setting"), "{message}");
-        assert!(message.contains("line 1, column 1"), "{message}");
-    }
-
-    #[test]
-    fn durations_read_as_people_write_them() {
-        assert_eq!(parse_duration("30m"), Ok(Duration::from_secs(1800)));
-        assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
-        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
-        assert_eq!(parse_duration("45"), Ok(Duration::from_secs(2700)));
-        assert_eq!(parse_duration("0"), Ok(Duration::ZERO));
-        assert!(parse_duration("soon").is_err());
-        assert!(parse_duration("5d").is_err());
-        assert!(parse_duration("").is_err());
-    }
-
-    #[test]
-    fn the_example_config_is_valid() {
-        let file: FileConfig =
-            toml::from_str(include_str!("../../config.example.toml")).expect("example parses");
-        assert_eq!(file.port, Some(DEFAULT_PORT));
-        assert_eq!(file.login_url.as_deref(), Some(PRODUCTION));
-        assert_eq!(file.http_timeout, Some(DEFAULT_HTTP_TIMEOUT));
-        assert_eq!(file.idle_timeout, Some(DEFAULT_IDLE_TIMEOUT));
-    }
-
-    #[test]
-    fn the_file_sets_http_timeout_and_output_and_flags_still_win() {
-        let (_keep, path) = file_with("http_timeout = \"2m\"\noutput = \"from-file.json\"\n");
-        let json = Cli {
-            config: Some(path.clone()),
-            json: true,
-            ..Cli::default()
-        };
-        let config = Config::resolve(&json, Env::default()).expect("config");
-        assert_eq!(config.http_timeout, Duration::from_secs(120));
-        assert_eq!(config.output, Some(PathBuf::from("from-file.json")));
-
-        let flags = Cli {
-            http_timeout: Some(Duration::from_secs(5)),
-            output: Some(PathBuf::from("from-flag.json")),
-            ..json
-        };
-        let config = Config::resolve(&flags, Env::default()).expect("config");
-        assert_eq!(config.http_timeout, Duration::from_secs(5));
-        assert_eq!(config.output, Some(PathBuf::from("from-flag.json")));
-
-        let without_json = Cli {
-            config: Some(path),
-            ..Cli::default()
-        };
-        let config = Config::resolve(&without_json, Env::default()).expect("config");
-        assert_eq!(config.output, None, "output only goes with --json");
-    }
-
-    #[test]
-    fn a_missing_file_is_reported() {
-        let cli = Cli {
-            config: Some(PathBuf::from("/nonexistent/sftoken.toml")),
-            ..Cli::default()
-        };
-        let err = Config::resolve(&cli, Env::default()).expect_err("missing file");
-        assert!(matches!(err, ConfigError::Read { .. }));
-    }
-
-    #[test]
-    fn the_callback_url_comes_from_the_flag_the_environment_or_the_file() {
-        let default = Config::resolve(&Cli::default(), Env::default()).expect("config");
-        assert_eq!(
-            default.callback_url.as_str(),
-            "https://login.salesforce.com/services/oauth2/success"
-        );
-        let (_keep, path) =
-            file_with("callback_url = \"https://test.salesforce.com/services/oauth2/success\"\n");
-        let from_file = Cli {
-            config: Some(path),
-            ..Cli::default()
-        };
-        let config = Config::resolve(&from_file, Env::default()).expect("config");
-        assert_eq!(
-            config.callback_url.as_str(),
-            "https://test.salesforce.com/services/oauth2/success"
-        );
-        // clap fills the flag from SFTOKEN_CALLBACK_URL.
-        let flag = Cli {
-            callback_url: Some("https://acme.my.salesforce.com/services/oauth2/success".into()),
-            ..from_file
-        };
-        let config = Config::resolve(&flag, Env::default()).expect("config");
-        assert_eq!(
-            config.callback_url.as_str(),
-            "https://acme.my.salesforce.com/services/oauth2/success"
-        );
-        let wrong = Cli {
-            callback_url: Some("https://evil.example/services/oauth2/success".into()),
-            ..Cli::default()
-        };
-        assert!(matches!(
-            Config::resolve(&wrong, Env::default()),
-            Err(ConfigError::CallbackUrl(_))
-        ));
-    }
-
-    #[test]
-    fn a_foreign_login_url_is_refused_unless_allowed() {
-        let cli = Cli {
-            login_url: Some("https://example.com".into()),
-            ..Cli::default()
-        };
-        assert!(matches!(
-            Config::resolve(&cli, Env::default()),
-            Err(ConfigError::LoginUrl(_))
-        ));
-        let cli = Cli {
-            allow_any_login_url: true,
-            ..cli
-        };
-        assert!(Config::resolve(&cli, Env::default()).is_ok());
-    }
+    ClientId::parse(id)
+        .map(Some)
+        .map_err(|error| ConfigError::ClientId { given, error })
 }
+
+#[cfg(test)]
+mod tests;

@@ -24,6 +24,7 @@ pub use oauth::{
 };
 pub use rest::{Api, MAX_PAGES};
 
+use crate::client_id::ClientId;
 use crate::login_url::LoginUrl;
 use crate::secret::ClientSecret;
 
@@ -34,7 +35,7 @@ pub const SCOPES: &str = "refresh_token api full";
 /// used against.
 #[derive(Clone, Debug)]
 pub struct Credentials {
-    pub client_id: String,
+    pub client_id: ClientId,
     pub client_secret: ClientSecret,
     pub login_url: LoginUrl,
 }

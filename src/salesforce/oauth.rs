@@ -51,7 +51,7 @@ pub fn authorize_url(
         .expect("a login URL is a valid origin");
     url.query_pairs_mut()
         .append_pair("response_type", "code")
-        .append_pair("client_id", &credentials.client_id)
+        .append_pair("client_id", credentials.client_id.as_str())
         .append_pair("redirect_uri", redirect_uri)
         .append_pair("scope", SCOPES)
         .append_pair("prompt", "login")
@@ -145,13 +145,14 @@ pub fn ids_from_identity_url(url: &str) -> (String, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::client_id::ClientId;
     use crate::login_url::HostPolicy;
     use crate::secret::ClientSecret;
 
     #[test]
     fn the_authorize_url_carries_pkce_scopes_and_state() {
         let credentials = Credentials {
-            client_id: "3MVG9 key".into(),
+            client_id: ClientId::parse("3MVG9+key&x=").expect("a key"),
             client_secret: ClientSecret::new("s"),
             login_url: LoginUrl::parse("https://acme.my.salesforce.com", HostPolicy::Salesforce)
                 .expect("url"),
@@ -168,7 +169,7 @@ mod tests {
         assert_eq!(parsed.host_str(), Some("acme.my.salesforce.com"));
         let query: std::collections::HashMap<_, _> = parsed.query_pairs().into_owned().collect();
         assert_eq!(query["response_type"], "code");
-        assert_eq!(query["client_id"], "3MVG9 key");
+        assert_eq!(query["client_id"], "3MVG9+key&x=");
         assert_eq!(query["redirect_uri"], "http://localhost:8719/callback");
         assert_eq!(query["scope"], "refresh_token api full");
         assert_eq!(query["prompt"], "login");

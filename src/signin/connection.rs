@@ -57,18 +57,40 @@ pub struct Connection {
 }
 
 impl Connection {
-    pub fn new(credentials: Credentials, refresh_token: RefreshToken, details: Details) -> Self {
+    pub fn new(
+        credentials: Credentials,
+        refresh_token: RefreshToken,
+        company_names: CompanyNames,
+        details: Details,
+    ) -> Self {
         Self {
             credentials,
             state: Mutex::new(Held {
                 refresh_token,
-                company_names: CompanyNames::all(),
+                company_names,
                 details,
                 report: Report::default(),
                 revoked: false,
             }),
             checked: watch::Sender::new(false),
         }
+    }
+
+    /// Settings an admin already has, each already parsed by its type: the
+    /// page's "Check an existing setup" and `sftoken check` both start here,
+    /// so the checks see them exactly as they see a sign-in. Nothing is known
+    /// of the org until the checks run.
+    pub fn existing(
+        credentials: Credentials,
+        refresh_token: RefreshToken,
+        company_names: CompanyNames,
+    ) -> Self {
+        Self::new(
+            credentials,
+            refresh_token,
+            company_names,
+            Details::default(),
+        )
     }
 
     fn lock(&self) -> MutexGuard<'_, Held> {
@@ -122,7 +144,7 @@ impl Held {
     /// The five settings, secrets exposed, for handing to the user.
     pub fn settings<'a>(&'a self, credentials: &'a Credentials) -> Settings<'a> {
         Settings {
-            client_id: &credentials.client_id,
+            client_id: credentials.client_id.as_str(),
             client_secret: credentials.client_secret.expose(),
             refresh_token: self.refresh_token.expose(),
             login_url: credentials.login_url.as_str(),
@@ -152,20 +174,21 @@ impl Held {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::client_id::ClientId;
     use crate::login_url::{HostPolicy, LoginUrl};
     use crate::secret::ClientSecret;
 
     #[test]
     fn debug_output_never_shows_a_secret() {
-        let connection = Connection::new(
+        let connection = Connection::existing(
             Credentials {
-                client_id: "3MVG9key".into(),
+                client_id: ClientId::parse("3MVG9key").expect("a key"),
                 client_secret: ClientSecret::new("the-client-secret"),
                 login_url: LoginUrl::parse("https://login.salesforce.com", HostPolicy::Salesforce)
                     .expect("url"),
             },
             RefreshToken::new("5Aep-the-refresh-token"),
-            Details::default(),
+            CompanyNames::all(),
         );
         let printed = format!("{connection:?}");
         assert!(printed.contains("3MVG9key"), "{printed}");

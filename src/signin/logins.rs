@@ -2,7 +2,7 @@
 //!
 //! Each holds a random `state` (256 bits), a PKCE S256 verifier
 //! ([RFC 7636](https://www.rfc-editor.org/rfc/rfc7636)) and the credentials typed
-//! for it. A login can be completed once, within 15 minutes. Afterwards its
+//! for it. A login can be completed once, within [`LOGIN_LIFETIME`]. Afterwards its
 //! outcome stays behind under the same `state`, so that reloading the callback
 //! shows the result again instead of an error. Unknown or forged `state`s never
 //! touch any login.
@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::Connection;
+use crate::client_id::ClientId;
 use crate::salesforce::{Advice, Credentials};
 use crate::secret::{OAuthState, PkceVerifier, random_id};
 
@@ -38,7 +39,7 @@ pub enum Outcome {
     Failed {
         advice: Advice,
         /// Kept so the page can prefill "Try again" (not secret).
-        client_id: String,
+        client_id: ClientId,
         login_url: String,
     },
 }

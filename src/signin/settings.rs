@@ -3,7 +3,9 @@
 //! a contract: Snow Atlas admins, scripts and tests rely on them (README,
 //! "Command line"). The JSON views are `web/view.rs` and `commands/json.rs`.
 
+use crate::client_id::{ClientId, ClientIdError};
 use crate::company_names::CompanyNames;
+use crate::secret::{ClientSecret, ClientSecretError, RefreshToken, RefreshTokenError};
 
 /// The settings in Snow Atlas's order, with the secrets exposed: only built when
 /// handing them to the user (the page behind its session, or `--json`).
@@ -15,52 +17,92 @@ pub struct Settings<'a> {
     pub company_names: &'a CompanyNames,
 }
 
-/// Settings read back from "Copy all" text (as pasted into `sftoken check`).
-/// Lines that are not `Name: value` for one of the five settings are ignored.
-#[derive(Default, PartialEq, Eq)]
+/// One of the five settings, by the name its Copy all line gives it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Setting {
+    ClientId,
+    ClientSecret,
+    RefreshToken,
+    LoginUrl,
+    CompanyNames,
+}
+
+impl Setting {
+    /// In Snow Atlas's order.
+    pub const ALL: [Self; 5] = [
+        Self::ClientId,
+        Self::ClientSecret,
+        Self::RefreshToken,
+        Self::LoginUrl,
+        Self::CompanyNames,
+    ];
+
+    /// The setting a Copy all line's name stands for, in any case.
+    fn named(name: &str) -> Option<Self> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "client id" => Some(Self::ClientId),
+            "client secret" => Some(Self::ClientSecret),
+            "refresh token" => Some(Self::RefreshToken),
+            "login url" => Some(Self::LoginUrl),
+            "company names" => Some(Self::CompanyNames),
+            _ => None,
+        }
+    }
+}
+
+/// Settings read back from "Copy all" text (as pasted into `sftoken check`),
+/// or typed at its prompts. The Client ID and the secrets are parsed by their
+/// types as they are read, so the secrets are never a bare `String`; one that
+/// breaks its rule keeps the reason, for the command to refuse it in the
+/// page's words if it is used. The login URL and company names wait for the
+/// configuration, which decides whether they are used, and under which
+/// policy.
+#[derive(Debug, Default)]
 pub struct PastedSettings {
-    pub client_id: Option<String>,
-    pub client_secret: Option<String>,
-    pub refresh_token: Option<String>,
+    pub client_id: Option<Result<ClientId, ClientIdError>>,
+    pub client_secret: Option<Result<ClientSecret, ClientSecretError>>,
+    pub refresh_token: Option<Result<RefreshToken, RefreshTokenError>>,
     pub login_url: Option<String>,
     pub company_names: Option<Vec<String>>,
 }
 
-impl std::fmt::Debug for PastedSettings {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let redacted = |value: &Option<String>| value.as_ref().map(|_| "[redacted]");
-        f.debug_struct("PastedSettings")
-            .field("client_id", &self.client_id)
-            .field("client_secret", &redacted(&self.client_secret))
-            .field("refresh_token", &redacted(&self.refresh_token))
-            .field("login_url", &self.login_url)
-            .field("company_names", &self.company_names)
-            .finish()
-    }
-}
-
 impl PastedSettings {
+    /// Whether `setting` was read.
+    pub fn has(&self, setting: Setting) -> bool {
+        match setting {
+            Setting::ClientId => self.client_id.is_some(),
+            Setting::ClientSecret => self.client_secret.is_some(),
+            Setting::RefreshToken => self.refresh_token.is_some(),
+            Setting::LoginUrl => self.login_url.is_some(),
+            Setting::CompanyNames => self.company_names.is_some(),
+        }
+    }
+
+    /// Reads one value into `setting`, replacing what was there.
+    pub fn set(&mut self, setting: Setting, value: &str) {
+        let value = value.trim();
+        match setting {
+            Setting::ClientId => self.client_id = Some(ClientId::parse(value)),
+            Setting::ClientSecret => self.client_secret = Some(ClientSecret::parse(value)),
+            Setting::RefreshToken => self.refresh_token = Some(RefreshToken::parse(value)),
+            Setting::LoginUrl => self.login_url = Some(value.to_owned()),
+            Setting::CompanyNames => {
+                self.company_names = Some(value.split(',').map(|n| n.trim().to_owned()).collect());
+            }
+        }
+    }
+
     /// All five settings are in.
     pub fn is_complete(&self) -> bool {
-        self.client_id.is_some()
-            && self.client_secret.is_some()
-            && self.refresh_token.is_some()
-            && self.login_url.is_some()
-            && self.company_names.is_some()
+        self.count() == Setting::ALL.len()
     }
 
     /// How many of the five settings are in.
     pub fn count(&self) -> usize {
-        [
-            self.client_id.is_some(),
-            self.client_secret.is_some(),
-            self.refresh_token.is_some(),
-            self.login_url.is_some(),
-            self.company_names.is_some(),
-        ]
-        .into_iter()
-        .filter(|known| *known)
-        .count()
+        Setting::ALL
+            .into_iter()
+            .filter(|setting| self.has(*setting))
+            .count()
     }
 
     /// Fills in what is missing here from `other`.
@@ -72,29 +114,19 @@ impl PastedSettings {
         self.company_names = self.company_names.take().or(other.company_names);
     }
 
+    /// Reads the `Name: value` lines of the five settings; other lines, and
+    /// empty values, are ignored.
     pub fn parse(text: &str) -> Self {
         let mut pasted = Self::default();
         for line in text.lines() {
             let Some((name, value)) = line.split_once(':') else {
                 continue;
             };
-            let value = value.trim();
-            if value.is_empty() {
-                continue;
+            if let Some(setting) = Setting::named(name)
+                && !value.trim().is_empty()
+            {
+                pasted.set(setting, value);
             }
-            let slot = match name.trim().to_ascii_lowercase().as_str() {
-                "client id" => &mut pasted.client_id,
-                "client secret" => &mut pasted.client_secret,
-                "refresh token" => &mut pasted.refresh_token,
-                "login url" => &mut pasted.login_url,
-                "company names" => {
-                    pasted.company_names =
-                        Some(value.split(',').map(|n| n.trim().to_owned()).collect());
-                    continue;
-                }
-                _ => continue,
-            };
-            *slot = Some(value.to_owned());
         }
         pasted
     }
@@ -124,6 +156,30 @@ impl Settings<'_> {
 mod tests {
     use super::*;
 
+    impl PastedSettings {
+        /// What was read, in Snow Atlas's order: the secrets exposed, a value
+        /// its type refused as `refused: ` and the words, company names
+        /// joined with `|`. For tests here and in `commands`.
+        pub(crate) fn exposed(&self) -> [Option<String>; 5] {
+            fn shown<T, E: std::fmt::Display>(
+                value: &Option<Result<T, E>>,
+                text: impl Fn(&T) -> &str,
+            ) -> Option<String> {
+                value.as_ref().map(|read| match read {
+                    Ok(value) => text(value).to_owned(),
+                    Err(refused) => format!("refused: {refused}"),
+                })
+            }
+            [
+                shown(&self.client_id, ClientId::as_str),
+                shown(&self.client_secret, ClientSecret::expose),
+                shown(&self.refresh_token, RefreshToken::expose),
+                self.login_url.clone(),
+                self.company_names.as_ref().map(|names| names.join("|")),
+            ]
+        }
+    }
+
     fn settings(company_names: &CompanyNames) -> Settings<'_> {
         Settings {
             client_id: "3MVG9id",
@@ -151,19 +207,47 @@ mod tests {
         let chosen = names(&["acme.com", "acme.co.uk"]);
         let text = format!("  {}\r\nnoise line\n", settings(&chosen).copy_all());
         assert_eq!(
-            PastedSettings::parse(&text),
-            PastedSettings {
-                client_id: Some("3MVG9id".into()),
-                client_secret: Some("secret".into()),
-                refresh_token: Some("5Aep861token".into()),
-                login_url: Some("https://login.salesforce.com".into()),
-                company_names: Some(chosen.as_slice().to_vec()),
-            }
+            PastedSettings::parse(&text).exposed(),
+            [
+                "3MVG9id",
+                "secret",
+                "5Aep861token",
+                "https://login.salesforce.com",
+                "acme.com|acme.co.uk"
+            ]
+            .map(|value| Some(value.to_owned()))
         );
         assert_eq!(
-            PastedSettings::parse("nothing here"),
-            PastedSettings::default()
+            PastedSettings::parse("nothing here\nClient ID:  \n").exposed(),
+            [None, None, None, None, None]
         );
+    }
+
+    #[test]
+    fn pasted_values_are_read_by_their_types_and_a_refusal_keeps_the_page_words() {
+        let long_secret = "s".repeat(1025);
+        let text = format!(
+            "Client ID: 3MVG9 two words\nClient secret: {long_secret}\nRefresh token: {}\n",
+            "5".repeat(4097)
+        );
+
+        let pasted = PastedSettings::parse(&text);
+
+        assert_eq!(
+            pasted.exposed()[..3],
+            [
+                "refused: The Consumer Key looks wrong: it is one word of letters and digits. Copy it again.",
+                "refused: The Consumer Secret is too long. Copy it again.",
+                "refused: Paste the refresh token that Snow Atlas uses (it often starts with 5Aep).",
+            ]
+            .map(|value| Some(value.to_owned()))
+        );
+        let printed = format!("{pasted:?}");
+        assert!(!printed.contains(&long_secret), "{printed}");
+        let typed = PastedSettings::parse("Client secret: the-secret\nRefresh token: 5Aep-token");
+        let printed = format!("{typed:?}");
+        assert!(!printed.contains("the-secret"), "{printed}");
+        assert!(!printed.contains("5Aep-token"), "{printed}");
     }
 
     #[test]
@@ -177,13 +261,12 @@ mod tests {
         assert!(!four.is_complete());
         assert_eq!(four.count(), 4);
 
-        let mut typed = PastedSettings {
-            client_id: Some("typed".into()),
-            ..PastedSettings::default()
-        };
+        let mut typed = PastedSettings::default();
+        typed.set(Setting::ClientId, " typed ");
         typed.fill_from(full);
-        assert_eq!(typed.client_id.as_deref(), Some("typed"));
-        assert_eq!(typed.refresh_token.as_deref(), Some("5Aep861token"));
+        let read = typed.exposed();
+        assert_eq!(read[0].as_deref(), Some("typed"));
+        assert_eq!(read[2].as_deref(), Some("5Aep861token"));
         assert!(typed.is_complete());
     }
 

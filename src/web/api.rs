@@ -9,11 +9,13 @@ use serde::{Deserialize, Serialize};
 use super::AppState;
 use super::error::{ApiError, ApiJson};
 use super::guard::Session;
+use crate::client_id::ClientId;
+use crate::config::describe_duration;
 use crate::flow::{self, Callback};
 use crate::login_url::LoginUrl;
 use crate::pasted_address::SuccessPage;
 use crate::salesforce::Credentials;
-use crate::secret::{ClientSecret, ServerKey};
+use crate::secret::{ClientSecret, ClientSecretError, ServerKey};
 use crate::signin::{Claim, LOGIN_LIFETIME};
 
 pub(super) type ApiResult<T> = Result<Json<T>, ApiError>;
@@ -57,7 +59,7 @@ pub(super) struct SessionInfo {
     /// Sign-ins completed in this run: each one is an approval, and
     /// Salesforce keeps five per user and app.
     sign_ins: u32,
-    client_id: Option<String>,
+    client_id: Option<ClientId>,
     has_client_secret: bool,
     login_url: String,
     login_url_note: Option<String>,
@@ -221,7 +223,10 @@ pub(super) async fn paste(
         Claim::Expired => {
             return Err(ApiError::field(
                 "text",
-                "This sign-in expired: more than 15 minutes passed. Click \"Start over\" and sign in again.",
+                &format!(
+                    "This sign-in expired: more than {} passed. Click \"Start over\" and sign in again.",
+                    describe_duration(LOGIN_LIFETIME)
+                ),
             ));
         }
         Claim::Unknown => return Err(ApiError::unknown_login()),
@@ -253,36 +258,24 @@ fn parse_login_url(state: &AppState, input: &str) -> Result<LoginUrl, ApiError> 
 }
 
 impl CredentialsForm {
-    /// Checks what the user typed; an empty secret means the one from the
-    /// environment.
+    /// Checks what the user typed, each value by its type's rule; an empty
+    /// secret means the one from the environment.
     pub(super) fn check(&self, state: &AppState) -> Result<Credentials, ApiError> {
-        let client_id = self.client_id.trim();
-        if client_id.is_empty() {
-            return Err(ApiError::field(
-                "client_id",
-                "Enter the Consumer Key from the External Client App's OAuth Settings.",
-            ));
-        }
-        if client_id.len() > 256
-            || client_id
-                .chars()
-                .any(|c| c.is_whitespace() || c.is_control())
-        {
-            return Err(ApiError::field(
-                "client_id",
-                "The Consumer Key looks wrong: it is one word of letters and digits. Copy it again.",
-            ));
-        }
+        let client_id = ClientId::parse(&self.client_id)
+            .map_err(|e| ApiError::field("client_id", &e.to_string()))?;
         let login_url = parse_login_url(state, &self.login_url)?;
         let configured = state.config();
         let typed = self
             .client_secret
             .as_ref()
-            .map_or("", |secret| secret.expose().trim());
+            .map_or(Err(ClientSecretError::Empty), |typed| {
+                ClientSecret::parse(typed.expose())
+            });
         let client_secret = match typed {
+            Ok(secret) => secret,
             // The secret sftoken was started with goes only to the login URL
             // it was started with.
-            "" => match &configured.client_secret {
+            Err(ClientSecretError::Empty) => match &configured.client_secret {
                 Some(secret) if login_url.as_str() == configured.login_url.as_str() => {
                     secret.clone()
                 }
@@ -298,20 +291,14 @@ impl CredentialsForm {
                 None => {
                     return Err(ApiError::field(
                         "client_secret",
-                        "Enter the Consumer Secret from the External Client App's OAuth Settings.",
+                        &ClientSecretError::Empty.to_string(),
                     ));
                 }
             },
-            typed if typed.len() > 1024 => {
-                return Err(ApiError::field(
-                    "client_secret",
-                    "The Consumer Secret is too long. Copy it again.",
-                ));
-            }
-            typed => ClientSecret::new(typed),
+            Err(refused) => return Err(ApiError::field("client_secret", &refused.to_string())),
         };
         Ok(Credentials {
-            client_id: client_id.to_owned(),
+            client_id,
             client_secret,
             login_url,
         })

@@ -9,9 +9,10 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 
 use super::AppState;
+use crate::config::describe_duration;
 use crate::flow::Answer;
 use crate::secret::{AuthCode, OAuthState};
-use crate::signin::Claim;
+use crate::signin::{Claim, LOGIN_LIFETIME};
 
 pub(super) const INDEX_HTML: &str = include_str!("../../static/index.html");
 pub(super) const APP_JS: &str = include_str!("../../static/app.js");
@@ -98,7 +99,10 @@ pub(super) async fn callback(
             return message_page(
                 StatusCode::BAD_REQUEST,
                 "This sign-in expired",
-                "More than 15 minutes passed since you clicked \"Sign in with Salesforce\". Go back to the sftoken page and sign in again.",
+                &format!(
+                    "More than {} passed since you clicked \"Sign in with Salesforce\". Go back to the sftoken page and sign in again.",
+                    describe_duration(LOGIN_LIFETIME)
+                ),
             );
         }
         Claim::Unknown | Claim::Mismatch => {

@@ -17,7 +17,7 @@ use super::view::{ConnectionView, LoginView};
 use crate::company_names::CompanyNames;
 use crate::salesforce;
 use crate::secret::RefreshToken;
-use crate::signin::{Connection, Details, Outcome, Status};
+use crate::signin::{Connection, Outcome, Status};
 
 /// The state of one sign-in, with the settings and checks once captured.
 pub(super) async fn login_status(
@@ -40,7 +40,7 @@ pub(super) async fn login_status(
             login_url,
         }) => LoginView::Failed {
             error: advice.into(),
-            client_id,
+            client_id: client_id.into(),
             login_url,
         },
         Status::Finished(Outcome::Captured(connection)) => {
@@ -107,22 +107,12 @@ pub(super) async fn check_existing(
     ApiJson(form): ApiJson<CheckForm>,
 ) -> ApiResult<LoginId> {
     let credentials = form.credentials.check(&state)?;
-    let refresh_token = form.refresh_token.expose().trim();
-    if refresh_token.is_empty() || refresh_token.len() > 4096 {
-        return Err(ApiError::field(
-            "refresh_token",
-            "Paste the refresh token that Snow Atlas uses (it often starts with 5Aep).",
-        ));
-    }
+    let refresh_token = RefreshToken::parse(form.refresh_token.expose())
+        .map_err(|e| ApiError::field("refresh_token", &e.to_string()))?;
     let names = CompanyNames::parse(&form.company_names)
         .map_err(|e| ApiError::field("company_names", &e.to_string()))?;
-    let connection = Arc::new(Connection::new(
-        credentials,
-        RefreshToken::new(refresh_token),
-        Details::default(),
-    ));
-    connection.set_company_names(names);
-    state.adopt(&connection, false);
+    let connection = Arc::new(Connection::existing(credentials, refresh_token, names));
+    state.start_checks(&connection);
     let id = state
         .logins()
         .insert_finished(owner, Outcome::Captured(connection));

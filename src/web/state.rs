@@ -158,46 +158,32 @@ impl AppState {
         flow::loopback_redirect_uri(self.0.port)
     }
 
-    /// Takes over a new connection and starts its checks. A sign-in's
-    /// connection gets the configured company names; typed-in settings keep
-    /// the names typed with them.
-    pub(super) fn adopt(&self, connection: &Arc<Connection>, signed_in: bool) {
-        if signed_in {
-            self.0.captured.fetch_add(1, Ordering::Relaxed);
-            connection.set_company_names(self.0.config.company_names.clone());
-        }
+    /// Runs a new connection's checks in the background: the page shows each
+    /// as it finishes.
+    pub(super) fn start_checks(&self, connection: &Arc<Connection>) {
         let checked = connection.clone();
         let http = self.0.http.clone();
         tokio::spawn(async move { checks::run(http, &checked).await });
     }
 
-    /// Finishes a claimed login: exchanges the code (or explains the error),
-    /// records the outcome, and starts the checks. Returns whether it captured.
-    /// It runs as its own task, so a browser that goes away mid-exchange never
-    /// leaves the login half-finished.
+    /// Finishes a claimed login with [`flow::complete`], starts the checks,
+    /// tells the terminal and records the outcome. Returns whether it
+    /// captured. It runs as its own task, so a browser that goes away
+    /// mid-exchange never leaves the login half-finished.
     pub(super) async fn complete(&self, id: &str, pending: Pending, answer: Answer) -> bool {
         let state = self.clone();
         let id = id.to_owned();
         let task = async move {
-            let client_id = pending.credentials.client_id.clone();
-            let login_url = pending.credentials.login_url.to_string();
-            let outcome = match flow::complete(&state.0.http, pending, answer).await {
-                Ok(connection) => {
-                    tracing::info!("captured a refresh token");
-                    let connection = Arc::new(connection);
-                    state.adopt(&connection, true);
-                    Outcome::Captured(connection)
+            let company_names = state.0.config.company_names.clone();
+            let outcome = flow::complete(&state.0.http, pending, answer, company_names).await;
+            let captured = match &outcome {
+                Outcome::Captured(connection) => {
+                    state.0.captured.fetch_add(1, Ordering::Relaxed);
+                    state.start_checks(connection);
+                    true
                 }
-                Err(advice) => {
-                    tracing::info!(title = %advice.title, code = ?advice.code, "the sign-in failed");
-                    Outcome::Failed {
-                        advice,
-                        client_id,
-                        login_url,
-                    }
-                }
+                Outcome::Failed { .. } => false,
             };
-            let captured = matches!(outcome, Outcome::Captured(_));
             // The terminal hears of it (nobody listening is fine).
             let _ = state.0.sign_ins.send(outcome.clone());
             state.logins().finish(&id, outcome);

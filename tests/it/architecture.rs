@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 /// modules before it.
 const LAYERS: &[&str] = &[
     "secret",
+    "client_id",
     "company_names",
     "login_url",
     "pasted_address",

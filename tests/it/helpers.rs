@@ -841,3 +841,28 @@ pub fn check(result: &Value, kind: CheckKind) -> &Value {
     };
     found.unwrap_or_else(|| panic!("no {} check in {result}", kind.name()))
 }
+
+/// A config file with `text`, removed when dropped.
+pub struct ConfigFile(std::path::PathBuf);
+
+impl ConfigFile {
+    pub fn new(text: &str) -> Self {
+        let path = std::env::temp_dir().join(format!(
+            "sftoken-config-{}-{}.toml",
+            std::process::id(),
+            sftoken::secret::random_id(6)
+        ));
+        std::fs::write(&path, text).expect("write the config file");
+        Self(path)
+    }
+
+    pub fn path(&self) -> String {
+        self.0.display().to_string()
+    }
+}
+
+impl Drop for ConfigFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}

@@ -17,6 +17,7 @@ mod page;
 mod props;
 mod raw_http;
 mod refusals;
+mod rules;
 mod screens;
 mod security;
 mod terminal;

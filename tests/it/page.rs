@@ -3,6 +3,7 @@
 //! it changes, a revoked token shown dead, the pending state, and buttons that
 //! each say what they copy.
 
+use sftoken::client_id::ClientId;
 use sftoken::secret::ClientSecret;
 
 use crate::helpers::{
@@ -45,7 +46,7 @@ async fn top_of(browser: &Browser, css: &str) -> f64 {
 async fn the_callback_url_and_an_85_character_key_show_whole_at_1280_and_400_px() {
     assert_eq!(CONSUMER_KEY.len(), 85);
     let app = TestApp::start("https://login.salesforce.com", |config| {
-        config.client_id = Some(CONSUMER_KEY.to_owned());
+        config.client_id = Some(ClientId::parse(CONSUMER_KEY).expect("a key"));
     })
     .await;
     let browser = Browser::start().await;
@@ -196,7 +197,7 @@ async fn while_a_sign_in_is_pending_sign_in_is_off_and_the_environment_is_kept()
 #[tokio::test]
 async fn each_button_names_what_it_copies_and_a_known_key_folds_the_checklist() {
     let app = TestApp::start("https://login.salesforce.com", |config| {
-        config.client_id = Some("3MVG9key".to_owned());
+        config.client_id = Some(ClientId::parse("3MVG9key").expect("a key"));
         config.idle_timeout = Some(std::time::Duration::from_secs(45));
     })
     .await;

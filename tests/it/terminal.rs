@@ -5,8 +5,8 @@
 use serde_json::Value;
 
 use crate::helpers::{
-    Binary, Visitor, binary_and_mock, expected_copy_all, free_port, in_terminal, mock_with_token,
-    port_of, sftoken_command, shell_in_terminal,
+    Binary, ConfigFile, Visitor, binary_and_mock, expected_copy_all, free_port, in_terminal,
+    mock_with_token, port_of, sftoken_command, shell_in_terminal,
 };
 use crate::mock_salesforce::MockOptions;
 
@@ -23,31 +23,6 @@ async fn port_0_is_refused_with_exit_2_because_the_callback_url_could_never_matc
         assert!(stderr.contains("from 1 to 65535"), "{stderr}");
         assert!(stderr.contains("Callback URL"), "{stderr}");
         assert!(binary.stdout().is_empty(), "no address is printed");
-    }
-}
-
-/// A config file with `text`, removed when dropped.
-struct ConfigFile(std::path::PathBuf);
-
-impl ConfigFile {
-    fn new(text: &str) -> Self {
-        let path = std::env::temp_dir().join(format!(
-            "sftoken-terminal-{}-{}.toml",
-            std::process::id(),
-            sftoken::secret::random_id(6)
-        ));
-        std::fs::write(&path, text).expect("write the config file");
-        Self(path)
-    }
-
-    fn path(&self) -> String {
-        self.0.display().to_string()
-    }
-}
-
-impl Drop for ConfigFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
     }
 }
 

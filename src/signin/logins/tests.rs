@@ -6,10 +6,14 @@ use crate::secret::ClientSecret;
 
 const ME: Owner = Owner(1);
 
+fn key() -> ClientId {
+    ClientId::parse("key").expect("a key")
+}
+
 fn pending() -> Pending {
     Pending {
         credentials: Credentials {
-            client_id: "key".into(),
+            client_id: key(),
             client_secret: ClientSecret::new("secret"),
             login_url: LoginUrl::parse("https://login.salesforce.com", HostPolicy::Salesforce)
                 .expect("url"),
@@ -95,7 +99,7 @@ fn a_code_pasted_into_a_sign_in_that_waits_on_the_callback_is_refused() {
 fn failed() -> Outcome {
     Outcome::Failed {
         advice: crate::salesforce::Advice::new("t", "c", "f"),
-        client_id: "key".into(),
+        client_id: key(),
         login_url: "https://login.salesforce.com".into(),
     }
 }
@@ -262,12 +266,11 @@ fn the_oldest_login_goes_first_when_the_bound_is_reached() {
 
 #[test]
 fn only_a_captured_login_of_its_own_session_has_a_connection() {
-    use crate::signin::Details;
     let mut logins = Logins::default();
-    let connection = Arc::new(Connection::new(
+    let connection = Arc::new(Connection::existing(
         pending().credentials,
         crate::secret::RefreshToken::new("5Aep"),
-        Details::default(),
+        crate::company_names::CompanyNames::all(),
     ));
     let captured = logins.insert_finished(ME, Outcome::Captured(connection.clone()));
     let found = logins.connection(ME, &captured).expect("its connection");
