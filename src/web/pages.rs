@@ -14,11 +14,43 @@ use crate::secret::{AuthCode, OAuthState};
 use crate::signin::Claim;
 
 pub(super) const INDEX_HTML: &str = include_str!("../../static/index.html");
-pub(super) const APP_JS: &str = include_str!("../../static/app.js");
-pub(super) const APP_CSS: &str = include_str!("../../static/app.css");
 
-pub(super) async fn asset(content_type: &'static str, body: &'static str) -> Response {
-    ([(header::CONTENT_TYPE, content_type)], body).into_response()
+/// A file the page loads, embedded from `static/` at build time.
+#[derive(Debug)]
+pub struct Asset {
+    /// `/assets/` and the file's name in `static/`.
+    pub path: &'static str,
+    pub content_type: &'static str,
+    pub body: &'static str,
+}
+
+macro_rules! asset {
+    ($file:literal, $content_type:literal) => {
+        Asset {
+            path: concat!("/assets/", $file),
+            content_type: $content_type,
+            body: include_str!(concat!("../../static/", $file)),
+        }
+    };
+}
+
+/// Every file the page loads besides itself: the router serves these and
+/// the tests check each one, so a new module is one line here. Only
+/// `app.js`, the entry module, is named in `index.html`; it imports the rest.
+pub const ASSETS: &[Asset] = &[
+    asset!("app.css", "text/css"),
+    asset!("app.js", "text/javascript"),
+    asset!("api.js", "text/javascript"),
+    asset!("dom.js", "text/javascript"),
+    asset!("forms.js", "text/javascript"),
+    asset!("pending.js", "text/javascript"),
+    asset!("result.js", "text/javascript"),
+    asset!("checks.js", "text/javascript"),
+    asset!("picker.js", "text/javascript"),
+];
+
+pub(super) async fn asset(asset: &'static Asset) -> Response {
+    ([(header::CONTENT_TYPE, asset.content_type)], asset.body).into_response()
 }
 
 /// `/` and `/result/{id}`: the page. It reads the launch token from the
