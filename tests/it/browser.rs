@@ -199,7 +199,7 @@ async fn a_company_name_that_matches_nobody_is_warned_about_on_the_page() {
 }
 
 /// Waits until an input's value is `expected`; returns the last value seen.
-async fn wait_for_value(browser: &Browser, css: &str, expected: &str) -> String {
+pub async fn wait_for_value(browser: &Browser, css: &str, expected: &str) -> String {
     let started = std::time::Instant::now();
     loop {
         let value = browser.value(css).await;
