@@ -2,8 +2,6 @@
 //! `*` for every user (including those without an email). The rule "no names
 //! means `*`" lives here and nowhere else.
 
-use serde::Serialize;
-
 /// Company names meaning "every domain, including users without email".
 pub const ALL: &str = "*";
 
@@ -11,8 +9,7 @@ pub const ALL: &str = "*";
 pub const MAX_NAMES: usize = 1000;
 
 /// Trimmed, lower-cased domains without duplicates, or exactly `["*"]`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(transparent)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CompanyNames(Vec<String>);
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

@@ -120,14 +120,3 @@ export function drawChecks(container, steps, revoked) {
 
 /** A passed step of one kind, or null. */
 export const passed = (steps, kind) => steps.find((step) => step.kind === kind && step.status === "ok") || null;
-
-// TEMPORARY: the server's checks before they come as a list of steps.
-const HEADINGS = {
-  token: "Token works (refresh grant, as Snow Atlas runs it)",
-  user: "Signed-in user",
-  org: "Org and API access",
-  licenses: "Licenses",
-  users: "Active users",
-};
-export const stepsOf = (checks) =>
-  checks.steps || Object.keys(HEADINGS).map((kind) => ({ ...checks[kind], kind, heading: HEADINGS[kind] }));

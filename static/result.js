@@ -6,7 +6,7 @@
 import { $, copyText, fitAll, show } from "./dom.js";
 import { NOT_RUNNING, getJson, loginPath, postJson } from "./api.js";
 import { rememberTryAgain } from "./forms.js";
-import { drawChecks, passed, stepsOf } from "./checks.js";
+import { drawChecks, passed } from "./checks.js";
 import { drawPicker, drawPickerState } from "./picker.js";
 
 // Every API error has one shape: { message, field } plus, when Salesforce's
@@ -70,7 +70,7 @@ function bannerText(steps, progress) {
  * picker calls `onPick(names)`. */
 export function drawResult(body, onPick) {
   const { checks, revoked } = body;
-  const steps = stepsOf(checks);
+  const { steps } = checks;
   drawSettings(body);
   drawRevoked(revoked);
   const summary = drawChecks($("check-rows"), steps, revoked);
@@ -112,7 +112,7 @@ export async function openResult(id) {
       show("result");
       if (body.checks.done) {
         // A failed check opens the fold once, when the checks finish.
-        if (stepsOf(body.checks).some((step) => step.status === "failed")) $("checks").open = true;
+        if (body.checks.steps.some((step) => step.status === "failed")) $("checks").open = true;
         return;
       }
     } else {

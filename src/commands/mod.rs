@@ -5,6 +5,7 @@
 
 mod check;
 mod input;
+mod json;
 mod logging;
 mod output;
 mod paste;

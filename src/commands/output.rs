@@ -5,11 +5,12 @@
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
+use super::json::JsonOutput;
 use super::{Error, progress};
 use crate::config::Config;
 use crate::salesforce::{Http, Surface};
 use crate::secret::random_id;
-use crate::signin::{Connection, checks};
+use crate::signin::{Connection, Held, checks};
 
 /// Runs the checks and prints the result: the settings (when asked), the
 /// report, or the `--json` object. Fails with one sentence when they don't work.
@@ -28,39 +29,45 @@ pub(super) async fn report(
     } else {
         checks.await;
     }
-    let snapshot = connection.snapshot();
     if config.json {
         print_json(connection, config.output.as_deref()).map_err(Error::Output)?;
     } else {
-        if show_settings {
-            println!("Your Snow Atlas settings:");
-            let copy_all = snapshot.settings(&connection.credentials).copy_all();
-            print!("{}", terminal_safe(&copy_all));
-            println!();
-        }
-        print!("{}", terminal_safe(&snapshot.report.to_text()));
-        for name in snapshot.unmatched_company_names() {
-            println!(
-                "{}",
-                terminal_safe(&format!(
-                    "warning  Company names: \"{name}\" matches no active user's email domain, so Snow Atlas imports nobody for it. Check the spelling, or choose among the email domains above."
-                ))
-            );
-        }
-        if !show_settings && snapshot.report.token.value().is_some_and(|t| t.rotated) {
-            println!(
-                "Refresh Token Rotation replaced the refresh token you gave, which no longer works. Give Snow Atlas this one:\nRefresh token: {}",
-                terminal_safe(snapshot.refresh_token.expose())
-            );
-        }
+        print!(
+            "{}",
+            terminal_safe(&connection.read(|held| report_text(held, connection, show_settings)))
+        );
     }
-    match snapshot.report.verdict(Surface::Terminal) {
+    match connection.read(|held| held.report.verdict(Surface::Terminal)) {
         Ok(()) => {
             eprintln!("These settings work.");
             Ok(())
         }
         Err(reason) => Err(Error::Failed(reason)),
     }
+}
+
+/// The settings (when asked), the checks, and what to do about unmatched
+/// company names or a rotated token, as `sftoken check` and `paste` print them.
+fn report_text(held: &Held, connection: &Connection, show_settings: bool) -> String {
+    let mut out = String::new();
+    if show_settings {
+        out.push_str("Your Snow Atlas settings:\n");
+        out.push_str(&held.settings(&connection.credentials).copy_all());
+        out.push('\n');
+    }
+    out.push_str(&held.report.to_text());
+    for name in held.unmatched_company_names() {
+        out.push_str(&format!(
+            "warning  Company names: \"{name}\" matches no active user's email domain, so Snow Atlas imports nobody for it. Check the spelling, or choose among the email domains above.\n"
+        ));
+    }
+    if !show_settings && held.report.token().is_some_and(|t| t.rotated) {
+        out.push_str(&format!(
+            "Refresh Token Rotation replaced the refresh token you gave, which no longer works. Give Snow Atlas this one:\nRefresh token: {}\n",
+            held.refresh_token.expose()
+        ));
+    }
+    out
 }
 
 /// Text that may hold Salesforce's words (an org or user name, an error
@@ -76,16 +83,19 @@ pub fn terminal_safe(text: &str) -> String {
 /// "Signed in as Ada Admin (admin@acme.com) to Acme Corp (production)", from
 /// what the checks found, else from what the sign-in said.
 pub(super) fn signed_in(connection: &Connection) -> String {
-    let snapshot = connection.snapshot();
-    let who = match snapshot.report.user.value() {
+    connection.read(|held| signed_in_text(held, connection))
+}
+
+fn signed_in_text(held: &Held, connection: &Connection) -> String {
+    let who = match held.report.user() {
         Some(user) => format!("{} ({})", user.display_name, user.username),
-        None => snapshot
+        None => held
             .details
             .username
             .clone()
             .unwrap_or_else(|| "your Salesforce user".to_owned()),
     };
-    let org = match snapshot.report.org.value() {
+    let org = match held.report.org() {
         Some(org) => format!(
             "{} ({})",
             org.name,
@@ -95,7 +105,7 @@ pub(super) fn signed_in(connection: &Connection) -> String {
                 "production"
             }
         ),
-        None => snapshot
+        None => held
             .details
             .instance_url
             .clone()
@@ -106,8 +116,7 @@ pub(super) fn signed_in(connection: &Connection) -> String {
 
 /// `--print`: the Copy all text on stdout.
 pub(super) fn print_copy_all(connection: &Connection) -> std::io::Result<()> {
-    let snapshot = connection.snapshot();
-    let copy_all = snapshot.settings(&connection.credentials).copy_all();
+    let copy_all = connection.read(|held| held.settings(&connection.credentials).copy_all());
     let mut stdout = std::io::stdout().lock();
     write!(stdout, "{}", terminal_safe(&copy_all))?;
     stdout.flush()
@@ -144,9 +153,10 @@ fn is_a_file(handle: std::io::Result<impl Into<std::fs::File>>) -> bool {
 /// Prints the `--json` object on stdout, or writes it to `output`, which only
 /// the user may read (the one way secrets reach the disk, when asked).
 pub(super) fn print_json(connection: &Connection, output: Option<&Path>) -> std::io::Result<()> {
-    let snapshot = connection.snapshot();
-    let json = snapshot.json_output(&connection.credentials);
-    let text = serde_json::to_string(&json).expect("settings serialize");
+    let text = connection.read(|held| {
+        serde_json::to_string(&JsonOutput::new(held, &connection.credentials))
+            .expect("settings serialize")
+    });
     match output {
         Some(path) => {
             write_owner_only(path, &format!("{text}\n"))?;

@@ -6,7 +6,7 @@ use std::io::Write;
 use std::time::{Duration, Instant};
 
 use crate::signin::Connection;
-use crate::signin::report::{Report, Step};
+use crate::signin::report::{CheckKind, Report, Step};
 
 /// How often the line is rewritten.
 const TICK: Duration = Duration::from_millis(150);
@@ -22,7 +22,7 @@ pub(super) async fn while_checking(checks: impl Future<Output = ()>, connection:
         tokio::select! {
             () = &mut checks => break,
             _ = tick.tick() => {
-                let line = status(&connection.snapshot().report, started.elapsed());
+                let line = connection.read(|held| status(&held.report, started.elapsed()));
                 shown = rewrite(&line, shown);
             }
         }
@@ -43,32 +43,23 @@ fn rewrite(line: &str, shown: usize) -> usize {
     length
 }
 
-/// "Checking the user, the org and API access (3s)…"
+/// "Checking the user, the org and API access (3s)…": the checks under way,
+/// or only the first while it runs, since every other check waits for it.
 fn status(report: &Report, elapsed: Duration) -> String {
-    fn under_way<T>(step: &Step<T>) -> bool {
-        matches!(step, Step::Pending | Step::Running { .. })
-    }
-    let mut steps = Vec::new();
-    if under_way(&report.token) {
-        steps.push("the refresh token".to_owned());
-    } else {
-        if under_way(&report.user) {
-            steps.push("the user".to_owned());
-        }
-        if under_way(&report.org) {
-            steps.push("the org and API access".to_owned());
-        }
-        if under_way(&report.licenses) {
-            steps.push("licenses".to_owned());
-        }
-        match report.users {
-            Step::Running { pages, records } if pages > 0 => {
-                steps.push(format!("active users ({records} in {pages} pages so far)"));
-            }
-            Step::Pending | Step::Running { .. } => steps.push("active users".to_owned()),
-            _ => {}
-        }
-    }
+    let mut under_way = report.steps().filter(|(_, step)| step.is_under_way());
+    let steps: Vec<String> = match under_way.next() {
+        Some((first, _)) if first == CheckKind::ALL[0] => vec![first.under_way().to_owned()],
+        first => first
+            .into_iter()
+            .chain(under_way)
+            .map(|(kind, step)| match step {
+                Step::Running { pages, records } if *pages > 0 => {
+                    format!("{} ({records} in {pages} pages so far)", kind.under_way())
+                }
+                _ => kind.under_way().to_owned(),
+            })
+            .collect(),
+    };
     format!("Checking {} ({}s)…", steps.join(", "), elapsed.as_secs())
 }
 
@@ -83,18 +74,19 @@ mod tests {
             status(&report, Duration::from_secs(2)),
             "Checking the refresh token (2s)…"
         );
-        fn done<T>() -> Step<T> {
-            Step::Skipped {
-                reason: "done".to_owned(),
-            }
-        }
-        report.token = done();
-        report.user = done();
-        report.licenses = done();
-        report.users = Step::Running {
-            pages: 3,
-            records: 6000,
+        let done = || Step::Skipped {
+            reason: "done".to_owned(),
         };
+        report.set(CheckKind::Token, done());
+        report.set(CheckKind::User, done());
+        report.set(CheckKind::Licenses, done());
+        report.set(
+            CheckKind::Users,
+            Step::Running {
+                pages: 3,
+                records: 6000,
+            },
+        );
         assert_eq!(
             status(&report, Duration::from_secs(12)),
             "Checking the org and API access, active users (6000 in 3 pages so far) (12s)…"

@@ -187,7 +187,7 @@ fn tell_signed_in(connection: &Connection, mode: Mode) {
         ),
         Mode::Json | Mode::Print => eprintln!("{signed_in}."),
     }
-    if let Err(reason) = connection.snapshot().report.verdict(Surface::BesideThePage) {
+    if let Err(reason) = connection.read(|held| held.report.verdict(Surface::BesideThePage)) {
         tracing::warn!("{reason}");
     }
 }

@@ -9,7 +9,9 @@
 
 use std::time::Duration;
 
-use super::report::{License, Licenses, OrgInfo, Step, TokenCheck, UserInfo};
+use serde::Deserialize;
+
+use super::report::{CheckKind, Finding, License, Licenses, OrgInfo, Step, TokenCheck, UserInfo};
 use super::user_tally::{UserRow, UserTally};
 use super::{Connection, Details};
 use crate::login_url::{Environment, LoginUrl};
@@ -60,25 +62,10 @@ pub async fn run(http: Http, connection: &Connection) {
 async fn run_steps(http: &Http, connection: &Connection) {
     let credentials = &connection.credentials;
     let login_url = &credentials.login_url;
-    connection.update_report(|r| r.token = Step::started());
+    start(connection, CheckKind::Token);
     let tokens = match salesforce::refresh(http, credentials, &connection.refresh_token()).await {
         Ok(tokens) => tokens,
-        Err(e) => {
-            let advice = e.advice();
-            let why = if advice.network {
-                "Salesforce could not be reached, so nothing else could be checked."
-            } else {
-                "The refresh token did not work, so nothing else could be checked."
-            };
-            connection.update_report(|r| {
-                r.token = Step::Failed(advice);
-                r.user = Step::skipped(why);
-                r.org = Step::skipped(why);
-                r.licenses = Step::skipped(why);
-                r.users = Step::skipped(why);
-            });
-            return;
-        }
+        Err(e) => return fail(connection, CheckKind::Token, e),
     };
     let rotated = tokens.refresh_token.is_some();
     if let Some(new_token) = &tokens.refresh_token {
@@ -89,49 +76,55 @@ async fn run_steps(http: &Http, connection: &Connection) {
         details.username = d.username.take();
         *d = details;
     });
-    let check = token_check(&tokens.scope, rotated, login_url);
-    connection.update_report(|r| r.token = Step::Ok(check));
+    pass(
+        connection,
+        Finding::Token(token_check(&tokens.scope, rotated, login_url)),
+    );
 
     let user = async {
-        connection.update_report(|r| r.user = Step::started());
-        let step =
-            match salesforce::identity(http, login_url, &tokens.id, &tokens.access_token).await {
-                Ok(identity) => {
-                    connection.update_details(|d| d.username = Some(identity.username.clone()));
-                    Step::Ok(UserInfo {
+        start(connection, CheckKind::User);
+        match salesforce::identity(http, login_url, &tokens.id, &tokens.access_token).await {
+            Ok(identity) => {
+                connection.update_details(|d| d.username = Some(identity.username.clone()));
+                pass(
+                    connection,
+                    Finding::User(UserInfo {
                         user_id: identity.user_id,
                         username: identity.username,
                         display_name: identity.display_name,
-                    })
-                }
-                Err(e) => Step::Failed(e.advice()),
-            };
-        connection.update_report(|r| r.user = step);
+                    }),
+                );
+            }
+            Err(e) => fail(connection, CheckKind::User, e),
+        }
     };
     let data = async {
-        connection.update_report(|r| r.org = Step::started());
+        start(connection, CheckKind::Org);
         let api =
             match Api::connect(http, login_url, &tokens.instance_url, &tokens.access_token).await {
                 Ok(api) => api,
-                Err(e) => return refuse_api(connection, e.advice()),
+                Err(e) => return fail(connection, CheckKind::Org, e),
             };
         match org_info(&api, &credentials.login_url).await {
-            Ok(org) => connection.update_report(|r| r.org = Step::Ok(org)),
-            Err(e) => return refuse_api(connection, e.advice()),
+            Ok(org) => pass(connection, Finding::Org(org)),
+            Err(e) => return fail(connection, CheckKind::Org, e),
         }
         tokio::join!(licenses(&api, connection), users(&api, connection));
     };
     tokio::join!(user, data);
 }
 
-/// The API refused: say why, and skip what needs it.
-fn refuse_api(connection: &Connection, advice: Advice) {
-    const WHY: &str = "Needs API access.";
-    connection.update_report(|r| {
-        r.org = Step::Failed(advice);
-        r.licenses = Step::skipped(WHY);
-        r.users = Step::skipped(WHY);
-    });
+fn start(connection: &Connection, kind: CheckKind) {
+    connection.update_report(|r| r.set(kind, Step::started()));
+}
+
+fn pass(connection: &Connection, finding: Finding) {
+    connection.update_report(|r| r.pass(finding));
+}
+
+/// Salesforce refused `kind`: say why, and skip what needs it.
+fn fail(connection: &Connection, kind: CheckKind, error: SalesforceError) {
+    connection.update_report(|r| r.fail(kind, error.advice()));
 }
 
 fn token_check(granted: &str, rotated: bool, login_url: &LoginUrl) -> TokenCheck {
@@ -163,21 +156,39 @@ fn token_check(granted: &str, rotated: bool, login_url: &LoginUrl) -> TokenCheck
     }
 }
 
+/// An `Organization` record, as the REST API names its fields.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct OrganizationRow {
+    id: String,
+    name: String,
+    organization_type: String,
+    is_sandbox: bool,
+    #[serde(default)]
+    instance_name: Option<String>,
+}
+
 async fn org_info(api: &Api<'_>, login_url: &LoginUrl) -> Result<OrgInfo, SalesforceError> {
     let mut org = None;
-    api.query::<OrgInfo>(
+    api.query::<OrganizationRow>(
         "SELECT Id, Name, OrganizationType, IsSandbox, InstanceName FROM Organization",
         |records| org = org.take().or_else(|| records.into_iter().next()),
     )
     .await?;
-    let mut org = org.ok_or_else(|| SalesforceError::Rest {
+    let org = org.ok_or_else(|| SalesforceError::Rest {
         status: 200,
         code: "NO_ORGANIZATION".to_owned(),
         message: "The Organization query returned no record.".to_owned(),
     })?;
-    org.api_version = api.version.clone();
-    org.warning = environment_warning(login_url, org.is_sandbox);
-    Ok(org)
+    Ok(OrgInfo {
+        warning: environment_warning(login_url, org.is_sandbox),
+        id: org.id,
+        name: org.name,
+        edition: org.organization_type,
+        is_sandbox: org.is_sandbox,
+        instance: org.instance_name,
+        api_version: api.version.clone(),
+    })
 }
 
 /// Warns when the login URL says production but the org is a sandbox, or the
@@ -197,33 +208,56 @@ fn environment_warning(login_url: &LoginUrl, is_sandbox: bool) -> Option<String>
     }
 }
 
+/// A `UserLicense` or `PermissionSetLicense` record, as the REST API names
+/// its fields.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct LicenseRow {
+    master_label: String,
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    used_licenses: i64,
+    #[serde(default)]
+    total_licenses: i64,
+}
+
 async fn licenses(api: &Api<'_>, connection: &Connection) {
-    connection.update_report(|r| r.licenses = Step::started());
+    start(connection, CheckKind::Licenses);
     let read = |soql: &'static str| async move {
         let mut all = Vec::new();
-        api.query::<License>(soql, |records| all.extend(records))
-            .await
-            .map(|_| all)
+        api.query::<LicenseRow>(soql, |records| {
+            all.extend(records.into_iter().map(|row| License {
+                name: row.master_label,
+                status: row.status,
+                used: row.used_licenses,
+                total: row.total_licenses,
+            }))
+        })
+        .await
+        .map(|_| all)
     };
     let (user_licenses, permission_set_licenses) = tokio::join!(
         read("SELECT MasterLabel, Status, UsedLicenses, TotalLicenses FROM UserLicense"),
         read("SELECT MasterLabel, Status, UsedLicenses, TotalLicenses FROM PermissionSetLicense"),
     );
-    let step = match (user_licenses, permission_set_licenses) {
-        (Err(e), Err(_)) => Step::Failed(e.advice()),
+    match (user_licenses, permission_set_licenses) {
+        (Err(e), Err(_)) => fail(connection, CheckKind::Licenses, e),
         (user_licenses, permission_set_licenses) => {
             let (user_licenses, user_licenses_error) = split(user_licenses);
             let (permission_set_licenses, permission_set_licenses_error) =
                 split(permission_set_licenses);
-            Step::Ok(Licenses {
-                user_licenses,
-                permission_set_licenses,
-                user_licenses_error,
-                permission_set_licenses_error,
-            })
+            pass(
+                connection,
+                Finding::Licenses(Licenses {
+                    user_licenses,
+                    permission_set_licenses,
+                    user_licenses_error,
+                    permission_set_licenses_error,
+                }),
+            );
         }
-    };
-    connection.update_report(|r| r.licenses = step);
+    }
 }
 
 /// A table, or why it could not be read.
@@ -235,7 +269,7 @@ fn split(read: Result<Vec<License>, SalesforceError>) -> (Vec<License>, Option<A
 }
 
 async fn users(api: &Api<'_>, connection: &Connection) {
-    connection.update_report(|r| r.users = Step::started());
+    start(connection, CheckKind::Users);
     let mut tally = UserTally::default();
     let mut pages = 0;
     let result = api
@@ -245,15 +279,15 @@ async fn users(api: &Api<'_>, connection: &Connection) {
                 records.into_iter().for_each(|user| tally.add(user));
                 pages += 1;
                 let records = tally.active();
-                connection.update_report(|r| r.users = Step::Running { pages, records });
+                let running = Step::Running { pages, records };
+                connection.update_report(|r| r.set(CheckKind::Users, running));
             },
         )
         .await;
-    let step = match result {
-        Ok(()) => Step::Ok(tally.preview()),
-        Err(e) => Step::Failed(e.advice()),
-    };
-    connection.update_report(|r| r.users = step);
+    match result {
+        Ok(()) => pass(connection, Finding::Users(tally.preview())),
+        Err(e) => fail(connection, CheckKind::Users, e),
+    }
 }
 
 #[cfg(test)]

@@ -5,17 +5,16 @@
 
 use std::sync::{Mutex, MutexGuard};
 
-use serde::Serialize;
 use tokio::sync::watch;
 
 use super::report::Report;
-use super::settings::{JsonOutput, Settings};
+use super::settings::Settings;
 use crate::company_names::CompanyNames;
 use crate::salesforce::{Credentials, Tokens, ids_from_identity_url};
 use crate::secret::RefreshToken;
 
 /// Where the token came from and where it leads, as far as known.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default)]
 pub struct Details {
     pub instance_url: Option<String>,
     pub org_id: Option<String>,
@@ -39,25 +38,10 @@ impl Details {
     }
 }
 
+/// What a connection holds that changes as the checks run and the page
+/// chooses; read under its lock with [`Connection::read`].
 #[derive(Debug)]
-struct State {
-    refresh_token: RefreshToken,
-    company_names: CompanyNames,
-    details: Details,
-    report: Report,
-    revoked: bool,
-}
-
-#[derive(Debug)]
-pub struct Connection {
-    pub credentials: Credentials,
-    state: Mutex<State>,
-    checked: watch::Sender<bool>,
-}
-
-/// A consistent copy of a connection, taken under its lock.
-#[derive(Debug)]
-pub struct Snapshot {
+pub struct Held {
     pub refresh_token: RefreshToken,
     pub company_names: CompanyNames,
     pub details: Details,
@@ -65,11 +49,18 @@ pub struct Snapshot {
     pub revoked: bool,
 }
 
+#[derive(Debug)]
+pub struct Connection {
+    pub credentials: Credentials,
+    state: Mutex<Held>,
+    checked: watch::Sender<bool>,
+}
+
 impl Connection {
     pub fn new(credentials: Credentials, refresh_token: RefreshToken, details: Details) -> Self {
         Self {
             credentials,
-            state: Mutex::new(State {
+            state: Mutex::new(Held {
                 refresh_token,
                 company_names: CompanyNames::all(),
                 details,
@@ -80,19 +71,14 @@ impl Connection {
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, State> {
+    fn lock(&self) -> MutexGuard<'_, Held> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub fn snapshot(&self) -> Snapshot {
-        let state = self.lock();
-        Snapshot {
-            refresh_token: state.refresh_token.clone(),
-            company_names: state.company_names.clone(),
-            details: state.details.clone(),
-            report: state.report.clone(),
-            revoked: state.revoked,
-        }
+    /// Reads what the connection holds, consistently and without copying it:
+    /// `read` runs under the connection's lock, so keep it short (no await).
+    pub fn read<R>(&self, read: impl FnOnce(&Held) -> R) -> R {
+        read(&self.lock())
     }
 
     pub fn refresh_token(&self) -> RefreshToken {
@@ -132,7 +118,7 @@ impl Connection {
     }
 }
 
-impl Snapshot {
+impl Held {
     /// The five settings, secrets exposed, for handing to the user.
     pub fn settings<'a>(&'a self, credentials: &'a Credentials) -> Settings<'a> {
         Settings {
@@ -148,7 +134,7 @@ impl Snapshot {
     /// would import nobody for them. None for `*`, and none until the user
     /// preview has finished.
     pub fn unmatched_company_names(&self) -> Vec<String> {
-        let Some(users) = self.report.users.value() else {
+        let Some(users) = self.report.users() else {
             return Vec::new();
         };
         if self.company_names.is_all() {
@@ -160,17 +146,6 @@ impl Snapshot {
             .filter(|name| !users.domains.iter().any(|d| &d.domain == *name))
             .cloned()
             .collect()
-    }
-
-    /// The `--json` object.
-    pub fn json_output<'a>(&'a self, credentials: &'a Credentials) -> JsonOutput<'a> {
-        JsonOutput {
-            settings: self.settings(credentials),
-            instance_url: self.details.instance_url.as_deref(),
-            org_id: self.details.org_id.as_deref(),
-            username: self.details.username.as_deref(),
-            checks: &self.report,
-        }
     }
 }
 
@@ -192,7 +167,7 @@ mod tests {
             RefreshToken::new("5Aep-the-refresh-token"),
             Details::default(),
         );
-        let printed = format!("{connection:?} {:?}", connection.snapshot());
+        let printed = format!("{connection:?}");
         assert!(printed.contains("3MVG9key"), "{printed}");
         assert!(!printed.contains("the-client-secret"), "{printed}");
         assert!(!printed.contains("5Aep-the-refresh-token"), "{printed}");

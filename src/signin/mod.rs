@@ -12,6 +12,6 @@ pub mod report;
 pub mod settings;
 mod user_tally;
 
-pub use connection::{Connection, Details, Snapshot};
+pub use connection::{Connection, Details, Held};
 pub use logins::{Claim, LOGIN_LIFETIME, Logins, Outcome, Owner, Pending, Status};
 pub use user_tally::{LEFT_OUT_USER_TYPES, email_domain, is_left_out};

@@ -1,387 +1,395 @@
-//! What the checks found, as the page, `--json` and `sftoken check` show it.
-//! Each step fills in as it finishes, so the page can show progress; a
-//! failed step says why.
+//! What the checks found. The checks are data: [`CheckKind::ALL`] is the one
+//! ordered list that the report, the deadline, the skip rules, the terminal
+//! text, the progress line and the page all follow. Each step fills in as it
+//! finishes, so the page can show progress; a failed step says why.
+//!
+//! A new check is one [`CheckKind`] (the compiler then asks for its words in
+//! each `match` below), one [`Finding`], its code in `checks.rs`, its mock
+//! answer and its tests. No wire format here: the page's JSON and `--json`
+//! are view types in `web/view.rs` and `commands/json.rs`.
 
-use serde::{Deserialize, Serialize};
+mod findings;
+mod text;
+
+pub use findings::{
+    DomainCount, License, Licenses, OrgInfo, TokenCheck, TypeCount, UserInfo, UserPreview,
+};
 
 use crate::salesforce::{Advice, Surface};
 
-/// One check's state. Serialized with a `status` tag for the page and `--json`.
-#[derive(Clone, Debug, Default, Serialize)]
-#[serde(tag = "status", rename_all = "snake_case")]
-pub enum Step<T> {
+/// The checks, in the order they run and are shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CheckKind {
+    /// The refresh grant Snow Atlas runs, and the scopes it grants.
+    Token,
+    /// Who the token acts as.
+    User,
+    /// The org, read through the REST API: this step is the API access check.
+    Org,
+    Licenses,
+    /// The active-user preview.
+    Users,
+}
+
+impl CheckKind {
+    pub const ALL: [Self; 5] = [
+        Self::Token,
+        Self::User,
+        Self::Org,
+        Self::Licenses,
+        Self::Users,
+    ];
+
+    /// The name the page and `--json` know the check by.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Token => "token",
+            Self::User => "user",
+            Self::Org => "org",
+            Self::Licenses => "licenses",
+            Self::Users => "users",
+        }
+    }
+
+    /// The check's heading on the page.
+    pub fn heading(self) -> &'static str {
+        match self {
+            Self::Token => "Token works (refresh grant, as Snow Atlas runs it)",
+            Self::User => "Signed-in user",
+            Self::Org => "Org and API access",
+            Self::Licenses => "Licenses",
+            Self::Users => "Active users",
+        }
+    }
+
+    /// The check's name in `sftoken check`'s report, when it did not pass.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Token => "Token",
+            Self::User => "User",
+            Self::Org => "API",
+            Self::Licenses => "Licenses",
+            Self::Users => "Active users",
+        }
+    }
+
+    /// What the terminal's progress line says while the check is under way.
+    pub fn under_way(self) -> &'static str {
+        match self {
+            Self::Token => "the refresh token",
+            Self::User => "the user",
+            Self::Org => "the org and API access",
+            Self::Licenses => "licenses",
+            Self::Users => "active users",
+        }
+    }
+
+    /// The check that must pass before this one can run.
+    pub fn needs(self) -> Option<Self> {
+        match self {
+            Self::Token => None,
+            Self::User | Self::Org => Some(Self::Token),
+            Self::Licenses | Self::Users => Some(Self::Org),
+        }
+    }
+
+    /// Why the checks that need this one are skipped when it fails.
+    fn skip_reason(self, advice: &Advice) -> &'static str {
+        match self {
+            Self::Token if advice.network => {
+                "Salesforce could not be reached, so nothing else could be checked."
+            }
+            Self::Token => "The refresh token did not work, so nothing else could be checked.",
+            Self::Org => "Needs API access.",
+            Self::User | Self::Licenses | Self::Users => "Needs an earlier check.",
+        }
+    }
+
+    /// Whether the settings work hangs on this check: how its failure reads
+    /// ("The refresh token does not work") and its short name ("token").
+    fn decides(self) -> Option<(&'static str, &'static str)> {
+        match self {
+            Self::Token => Some(("The refresh token does not work", "token")),
+            Self::Org => Some(("The API is not usable", "API")),
+            Self::User | Self::Licenses | Self::Users => None,
+        }
+    }
+
+    /// Does this check wait for `other`, directly or through another check?
+    fn waits_for(self, other: Self) -> bool {
+        std::iter::successors(self.needs(), |kind| kind.needs()).any(|kind| kind == other)
+    }
+}
+
+/// What one check found when it passed.
+#[derive(Clone, Debug)]
+pub enum Finding {
+    Token(TokenCheck),
+    User(UserInfo),
+    Org(OrgInfo),
+    Licenses(Licenses),
+    Users(UserPreview),
+}
+
+impl Finding {
+    pub fn kind(&self) -> CheckKind {
+        match self {
+            Self::Token(_) => CheckKind::Token,
+            Self::User(_) => CheckKind::User,
+            Self::Org(_) => CheckKind::Org,
+            Self::Licenses(_) => CheckKind::Licenses,
+            Self::Users(_) => CheckKind::Users,
+        }
+    }
+}
+
+/// One check's state.
+#[derive(Clone, Debug, Default)]
+pub enum Step {
     #[default]
     Pending,
     Running {
         pages: u64,
         records: u64,
     },
-    Ok(T),
+    Ok(Finding),
     Failed(Advice),
     Skipped {
         reason: String,
     },
 }
 
-impl<T> Step<T> {
+impl Step {
     /// Running, with nothing read yet.
-    pub(super) fn started() -> Self {
+    pub fn started() -> Self {
         Step::Running {
             pages: 0,
             records: 0,
         }
     }
 
-    pub(super) fn skipped(reason: &str) -> Self {
-        Step::Skipped {
-            reason: reason.to_owned(),
-        }
+    /// Not finished yet: pending or running.
+    pub fn is_under_way(&self) -> bool {
+        matches!(self, Step::Pending | Step::Running { .. })
     }
 
     pub fn is_ok(&self) -> bool {
         matches!(self, Step::Ok(_))
     }
+}
 
-    pub fn value(&self) -> Option<&T> {
-        match self {
-            Step::Ok(value) => Some(value),
+/// Everything the checks found, one step per [`CheckKind`].
+#[derive(Clone, Debug, Default)]
+pub struct Report {
+    pub done: bool,
+    steps: [Step; CheckKind::ALL.len()],
+}
+
+impl Report {
+    pub fn step(&self, kind: CheckKind) -> &Step {
+        &self.steps[kind as usize]
+    }
+
+    /// Every check with its step, in order.
+    pub fn steps(&self) -> impl Iterator<Item = (CheckKind, &Step)> + Clone {
+        CheckKind::ALL.into_iter().zip(&self.steps)
+    }
+
+    /// Sets one check's step as it starts, runs or is skipped; a passed or
+    /// failed one goes through [`Self::pass`] or [`Self::fail`].
+    pub fn set(&mut self, kind: CheckKind, step: Step) {
+        self.steps[kind as usize] = step;
+    }
+
+    pub fn pass(&mut self, finding: Finding) {
+        self.set(finding.kind(), Step::Ok(finding));
+    }
+
+    /// Fails `kind` and skips every check that waits for it, saying why.
+    pub fn fail(&mut self, kind: CheckKind, advice: Advice) {
+        let reason = kind.skip_reason(&advice);
+        for waiting in CheckKind::ALL.into_iter().filter(|k| k.waits_for(kind)) {
+            self.set(
+                waiting,
+                Step::Skipped {
+                    reason: reason.to_owned(),
+                },
+            );
+        }
+        self.set(kind, Step::Failed(advice));
+    }
+
+    /// Marks every step not yet finished as failed with `advice`.
+    pub fn fail_unfinished(&mut self, advice: &Advice) {
+        for step in self.steps.iter_mut().filter(|step| step.is_under_way()) {
+            *step = Step::Failed(advice.clone());
+        }
+    }
+
+    pub fn token(&self) -> Option<&TokenCheck> {
+        match self.step(CheckKind::Token) {
+            Step::Ok(Finding::Token(token)) => Some(token),
             _ => None,
         }
     }
-}
 
-/// Everything the checks found.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct Report {
-    pub done: bool,
-    pub token: Step<TokenCheck>,
-    pub user: Step<UserInfo>,
-    /// The org, read through the REST API: this step is the API access check.
-    pub org: Step<OrgInfo>,
-    pub licenses: Step<Licenses>,
-    pub users: Step<UserPreview>,
-}
-
-impl Report {
-    /// Marks every step not yet finished as failed with `advice`.
-    pub fn fail_unfinished(&mut self, advice: &Advice) {
-        fn fail<T>(step: &mut Step<T>, advice: &Advice) {
-            if matches!(step, Step::Pending | Step::Running { .. }) {
-                *step = Step::Failed(advice.clone());
-            }
+    pub fn user(&self) -> Option<&UserInfo> {
+        match self.step(CheckKind::User) {
+            Step::Ok(Finding::User(user)) => Some(user),
+            _ => None,
         }
-        fail(&mut self.token, advice);
-        fail(&mut self.user, advice);
-        fail(&mut self.org, advice);
-        fail(&mut self.licenses, advice);
-        fail(&mut self.users, advice);
+    }
+
+    pub fn org(&self) -> Option<&OrgInfo> {
+        match self.step(CheckKind::Org) {
+            Step::Ok(Finding::Org(org)) => Some(org),
+            _ => None,
+        }
+    }
+
+    pub fn users(&self) -> Option<&UserPreview> {
+        match self.step(CheckKind::Users) {
+            Step::Ok(Finding::Users(users)) => Some(users),
+            _ => None,
+        }
     }
 
     /// Do the settings work for the connector? `Err` says why not, in
-    /// sentences for the terminal (`surface`). When Salesforce could not be reached, it
-    /// says so, and nothing about the settings.
+    /// sentences for the terminal (`surface`). When Salesforce could not be
+    /// reached, it says so, and nothing about the settings.
     pub fn verdict(&self, surface: Surface) -> Result<(), String> {
-        let failed = |step: &str, advice: &Advice| {
-            let advice = advice.on(surface);
-            if advice.network {
-                format!(
-                    "Salesforce could not be reached, so the settings were not checked. {}",
-                    advice.one_line()
-                )
-            } else {
-                format!("{step}. {}", advice.one_line())
-            }
-        };
-        match &self.token {
-            Step::Ok(token) if !token.scopes_missing.is_empty() => {
-                return Err(format!(
-                    "The token lacks the scopes {}; add them to the External Client App and sign in again.",
-                    token.scopes_missing.join(", ")
-                ));
-            }
-            Step::Ok(_) => {}
-            Step::Failed(advice) => return Err(failed("The refresh token does not work", advice)),
-            _ => return Err("The token check did not finish.".to_owned()),
+        if let Some(token) = self.token().filter(|t| !t.scopes_missing.is_empty()) {
+            return Err(format!(
+                "The token lacks the scopes {}; add them to the External Client App and sign in again.",
+                token.scopes_missing.join(", ")
+            ));
         }
-        match &self.org {
-            Step::Ok(_) => Ok(()),
-            Step::Failed(advice) => Err(failed("The API is not usable", advice)),
-            _ => Err("The API check did not finish.".to_owned()),
-        }
-    }
-}
-
-impl Report {
-    /// The report as plain text, for `sftoken check`.
-    pub fn to_text(&self) -> String {
-        let mut out = String::new();
-        let mut line = |text: String| {
-            out.push_str(&text);
-            out.push('\n');
-        };
-        let mut step =
-            |name: &str, status: &str, text: String| line(format!("{status:>7}  {name}: {text}"));
-        match &self.token {
-            Step::Ok(token) => {
-                step(
-                    "Token",
-                    "ok",
-                    format!("the refresh grant works at {}.", token.login_url),
-                );
-                let scopes = if token.scopes_missing.is_empty() {
-                    "ok"
-                } else {
-                    "MISSING"
-                };
-                step("Scopes", scopes, token.scopes_granted.join(" "));
-                for fix in &token.scope_fixes {
-                    step("Scopes", "fix", fix.clone());
-                }
-                if let Some(warning) = &token.warning {
-                    step("Rotation", "warning", warning.clone());
-                }
-            }
-            other => step("Token", status_word(other), step_text(other)),
-        }
-        match &self.user {
-            Step::Ok(user) => step(
-                "User",
-                "ok",
-                format!("{} ({})", user.display_name, user.username),
-            ),
-            other => step("User", status_word(other), step_text(other)),
-        }
-        match &self.org {
-            Step::Ok(org) => {
-                let kind = if org.is_sandbox {
-                    "sandbox"
-                } else {
-                    "production"
-                };
-                step(
-                    "Org",
-                    "ok",
-                    format!(
-                        "{} ({}), {}, {kind}; REST API v{}",
-                        org.name, org.id, org.edition, org.api_version
-                    ),
-                );
-                if let Some(warning) = &org.warning {
-                    step("Org", "warning", warning.clone());
-                }
-            }
-            other => step("API", status_word(other), step_text(other)),
-        }
-        match &self.licenses {
-            Step::Ok(licenses) => {
-                let list = |all: &[License]| {
-                    all.iter()
-                        .map(|l| format!("{} {} of {}", l.name, l.used, l.total))
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                };
-                for (name, table, error) in [
-                    (
-                        "Licenses",
-                        &licenses.user_licenses,
-                        &licenses.user_licenses_error,
-                    ),
-                    (
-                        "Permission set licenses",
-                        &licenses.permission_set_licenses,
-                        &licenses.permission_set_licenses_error,
-                    ),
-                ] {
-                    match error {
-                        Some(advice) => step(name, "FAILED", advice_text(advice)),
-                        None => step(name, "ok", list(table)),
-                    }
-                }
-            }
-            other => step("Licenses", status_word(other), step_text(other)),
-        }
-        match &self.users {
-            Step::Ok(users) => {
-                let types = users
-                    .by_type
-                    .iter()
-                    .map(|t| {
+        for (kind, step) in self.steps() {
+            let Some((failing, short)) = kind.decides() else {
+                continue;
+            };
+            match step {
+                Step::Ok(_) => {}
+                Step::Failed(advice) => {
+                    let advice = advice.on(surface);
+                    return Err(if advice.network {
                         format!(
-                            "{} {}{}",
-                            t.user_type,
-                            t.count,
-                            if t.left_out {
-                                " (left out by the connector)"
-                            } else {
-                                ""
-                            }
+                            "Salesforce could not be reached, so the settings were not checked. {}",
+                            advice.one_line()
                         )
-                    })
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                step(
-                    "Active users",
-                    "ok",
-                    format!(
-                        "{} ({types}); {} without an email address",
-                        users.active_users, users.without_email
-                    ),
-                );
-                let domains = users
-                    .domains
-                    .iter()
-                    .map(|d| format!("{} {}", d.domain, d.count))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                step("Email domains", "ok", domains);
+                    } else {
+                        format!("{failing}. {}", advice.one_line())
+                    });
+                }
+                _ => return Err(format!("The {short} check did not finish.")),
             }
-            other => step("Active users", status_word(other), step_text(other)),
         }
-        out
+        Ok(())
     }
-}
-
-fn status_word<T>(step: &Step<T>) -> &'static str {
-    match step {
-        Step::Pending | Step::Running { .. } => "pending",
-        Step::Ok(_) => "ok",
-        Step::Failed(_) => "FAILED",
-        Step::Skipped { .. } => "skipped",
-    }
-}
-
-fn step_text<T>(step: &Step<T>) -> String {
-    match step {
-        Step::Failed(advice) => advice_text(&advice.on(Surface::Terminal)),
-        Step::Skipped { reason } => reason.clone(),
-        _ => "did not finish.".to_owned(),
-    }
-}
-
-/// Advice as one line: what happened, why, what to do, and Salesforce's words.
-fn advice_text(advice: &Advice) -> String {
-    let said = match (&advice.code, &advice.description) {
-        (Some(code), Some(description)) => format!(" (Salesforce said: {code}: {description})"),
-        (Some(code), None) => format!(" (Salesforce said: {code})"),
-        _ => String::new(),
-    };
-    format!(
-        "{}. {} What to do: {}{said}",
-        advice.title, advice.cause, advice.fix
-    )
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct TokenCheck {
-    /// Where the refresh grant ran: the Login URL Snow Atlas will use.
-    pub login_url: String,
-    /// Salesforce handed out a new refresh token (Refresh Token Rotation is on).
-    pub rotated: bool,
-    pub scopes_granted: Vec<String>,
-    pub scopes_missing: Vec<String>,
-    /// What to add in the External Client App, one line per missing scope.
-    pub scope_fixes: Vec<String>,
-    pub warning: Option<String>,
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct UserInfo {
-    pub user_id: String,
-    pub username: String,
-    pub display_name: String,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct OrgInfo {
-    #[serde(rename(deserialize = "Id"))]
-    pub id: String,
-    #[serde(rename(deserialize = "Name"))]
-    pub name: String,
-    #[serde(rename(deserialize = "OrganizationType"))]
-    pub edition: String,
-    #[serde(rename(deserialize = "IsSandbox"))]
-    pub is_sandbox: bool,
-    #[serde(rename(deserialize = "InstanceName"), default)]
-    pub instance: Option<String>,
-    #[serde(skip_deserializing)]
-    pub api_version: String,
-    /// The environment chosen and the org disagree.
-    #[serde(skip_deserializing)]
-    pub warning: Option<String>,
-}
-
-#[derive(Clone, Debug, Serialize)]
-/// The two license tables, each read on its own: one that fails (an edition
-/// or a user without access to `PermissionSetLicense`) never hides the other.
-pub struct Licenses {
-    pub user_licenses: Vec<License>,
-    pub permission_set_licenses: Vec<License>,
-    /// Why the `UserLicense` table could not be read.
-    pub user_licenses_error: Option<Advice>,
-    /// Why the `PermissionSetLicense` table could not be read.
-    pub permission_set_licenses_error: Option<Advice>,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct License {
-    #[serde(rename(deserialize = "MasterLabel"))]
-    pub name: String,
-    #[serde(rename(deserialize = "Status"), default)]
-    pub status: Option<String>,
-    #[serde(rename(deserialize = "UsedLicenses"), default)]
-    pub used: i64,
-    #[serde(rename(deserialize = "TotalLicenses"), default)]
-    pub total: i64,
-}
-
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct UserPreview {
-    pub active_users: u64,
-    pub by_type: Vec<TypeCount>,
-    pub without_email: u64,
-    /// Email domains, lower-cased, most users first.
-    pub domains: Vec<DomainCount>,
-}
-
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
-pub struct TypeCount {
-    pub user_type: String,
-    pub count: u64,
-    /// The connector leaves these users out.
-    pub left_out: bool,
-}
-
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
-pub struct DomainCount {
-    pub domain: String,
-    pub count: u64,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn token() -> Finding {
+        Finding::Token(TokenCheck {
+            rotated: false,
+            scopes_granted: Vec::new(),
+            scopes_missing: Vec::new(),
+            scope_fixes: Vec::new(),
+            warning: None,
+            login_url: String::new(),
+        })
+    }
+
     #[test]
     fn a_deadline_fails_only_the_steps_still_under_way() {
-        let mut report = Report {
-            token: Step::Ok(TokenCheck {
-                rotated: false,
-                scopes_granted: Vec::new(),
-                scopes_missing: Vec::new(),
-                scope_fixes: Vec::new(),
-                warning: None,
-                login_url: String::new(),
-            }),
-            user: Step::started(),
-            org: Step::skipped("needs the token"),
-            ..Report::default()
-        };
+        let mut report = Report::default();
+        report.pass(token());
+        report.set(CheckKind::User, Step::started());
+        report.set(
+            CheckKind::Org,
+            Step::Skipped {
+                reason: "needs the token".to_owned(),
+            },
+        );
         let late = Advice::new("The checks took too long", "cause", "fix");
         report.fail_unfinished(&late);
-        assert!(report.token.is_ok());
-        assert!(matches!(&report.user, Step::Failed(a) if *a == late));
-        assert!(matches!(report.org, Step::Skipped { .. }));
-        assert!(matches!(&report.licenses, Step::Failed(a) if *a == late));
-        assert!(matches!(&report.users, Step::Failed(a) if *a == late));
+        assert!(report.step(CheckKind::Token).is_ok());
+        assert!(matches!(report.step(CheckKind::User), Step::Failed(a) if *a == late));
+        assert!(matches!(report.step(CheckKind::Org), Step::Skipped { .. }));
+        assert!(matches!(report.step(CheckKind::Licenses), Step::Failed(a) if *a == late));
+        assert!(matches!(report.step(CheckKind::Users), Step::Failed(a) if *a == late));
+    }
+
+    #[test]
+    fn a_failed_check_skips_every_check_that_waits_for_it_and_no_other() {
+        let refused = Advice::new("Refused", "cause", "fix");
+        let mut report = Report::default();
+        report.pass(token());
+        report.set(CheckKind::User, Step::started());
+        report.fail(CheckKind::Org, refused.clone());
+        assert!(report.step(CheckKind::Token).is_ok());
+        assert!(matches!(report.step(CheckKind::User), Step::Running { .. }));
+        assert!(matches!(report.step(CheckKind::Org), Step::Failed(a) if *a == refused));
+        for kind in [CheckKind::Licenses, CheckKind::Users] {
+            assert!(
+                matches!(report.step(kind), Step::Skipped { reason } if reason == "Needs API access."),
+                "{kind:?}"
+            );
+        }
+
+        let mut report = Report::default();
+        report.fail(CheckKind::Token, refused);
+        for kind in CheckKind::ALL.into_iter().skip(1) {
+            assert!(
+                matches!(report.step(kind), Step::Skipped { reason } if reason.starts_with("The refresh token did not work")),
+                "{kind:?}"
+            );
+        }
+        let mut unreachable = Advice::new("Unreachable", "cause", "fix");
+        unreachable.network = true;
+        let mut report = Report::default();
+        report.fail(CheckKind::Token, unreachable);
+        assert!(
+            matches!(report.step(CheckKind::Users), Step::Skipped { reason } if reason.starts_with("Salesforce could not be reached"))
+        );
+    }
+
+    #[test]
+    fn every_check_is_listed_once_in_order_and_each_finding_names_its_own() {
+        let names: Vec<_> = CheckKind::ALL.iter().map(|k| k.name()).collect();
+        assert_eq!(names, ["token", "user", "org", "licenses", "users"]);
+        for (at, kind) in CheckKind::ALL.into_iter().enumerate() {
+            assert_eq!(kind as usize, at, "{kind:?} is at its place in ALL");
+            if let Some(needed) = kind.needs() {
+                assert!((needed as usize) < at, "{kind:?} runs after what it needs");
+            }
+        }
+        assert_eq!(token().kind(), CheckKind::Token);
+        let mut report = Report::default();
+        report.pass(Finding::Users(UserPreview::default()));
+        assert!(report.users().is_some());
+        assert!(report.token().is_none());
+    }
+
+    #[test]
+    fn the_verdict_needs_the_token_and_the_api_and_says_which_did_not_finish() {
+        let mut report = Report::default();
+        assert_eq!(
+            report.verdict(Surface::Terminal),
+            Err("The token check did not finish.".to_owned())
+        );
+        report.pass(token());
+        assert_eq!(
+            report.verdict(Surface::Terminal),
+            Err("The API check did not finish.".to_owned())
+        );
+        report.fail(CheckKind::Org, Advice::new("Refused", "cause", "fix"));
+        let failed = report
+            .verdict(Surface::Terminal)
+            .expect_err("the API failed");
+        assert!(failed.starts_with("The API is not usable. "), "{failed}");
     }
 }

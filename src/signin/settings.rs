@@ -1,33 +1,18 @@
-//! The five Snow Atlas connector settings and the formats they are handed over
-//! in: "Copy all" text, the Company names field, and the `--json` object.
-//! These formats are a contract: Snow Atlas admins, scripts and tests rely on
-//! them (README, "Command line").
+//! The five Snow Atlas connector settings and the text formats they are
+//! handed over in: "Copy all" and the Company names field. These formats are
+//! a contract: Snow Atlas admins, scripts and tests rely on them (README,
+//! "Command line"). The JSON views are `web/view.rs` and `commands/json.rs`.
 
-use serde::Serialize;
-
-use super::report::Report;
 use crate::company_names::CompanyNames;
 
 /// The settings in Snow Atlas's order, with the secrets exposed: only built when
-/// handing them to the user (the page behind its cookie, or `--json`).
-#[derive(Serialize)]
+/// handing them to the user (the page behind its session, or `--json`).
 pub struct Settings<'a> {
     pub client_id: &'a str,
     pub client_secret: &'a str,
     pub refresh_token: &'a str,
     pub login_url: &'a str,
     pub company_names: &'a CompanyNames,
-}
-
-/// The `--json` object: the settings, where they lead, and the checks.
-#[derive(Serialize)]
-pub struct JsonOutput<'a> {
-    #[serde(flatten)]
-    pub settings: Settings<'a>,
-    pub instance_url: Option<&'a str>,
-    pub org_id: Option<&'a str>,
-    pub username: Option<&'a str>,
-    pub checks: &'a Report,
 }
 
 /// Settings read back from "Copy all" text (as pasted into `sftoken check`).

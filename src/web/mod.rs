@@ -11,6 +11,7 @@ mod pages;
 mod results;
 mod sessions;
 mod state;
+mod view;
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::sync::Arc;
@@ -28,6 +29,7 @@ use tower_http::trace::TraceLayer;
 pub use pages::{ASSETS, Asset};
 pub use sessions::HEADER as SESSION_HEADER;
 pub use state::AppState;
+pub use view::StepView;
 
 use crate::config::Config;
 use crate::signin::Outcome;

@@ -7,67 +7,17 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::AppState;
 use super::api::{ApiResult, CredentialsForm, LoginId};
-use super::error::{ApiError, ApiJson, ErrorDetail};
+use super::error::{ApiError, ApiJson};
 use super::guard::Session;
+use super::view::{ConnectionView, LoginView};
 use crate::company_names::CompanyNames;
 use crate::salesforce;
 use crate::secret::RefreshToken;
-use crate::signin::report::Report;
-use crate::signin::settings::Settings;
 use crate::signin::{Connection, Details, Outcome, Status};
-
-/// A sign-in as the page sees it, tagged by `status`.
-#[derive(Serialize)]
-#[serde(tag = "status", rename_all = "snake_case")]
-pub(super) enum LoginView {
-    Waiting {
-        expires_in_seconds: u64,
-    },
-    Exchanging,
-    Failed {
-        error: ErrorDetail,
-        /// Kept so the page can prefill "Try again" (not secret).
-        client_id: String,
-        login_url: String,
-    },
-    Captured(ConnectionView),
-}
-
-/// The settings, their formats, the details and the check report, as they
-/// are when the answer is written.
-pub(super) struct ConnectionView(Arc<Connection>);
-
-impl Serialize for ConnectionView {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        #[derive(Serialize)]
-        struct View<'a> {
-            copy_all: String,
-            company_names_text: String,
-            settings: Settings<'a>,
-            details: &'a Details,
-            checks: &'a Report,
-            revoked: bool,
-            /// Chosen names that match no active user's email domain.
-            unmatched_company_names: Vec<String>,
-        }
-        let snapshot = self.0.snapshot();
-        let settings = snapshot.settings(&self.0.credentials);
-        View {
-            copy_all: settings.copy_all(),
-            company_names_text: settings.company_names_lines(),
-            settings,
-            details: &snapshot.details,
-            checks: &snapshot.report,
-            revoked: snapshot.revoked,
-            unmatched_company_names: snapshot.unmatched_company_names(),
-        }
-        .serialize(serializer)
-    }
-}
 
 /// The state of one sign-in, with the settings and checks once captured.
 pub(super) async fn login_status(

@@ -6,8 +6,10 @@ use std::collections::{BTreeMap, HashMap};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use crate::helpers::check;
 use crate::helpers::{JsonBody, Visitor, app_and_mock};
 use crate::mock_salesforce::{self, MockOptions};
+use sftoken::signin::report::CheckKind;
 
 /// Signs in against a mock with `options` and returns the checked result.
 async fn signed_in(
@@ -31,6 +33,24 @@ async fn signed_in(
     (app, mock, visitor, id, sign_in.result)
 }
 
+/// A new check is one `CheckKind`, its code and its mock answer: each kind
+/// the library lists must pass against the mock and come to the page in order.
+#[tokio::test]
+async fn every_check_passes_against_the_mock_and_the_page_gets_them_in_order() {
+    let (app, _mock, _visitor, _id, result) = signed_in(MockOptions::default()).await;
+
+    let steps = result["checks"]["steps"].as_array().expect("steps");
+    let kinds: Vec<&str> = steps.iter().filter_map(|s| s["kind"].as_str()).collect();
+    let expected: Vec<&str> = CheckKind::ALL.iter().map(|k| k.name()).collect();
+    assert_eq!(kinds, expected, "{result}");
+    for (step, kind) in steps.iter().zip(CheckKind::ALL) {
+        assert_eq!(step["status"], "ok", "{kind:?}: {result}");
+        assert_eq!(step["heading"], kind.heading(), "{kind:?}");
+    }
+    assert_eq!(result["checks"]["done"], true);
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn with_rotation_the_token_shown_is_the_new_one_that_works_and_the_old_one_is_dead() {
     let options = MockOptions {
@@ -39,7 +59,7 @@ async fn with_rotation_the_token_shown_is_the_new_one_that_works_and_the_old_one
     };
     let (app, mock, _visitor, _id, result) = signed_in(options).await;
 
-    let token = &result["checks"]["token"];
+    let token = check(&result, CheckKind::Token);
     assert_eq!(token["status"], "ok", "{result}");
     assert_eq!(token["rotated"], true);
     assert!(
@@ -75,8 +95,8 @@ async fn with_rotation_the_token_shown_is_the_new_one_that_works_and_the_old_one
 async fn without_rotation_the_captured_token_is_kept() {
     let (app, mock, _visitor, _id, result) = signed_in(MockOptions::default()).await;
 
-    assert_eq!(result["checks"]["token"]["rotated"], false);
-    assert!(result["checks"]["token"]["warning"].is_null());
+    assert_eq!(check(&result, CheckKind::Token)["rotated"], false);
+    assert!(check(&result, CheckKind::Token)["warning"].is_null());
     let shown = result["settings"]["refresh_token"].as_str().expect("shown");
     assert!(mock.refresh(shown).await.is_ok());
     app.stop().await;
@@ -114,7 +134,7 @@ async fn domain_and_user_type_counts_are_exact_across_pages() {
     }
     assert!(active > 2 * 2_000, "enough active users for three pages");
 
-    let users = &result["checks"]["users"];
+    let users = check(&result, CheckKind::Users);
     assert_eq!(users["status"], "ok", "{users}");
     assert_eq!(users["active_users"], active);
     assert_eq!(users["without_email"], without_email);
@@ -150,7 +170,7 @@ async fn portal_partner_and_customer_users_are_flagged_as_left_out_by_the_connec
     };
     let (app, _mock, _visitor, _id, result) = signed_in(options).await;
 
-    let users = &result["checks"]["users"];
+    let users = check(&result, CheckKind::Users);
     assert_eq!(users["status"], "ok", "{users}");
     let flagged = by_type(users, |t| t["left_out"].as_bool().expect("left_out"));
     // The API's own spelling, CspLitePortal, not the guide's CSPLitePortal.
@@ -171,17 +191,29 @@ async fn portal_partner_and_customer_users_are_flagged_as_left_out_by_the_connec
 #[tokio::test]
 async fn the_org_user_and_licenses_are_shown() {
     let (app, _mock, _visitor, _id, result) = signed_in(MockOptions::default()).await;
-    let checks = &result["checks"];
 
-    assert_eq!(checks["org"]["status"], "ok", "{checks}");
-    assert_eq!(checks["org"]["id"], mock_salesforce::ORG_ID);
-    assert_eq!(checks["org"]["name"], "Acme Mock Inc");
-    assert_eq!(checks["org"]["edition"], "Enterprise Edition");
-    assert_eq!(checks["org"]["is_sandbox"], false);
-    assert_eq!(checks["org"]["api_version"], "66.0", "the newest version");
-    assert_eq!(checks["user"]["username"], mock_salesforce::USERNAME);
+    assert_eq!(check(&result, CheckKind::Org)["status"], "ok", "{result}");
+    assert_eq!(
+        check(&result, CheckKind::Org)["id"],
+        mock_salesforce::ORG_ID
+    );
+    assert_eq!(check(&result, CheckKind::Org)["name"], "Acme Mock Inc");
+    assert_eq!(
+        check(&result, CheckKind::Org)["edition"],
+        "Enterprise Edition"
+    );
+    assert_eq!(check(&result, CheckKind::Org)["is_sandbox"], false);
+    assert_eq!(
+        check(&result, CheckKind::Org)["api_version"],
+        "66.0",
+        "the newest version"
+    );
+    assert_eq!(
+        check(&result, CheckKind::User)["username"],
+        mock_salesforce::USERNAME
+    );
     assert_eq!(result["details"]["username"], mock_salesforce::USERNAME);
-    let licenses = &checks["licenses"];
+    let licenses = check(&result, CheckKind::Licenses);
     assert_eq!(licenses["status"], "ok");
     let salesforce = licenses["user_licenses"]
         .as_array()
@@ -209,7 +241,7 @@ async fn a_refused_permission_set_license_query_does_not_hide_the_user_licenses(
     };
     let (app, _mock, _visitor, _id, result) = signed_in(options).await;
 
-    let licenses = &result["checks"]["licenses"];
+    let licenses = check(&result, CheckKind::Licenses);
     assert_eq!(licenses["status"], "ok", "{licenses}");
     let user_licenses = licenses["user_licenses"].as_array().expect("user licenses");
     assert!(
@@ -231,21 +263,28 @@ async fn api_disabled_is_explained_and_the_settings_are_still_shown() {
         ..MockOptions::default()
     };
     let (app, mock, _visitor, _id, result) = signed_in(options).await;
-    let checks = &result["checks"];
 
-    assert_eq!(checks["token"]["status"], "ok");
-    assert_eq!(checks["org"]["status"], "failed", "{checks}");
-    assert_eq!(checks["org"]["code"], "API_DISABLED_FOR_ORG");
+    assert_eq!(check(&result, CheckKind::Token)["status"], "ok");
+    assert_eq!(
+        check(&result, CheckKind::Org)["status"],
+        "failed",
+        "{result}"
+    );
+    assert_eq!(
+        check(&result, CheckKind::Org)["code"],
+        "API_DISABLED_FOR_ORG"
+    );
     assert!(
-        checks["org"]["title"]
+        check(&result, CheckKind::Org)["title"]
             .as_str()
             .expect("title")
             .contains("REST API is not enabled")
     );
-    assert_eq!(checks["users"]["status"], "skipped");
-    assert_eq!(checks["licenses"]["status"], "skipped");
+    assert_eq!(check(&result, CheckKind::Users)["status"], "skipped");
+    assert_eq!(check(&result, CheckKind::Licenses)["status"], "skipped");
     assert_eq!(
-        checks["user"]["status"], "ok",
+        check(&result, CheckKind::User)["status"],
+        "ok",
         "a failed check does not block the others"
     );
     let token = result["settings"]["refresh_token"]
@@ -263,7 +302,7 @@ async fn a_missing_scope_is_named_with_what_to_add() {
         ..MockOptions::default()
     };
     let (app, _mock, _visitor, _id, result) = signed_in(options).await;
-    let token = &result["checks"]["token"];
+    let token = check(&result, CheckKind::Token);
 
     assert_eq!(token["scopes_missing"], json!(["full"]), "{token}");
     assert!(
@@ -408,8 +447,8 @@ async fn existing_settings_are_checked_from_the_page() {
         .checked_result(started["id"].as_str().expect("id"))
         .await;
 
-    assert_eq!(result["checks"]["token"]["status"], "ok", "{result}");
-    assert_eq!(result["checks"]["org"]["status"], "ok");
+    assert_eq!(check(&result, CheckKind::Token)["status"], "ok", "{result}");
+    assert_eq!(check(&result, CheckKind::Org)["status"], "ok");
     assert_eq!(result["settings"]["refresh_token"], refresh_token);
     assert_eq!(result["settings"]["company_names"], json!(["acme.com"]));
 
@@ -429,14 +468,14 @@ async fn existing_settings_are_checked_from_the_page() {
     let result = visitor
         .checked_result(broken["id"].as_str().expect("id"))
         .await;
-    assert_eq!(result["checks"]["token"]["status"], "failed");
+    assert_eq!(check(&result, CheckKind::Token)["status"], "failed");
     assert!(
-        result["checks"]["token"]["title"]
+        check(&result, CheckKind::Token)["title"]
             .as_str()
             .expect("title")
             .contains("Consumer Secret")
     );
-    assert_eq!(result["checks"]["org"]["status"], "skipped");
+    assert_eq!(check(&result, CheckKind::Org)["status"], "skipped");
     app.stop().await;
 }
 
@@ -459,7 +498,7 @@ async fn a_company_name_that_matches_no_active_users_email_domain_is_warned_abou
         .checked_result(started["id"].as_str().expect("id"))
         .await;
 
-    assert_eq!(result["checks"]["users"]["status"], "ok", "{result}");
+    assert_eq!(check(&result, CheckKind::Users)["status"], "ok", "{result}");
     assert_eq!(result["unmatched_company_names"], json!(["nobody.example"]));
     let id = started["id"].as_str().expect("id");
     let everyone = visitor

@@ -6,11 +6,13 @@ use serde_json::Value;
 
 use sftoken::pasted_address::DEFAULT_SUCCESS_PAGE;
 
+use crate::helpers::check;
 use crate::helpers::{
     Binary, Visitor, binary_and_mock, free_port, mock_with_token, query_param, run_check,
     run_check_with_token,
 };
 use crate::mock_salesforce::{MockOptions, MockSalesforce};
+use sftoken::signin::report::CheckKind;
 
 #[tokio::test]
 async fn json_mode_prints_the_settings_once_captured_and_exits_0() {
@@ -43,9 +45,11 @@ async fn json_mode_prints_the_settings_once_captured_and_exits_0() {
         serde_json::json!(["acme.com", "acme.co.uk"])
     );
     assert_eq!(json["checks"]["done"], true);
-    assert_eq!(json["checks"]["token"]["status"], "ok");
-    assert_eq!(json["checks"]["token"]["rotated"], false);
-    assert!(json["checks"]["users"]["domains"].is_array());
+    for kind in CheckKind::ALL {
+        assert_eq!(check(&json, kind)["status"], "ok", "{kind:?}: {json}");
+    }
+    assert_eq!(check(&json, CheckKind::Token)["rotated"], false);
+    assert!(check(&json, CheckKind::Users)["domains"].is_array());
     assert_eq!(json["instance_url"], mock.url());
     assert_eq!(json["org_id"], "00DMOCK000000001AAA");
     assert_eq!(json["username"], "admin@acme-mock.example");
@@ -343,8 +347,8 @@ async fn check_reads_copy_all_text_from_stdin_and_prints_json() {
         json["company_names"],
         serde_json::json!(["acme.com", "example.org"])
     );
-    assert_eq!(json["checks"]["token"]["status"], "ok");
-    assert_eq!(json["checks"]["org"]["id"], "00DMOCK000000001AAA");
+    assert_eq!(check(&json, CheckKind::Token)["status"], "ok");
+    assert_eq!(check(&json, CheckKind::Org)["id"], "00DMOCK000000001AAA");
 }
 
 #[tokio::test]

@@ -9,6 +9,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use sftoken::config::Config;
 use sftoken::login_url::{HostPolicy, LoginUrl};
+use sftoken::signin::report::CheckKind;
 use sftoken::web::{AppState, SESSION_HEADER, Server};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -811,4 +812,16 @@ pub fn check_args(mock: &MockSalesforce) -> Vec<String> {
         "--client-id".to_owned(),
         mock.options().client_id.clone(),
     ]
+}
+
+/// One check of a result, by its kind: the page's JSON lists the checks in
+/// order (`checks.steps`), `--json` keys them by name. Panics when it is
+/// missing, so a check left out of either view fails the test.
+pub fn check(result: &Value, kind: CheckKind) -> &Value {
+    let checks = &result["checks"];
+    let found = match checks["steps"].as_array() {
+        Some(steps) => steps.iter().find(|step| step["kind"] == kind.name()),
+        None => checks.get(kind.name()),
+    };
+    found.unwrap_or_else(|| panic!("no {} check in {result}", kind.name()))
 }

@@ -22,12 +22,13 @@ use tokio::task::JoinSet;
 use tokio::time::timeout;
 
 use crate::bench::{percentile_ms, program};
+use crate::helpers::check;
 use crate::helpers::{Binary, JsonBody, Visitor, free_port, memory, mock_for_port, port_of};
 use crate::hostile::{self, Delivery, Request, Target};
 use crate::mock_salesforce::MockOptions;
 use crate::raw_http::{self, Connection, Response};
-use sftoken::web::ASSETS;
-use sftoken::web::SESSION_HEADER;
+use sftoken::signin::report::CheckKind;
+use sftoken::web::{ASSETS, SESSION_HEADER};
 
 const DEFAULT_REQUESTS: usize = 20_000;
 const DEFAULT_CONNECTIONS: usize = 64;
@@ -96,10 +97,10 @@ async fn load_a_burst_of_valid_and_hostile_requests_leaves_a_pending_sign_in_wor
     let callback_url = visitor.consent(authorize_url, "allow").await;
     let sign_in = visitor.finish(&callback_url).await;
     let after_sign_in = memory(pid);
-    let checks = &sign_in.result["checks"];
-    let not_ok: Vec<&str> = ["token", "user", "org", "licenses", "users"]
+    let not_ok: Vec<&str> = CheckKind::ALL
         .into_iter()
-        .filter(|check| checks[*check]["status"] != "ok")
+        .filter(|kind| check(&sign_in.result, *kind)["status"] != "ok")
+        .map(CheckKind::name)
         .collect();
     let refresh_token = sign_in.result["settings"]["refresh_token"]
         .as_str()

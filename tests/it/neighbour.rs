@@ -10,12 +10,14 @@ use reqwest::StatusCode;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
+use crate::helpers::check;
 use crate::helpers::{
     Binary, DEADLINE, JsonBody, TestApp, Visitor, app_and_mock, browser_signed_in, free_port,
     http_client, launch_token, mock_with_token, run_check_with_token,
 };
 use crate::mock_salesforce::{MockOptions, MockSalesforce};
 use crate::webdriver::Browser;
+use sftoken::signin::report::CheckKind;
 
 /// A listener on another localhost port: it answers one request and hands
 /// back the request head the browser sent it.
@@ -328,7 +330,7 @@ async fn a_query_that_pages_on_and_on_stops_at_500_pages() {
 
     assert_eq!(binary.wait().await, 0, "{}", binary.stderr());
     let json: serde_json::Value = serde_json::from_str(binary.stdout().trim()).expect("JSON");
-    let users = &json["checks"]["users"];
+    let users = check(&json, CheckKind::Users);
     assert_eq!(users["status"], "failed", "{users}");
     assert_eq!(users["title"], "The org is larger than sftoken previews");
     assert!(

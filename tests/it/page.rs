@@ -4,6 +4,8 @@
 //! each say what they copy.
 
 use sftoken::secret::ClientSecret;
+use sftoken::signin::report::CheckKind;
+use sftoken::web::ASSETS;
 
 use crate::helpers::{TestApp, app_and_mock, browser_signed_in};
 use crate::mock_salesforce::MockOptions;
@@ -82,9 +84,13 @@ async fn the_result_leads_with_who_signed_in_and_the_picker_sits_by_company_name
     let banner = browser
         .wait_for_text("#banner", |t| t.contains("checks passed"))
         .await;
+    let checks = CheckKind::ALL.len();
+    let passed = format!("{checks} of {checks} checks passed");
     assert_eq!(
         banner,
-        "Signed in as Ada Admin (admin@acme-mock.example) · Acme Mock Inc · Production · 5 of 5 checks passed"
+        format!(
+            "Signed in as Ada Admin (admin@acme-mock.example) · Acme Mock Inc · Production · {passed}"
+        )
     );
     assert!(top_of(&browser, "#banner").await < top_of(&browser, "#s-client_id").await);
     let company_names = top_of(&browser, "#s-company_names").await;
@@ -100,13 +106,67 @@ async fn the_result_leads_with_who_signed_in_and_the_picker_sits_by_company_name
         .execute("return document.getElementById('checks').open;", vec![])
         .await;
     assert_eq!(checks_open, false, "passed checks fold into one line");
-    assert!(
-        browser
-            .text("#checks-progress")
-            .await
-            .contains("5 of 5 checks passed")
-    );
+    assert!(browser.text("#checks-progress").await.contains(&passed));
     assert!(top_of(&browser, "#d-username").await > top_of(&browser, "#copy-all").await);
+    browser.quit().await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn each_check_the_server_sends_gets_its_row_and_passes_against_the_mock() {
+    let (app, mock) = app_and_mock(MockOptions::default()).await;
+    let (browser, _, _) = browser_signed_in(&app, &mock).await;
+    let progress = browser
+        .wait_for_text("#checks-progress", |t| t.contains("finished"))
+        .await;
+
+    // Each row: its id, status, heading, status line and whether it says
+    // what the check found (a kind the page has no words for shows nothing).
+    let rows = browser
+        .execute(
+            "return [...document.querySelectorAll('#checks .check')].map(row => [row.id,\
+               row.dataset.status, row.querySelector('h4').textContent,\
+               row.querySelector('.check-status').textContent,\
+               row.querySelector('.check-body').textContent.trim() !== '']);",
+            vec![],
+        )
+        .await;
+    let expected: Vec<serde_json::Value> = CheckKind::ALL
+        .iter()
+        .map(|kind| {
+            serde_json::json!([
+                format!("check-{}", kind.name()),
+                "ok",
+                kind.heading(),
+                "OK",
+                true
+            ])
+        })
+        .collect();
+    assert_eq!(rows, serde_json::Value::Array(expected));
+    let checks = CheckKind::ALL.len();
+    assert_eq!(
+        progress,
+        format!("(finished: {checks} of {checks} checks passed)")
+    );
+    // Every module of the asset table ran: the entry and all it imports,
+    // under the page's CSP.
+    let loaded = browser
+        .execute(
+            "return performance.getEntriesByType('resource').map(e => new URL(e.name).pathname);",
+            vec![],
+        )
+        .await;
+    for asset in ASSETS {
+        assert!(
+            loaded
+                .as_array()
+                .expect("a list")
+                .contains(&serde_json::json!(asset.path)),
+            "{} was not loaded: {loaded}",
+            asset.path
+        );
+    }
     browser.quit().await;
     app.stop().await;
 }

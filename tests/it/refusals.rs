@@ -7,9 +7,11 @@ use serde_json::Value;
 use sftoken::pasted_address::DEFAULT_SUCCESS_PAGE;
 
 use crate::cli::{start_paste, start_paste_at};
+use crate::helpers::check;
 use crate::helpers::run_check_with_token;
 use crate::helpers::{JsonBody, TestApp, Visitor, app_and_mock, mock_with_token};
 use crate::mock_salesforce::{MockOptions, MockSalesforce};
+use sftoken::signin::report::CheckKind;
 
 /// A refusal at sign-in: the mock set up to refuse, where the sign-in goes,
 /// Salesforce's code, and words the advice must say.
@@ -130,7 +132,7 @@ async fn a_local_app_works_through_its_my_domain_and_the_refresh_grant_is_checke
     assert_eq!(result["status"], "captured", "{result}");
     let login_url = result["settings"]["login_url"].as_str().expect("login url");
     assert_eq!(login_url, mock.url());
-    assert_eq!(result["checks"]["token"]["login_url"], login_url);
+    assert_eq!(check(result, CheckKind::Token)["login_url"], login_url);
     let my_domain_host = login_url.trim_start_matches("http://");
     let hosts = mock.token_hosts();
     assert!(hosts.len() >= 2, "the exchange and the check's refresh");
@@ -201,7 +203,7 @@ async fn a_deactivated_user_is_explained_by_inactive_user_on_the_page_and_in_the
     let result = checked_on_the_page(&mock, &token).await;
     let (code, _, stderr) = checked_in_the_terminal(&mock, &token).await;
 
-    let failed = &result["checks"]["token"];
+    let failed = check(&result, CheckKind::Token);
     assert_eq!(failed["status"], "failed", "{result}");
     assert_eq!(failed["code"], "inactive_user");
     assert!(
@@ -225,7 +227,7 @@ async fn the_identity_urls_plain_text_refusal_says_sign_in_again_on_the_page_and
     let result = checked_on_the_page(&mock, &token).await;
     let (_, stdout, _) = checked_in_the_terminal(&mock, &token).await;
 
-    let user = &result["checks"]["user"];
+    let user = check(&result, CheckKind::User);
     assert_eq!(user["status"], "failed", "{result}");
     assert_eq!(user["code"], "Bad_OAuth_Token");
     let fix = user["fix"].as_str().expect("fix");
@@ -246,7 +248,7 @@ async fn api_disabled_names_the_org_and_the_user_on_the_page_and_in_the_terminal
     let result = checked_on_the_page(&mock, &token).await;
     let (code, stdout, _) = checked_in_the_terminal(&mock, &token).await;
 
-    let org = &result["checks"]["org"];
+    let org = check(&result, CheckKind::Org);
     assert_eq!(org["code"], "API_DISABLED_FOR_ORG", "{result}");
     let cause = org["cause"].as_str().expect("cause");
     assert!(cause.contains("edition"), "{cause}");

@@ -1,0 +1,169 @@
+//! The report as plain text, for `sftoken check`: one line per finding, each
+//! `status  Name: text`, in the order of [`CheckKind::ALL`].
+
+use super::{Finding, License, Report, Step};
+use crate::salesforce::{Advice, Surface};
+
+impl Report {
+    /// The report as plain text, for `sftoken check`.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        let mut line = |name: &str, status: &str, text: &str| {
+            out.push_str(&format!("{status:>7}  {name}: {text}\n"));
+        };
+        for (kind, step) in self.steps() {
+            match step {
+                Step::Ok(finding) => finding_lines(finding, &mut line),
+                other => line(kind.label(), status_word(other), &step_text(other)),
+            }
+        }
+        out
+    }
+}
+
+/// The lines of a passed check.
+fn finding_lines(finding: &Finding, line: &mut impl FnMut(&str, &str, &str)) {
+    match finding {
+        Finding::Token(token) => {
+            let works = format!("the refresh grant works at {}.", token.login_url);
+            line("Token", "ok", &works);
+            let scopes = if token.scopes_missing.is_empty() {
+                "ok"
+            } else {
+                "MISSING"
+            };
+            line("Scopes", scopes, &token.scopes_granted.join(" "));
+            for fix in &token.scope_fixes {
+                line("Scopes", "fix", fix);
+            }
+            if let Some(warning) = &token.warning {
+                line("Rotation", "warning", warning);
+            }
+        }
+        Finding::User(user) => {
+            line(
+                "User",
+                "ok",
+                &format!("{} ({})", user.display_name, user.username),
+            );
+        }
+        Finding::Org(org) => {
+            let kind = if org.is_sandbox {
+                "sandbox"
+            } else {
+                "production"
+            };
+            let text = format!(
+                "{} ({}), {}, {kind}; REST API v{}",
+                org.name, org.id, org.edition, org.api_version
+            );
+            line("Org", "ok", &text);
+            if let Some(warning) = &org.warning {
+                line("Org", "warning", warning);
+            }
+        }
+        Finding::Licenses(licenses) => {
+            let list = |all: &[License]| {
+                all.iter()
+                    .map(|l| format!("{} {} of {}", l.name, l.used, l.total))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            };
+            for (name, table, error) in [
+                (
+                    "Licenses",
+                    &licenses.user_licenses,
+                    &licenses.user_licenses_error,
+                ),
+                (
+                    "Permission set licenses",
+                    &licenses.permission_set_licenses,
+                    &licenses.permission_set_licenses_error,
+                ),
+            ] {
+                match error {
+                    Some(advice) => line(name, "FAILED", &advice_text(advice)),
+                    None => line(name, "ok", &list(table)),
+                }
+            }
+        }
+        Finding::Users(users) => {
+            let types = users
+                .by_type
+                .iter()
+                .map(|t| {
+                    let left_out = if t.left_out {
+                        " (left out by the connector)"
+                    } else {
+                        ""
+                    };
+                    format!("{} {}{left_out}", t.user_type, t.count)
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let text = format!(
+                "{} ({types}); {} without an email address",
+                users.active_users, users.without_email
+            );
+            line("Active users", "ok", &text);
+            let domains = users
+                .domains
+                .iter()
+                .map(|d| format!("{} {}", d.domain, d.count))
+                .collect::<Vec<_>>()
+                .join(", ");
+            line("Email domains", "ok", &domains);
+        }
+    }
+}
+
+fn status_word(step: &Step) -> &'static str {
+    match step {
+        Step::Pending | Step::Running { .. } => "pending",
+        Step::Ok(_) => "ok",
+        Step::Failed(_) => "FAILED",
+        Step::Skipped { .. } => "skipped",
+    }
+}
+
+fn step_text(step: &Step) -> String {
+    match step {
+        Step::Failed(advice) => advice_text(&advice.on(Surface::Terminal)),
+        Step::Skipped { reason } => reason.clone(),
+        _ => "did not finish.".to_owned(),
+    }
+}
+
+/// Advice as one line: what happened, why, what to do, and Salesforce's words.
+fn advice_text(advice: &Advice) -> String {
+    let said = match (&advice.code, &advice.description) {
+        (Some(code), Some(description)) => format!(" (Salesforce said: {code}: {description})"),
+        (Some(code), None) => format!(" (Salesforce said: {code})"),
+        _ => String::new(),
+    };
+    format!(
+        "{}. {} What to do: {}{said}",
+        advice.title, advice.cause, advice.fix
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signin::report::CheckKind;
+
+    #[test]
+    fn every_check_has_a_line_whatever_its_state() {
+        let mut report = Report::default();
+        report.fail(CheckKind::Token, Advice::new("Refused", "Why.", "Fix it."));
+        let text = report.to_text();
+        assert_eq!(text.lines().count(), CheckKind::ALL.len(), "{text}");
+        assert!(text.starts_with(" FAILED  Token: Refused. Why. What to do: Fix it.\n"));
+        for kind in CheckKind::ALL.into_iter().skip(1) {
+            assert!(
+                text.contains(&format!("skipped  {}: ", kind.label())),
+                "{kind:?}: {text}"
+            );
+        }
+    }
+}
