@@ -33,6 +33,16 @@ async fn shoot(browser: &Browser, name: &str) {
     }
 }
 
+/// The checks unfolded, scrolled to the top of the window.
+async fn show_checks(browser: &Browser) {
+    browser
+        .execute(
+            "const checks = document.getElementById('checks'); checks.open = true; checks.scrollIntoView();",
+            vec![],
+        )
+        .await;
+}
+
 #[tokio::test]
 #[ignore = "screenshots: run by hand with --ignored --nocapture"]
 async fn screens_of_the_page_at_1280_and_400_light_and_dark() {
@@ -54,12 +64,7 @@ async fn screens_of_the_page_at_1280_and_400_light_and_dark() {
         .wait_for_text("#checks-progress", |t| t.contains("finished"))
         .await;
     shoot(&browser, "result").await;
-    browser
-        .execute(
-            "const checks = document.getElementById('checks'); checks.open = true; checks.scrollIntoView();",
-            vec![],
-        )
-        .await;
+    show_checks(&browser).await;
     shoot(&browser, "result-checks").await;
 
     // The token revoked: struck through, its check failed.
@@ -68,12 +73,7 @@ async fn screens_of_the_page_at_1280_and_400_light_and_dark() {
     browser.find("#revoked-note:not([hidden])").await;
     browser.execute("window.scrollTo(0, 0)", vec![]).await;
     shoot(&browser, "revoked").await;
-    browser
-        .execute(
-            "document.getElementById('checks').scrollIntoView();",
-            vec![],
-        )
-        .await;
+    show_checks(&browser).await;
     shoot(&browser, "revoked-checks").await;
 
     // A sign-in denied at Salesforce: the failure page.
