@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 
 use crate::helpers::{
-    Binary, DEADLINE, Visitor, app_and_mock, free_port, location, memory, mock_for_port, port_of,
+    Binary, DEADLINE, Visitor, free_port, location, memory, mock_for_port, page_and_mock, port_of,
 };
 use crate::mock_salesforce::{MockOptions, MockSalesforce};
 use crate::raw_http::{self, Connection, Response};
@@ -591,8 +591,7 @@ const SIGN_INS: usize = 50;
 #[tokio::test]
 #[ignore = "benchmark: run by hand with --ignored --nocapture"]
 async fn bench_capture_latency() {
-    let (app, mock) = app_and_mock(MockOptions::default()).await;
-    let visitor = Visitor::launch(&app.launch_url()).await;
+    let (app, mock, visitor) = page_and_mock(MockOptions::default()).await;
     run_sign_ins("bench_capture_latency", &visitor, &mock).await;
     app.stop().await;
 }

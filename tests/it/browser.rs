@@ -133,12 +133,7 @@ async fn ticking_two_domains_changes_the_copied_company_names() {
         .wait_for_text("#checks-progress", |t| t.contains("finished"))
         .await;
     crate::guided::screenshot(&browser, "result").await;
-    browser
-        .execute(
-            "const checks = document.getElementById('checks'); checks.open = true; checks.scrollIntoView();",
-            vec![],
-        )
-        .await;
+    crate::helpers::show_checks(&browser).await;
     crate::guided::screenshot(&browser, "checks").await;
     browser.execute("window.scrollTo(0, 0)", vec![]).await;
 

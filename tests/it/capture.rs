@@ -5,22 +5,19 @@ use reqwest::StatusCode;
 
 use sftoken::pasted_address::DEFAULT_SUCCESS_PAGE;
 
-use crate::helpers::{JsonBody, TestApp, Visitor, app_and_mock, expected_copy_all, query_param};
+use crate::helpers::{
+    JsonBody, SignIn, TestApp, Visitor, expected_copy_all, page_and_mock, query_param, signed_in,
+};
 use crate::mock_salesforce::{MockOptions, MockSalesforce};
 
 #[tokio::test]
 async fn a_sign_in_shows_the_five_settings_and_the_refresh_token_works() {
-    let (app, mock) = app_and_mock(MockOptions::default()).await;
-    let visitor = Visitor::launch(&app.launch_url()).await;
-    let secret = mock.options().client_secret.clone();
+    let (app, mock, _, SignIn { result, .. }) = signed_in(MockOptions::default()).await;
 
-    let sign_in = visitor.sign_in(&mock, &secret, "allow").await;
-
-    let result = &sign_in.result;
     assert_eq!(result["status"], "captured", "{result}");
     let settings = &result["settings"];
     assert_eq!(settings["client_id"], mock.options().client_id);
-    assert_eq!(settings["client_secret"], secret);
+    assert_eq!(settings["client_secret"], mock.options().client_secret);
     assert_eq!(settings["login_url"], mock.url());
     assert_eq!(settings["company_names"], serde_json::json!(["*"]));
     let refresh_token = settings["refresh_token"].as_str().expect("refresh token");
@@ -42,8 +39,7 @@ async fn a_sign_in_shows_the_five_settings_and_the_refresh_token_works() {
 
 #[tokio::test]
 async fn the_code_is_exchanged_with_pkce_the_same_redirect_uri_and_the_secret_in_the_body() {
-    let (app, mock) = app_and_mock(MockOptions::default()).await;
-    let visitor = Visitor::launch(&app.launch_url()).await;
+    let (app, mock, visitor) = page_and_mock(MockOptions::default()).await;
     let secret = mock.options().client_secret.clone();
 
     let authorize_url = visitor.authorize_url(&mock, &secret).await;
@@ -84,12 +80,11 @@ async fn the_code_is_exchanged_with_pkce_the_same_redirect_uri_and_the_secret_in
 async fn a_browser_still_signed_in_to_another_org_is_asked_for_a_fresh_login() {
     // Without prompt=login, Salesforce would reuse the other org's session
     // and refuse with OAUTH_AUTHORIZATION_BLOCKED.
-    let (app, mock) = app_and_mock(MockOptions {
+    let (app, mock, visitor) = page_and_mock(MockOptions {
         browser_in_other_org: true,
         ..MockOptions::default()
     })
     .await;
-    let visitor = Visitor::launch(&app.launch_url()).await;
     let secret = mock.options().client_secret.clone();
 
     let authorize_url = visitor.authorize_url(&mock, &secret).await;
@@ -107,8 +102,7 @@ async fn a_browser_still_signed_in_to_another_org_is_asked_for_a_fresh_login() {
 
 #[tokio::test]
 async fn a_wrong_secret_is_explained_and_the_next_attempt_succeeds() {
-    let (app, mock) = app_and_mock(MockOptions::default()).await;
-    let visitor = Visitor::launch(&app.launch_url()).await;
+    let (app, mock, visitor) = page_and_mock(MockOptions::default()).await;
 
     let failed = visitor.sign_in(&mock, "not-the-secret", "allow").await;
 
@@ -131,8 +125,7 @@ async fn a_wrong_secret_is_explained_and_the_next_attempt_succeeds() {
 
 #[tokio::test]
 async fn denied_consent_is_explained() {
-    let (app, mock) = app_and_mock(MockOptions::default()).await;
-    let visitor = Visitor::launch(&app.launch_url()).await;
+    let (app, mock, visitor) = page_and_mock(MockOptions::default()).await;
     let secret = mock.options().client_secret.clone();
 
     let denied = visitor.sign_in(&mock, &secret, "deny").await;
@@ -155,11 +148,8 @@ async fn an_app_without_the_refresh_token_scope_is_explained() {
         strict_scopes: false,
         ..MockOptions::default()
     };
-    let (app, mock) = app_and_mock(options).await;
-    let visitor = Visitor::launch(&app.launch_url()).await;
-    let secret = mock.options().client_secret.clone();
 
-    let sign_in = visitor.sign_in(&mock, &secret, "allow").await;
+    let (app, _mock, _, sign_in) = signed_in(options).await;
 
     assert_eq!(sign_in.result["status"], "failed");
     let cause = sign_in.result["error"]["cause"].as_str().expect("cause");
@@ -169,8 +159,7 @@ async fn an_app_without_the_refresh_token_scope_is_explained() {
 
 #[tokio::test]
 async fn a_code_already_used_elsewhere_is_explained() {
-    let (app, mock) = app_and_mock(MockOptions::default()).await;
-    let visitor = Visitor::launch(&app.launch_url()).await;
+    let (app, mock, visitor) = page_and_mock(MockOptions::default()).await;
     let secret = mock.options().client_secret.clone();
     let authorize_url = visitor.authorize_url(&mock, &secret).await;
     let callback_url = visitor.consent(&authorize_url, "allow").await;
@@ -212,8 +201,7 @@ async fn a_code_already_used_elsewhere_is_explained() {
 
 #[tokio::test]
 async fn pkce_required_at_authorize_time_is_explained() {
-    let (app, mock) = app_and_mock(MockOptions::default()).await;
-    let visitor = Visitor::launch(&app.launch_url()).await;
+    let (app, mock, visitor) = page_and_mock(MockOptions::default()).await;
     let secret = mock.options().client_secret.clone();
     let authorize_url = visitor.authorize_url(&mock, &secret).await;
     let state = query_param(&authorize_url, "state").expect("state");
@@ -239,8 +227,7 @@ async fn pkce_required_at_authorize_time_is_explained() {
 
 #[tokio::test]
 async fn reloading_the_callback_shows_the_same_result_instead_of_an_error() {
-    let (app, mock) = app_and_mock(MockOptions::default()).await;
-    let visitor = Visitor::launch(&app.launch_url()).await;
+    let (app, mock, visitor) = page_and_mock(MockOptions::default()).await;
     let secret = mock.options().client_secret.clone();
     let first = visitor.sign_in(&mock, &secret, "allow").await;
     let exchanges = mock.token_requests().len();
@@ -263,8 +250,7 @@ async fn reloading_the_callback_shows_the_same_result_instead_of_an_error() {
 
 #[tokio::test]
 async fn a_forged_callback_leaves_the_pending_login_intact() {
-    let (app, mock) = app_and_mock(MockOptions::default()).await;
-    let visitor = Visitor::launch(&app.launch_url()).await;
+    let (app, mock, visitor) = page_and_mock(MockOptions::default()).await;
     let secret = mock.options().client_secret.clone();
     let authorize_url = visitor.authorize_url(&mock, &secret).await;
 
@@ -288,8 +274,7 @@ async fn a_forged_callback_leaves_the_pending_login_intact() {
 
 #[tokio::test]
 async fn two_sign_ins_in_two_tabs_both_complete() {
-    let (app, mock) = app_and_mock(MockOptions::default()).await;
-    let visitor = Visitor::launch(&app.launch_url()).await;
+    let (app, mock, visitor) = page_and_mock(MockOptions::default()).await;
     let secret = mock.options().client_secret.clone();
     let first_tab = visitor.authorize_url(&mock, &secret).await;
     let second_tab = visitor.authorize_url(&mock, &secret).await;
@@ -309,8 +294,7 @@ async fn two_sign_ins_in_two_tabs_both_complete() {
 
 #[tokio::test]
 async fn a_bad_form_is_answered_with_the_field_to_fix() {
-    let (app, mock) = app_and_mock(MockOptions::default()).await;
-    let visitor = Visitor::launch(&app.launch_url()).await;
+    let (app, mock, visitor) = page_and_mock(MockOptions::default()).await;
 
     let cases = [
         ("", "secret", mock.url(), "client_id"),
@@ -342,16 +326,6 @@ async fn a_bad_form_is_answered_with_the_field_to_fix() {
     app.stop().await;
 }
 
-/// A mock whose app registers only a success page on another host than the
-/// mock's own, as the connector's guide registers login.salesforce.com's.
-async fn mock_with_success_page(page: &str) -> MockSalesforce {
-    MockSalesforce::start(MockOptions {
-        callback_urls: vec![page.to_owned()],
-        ..MockOptions::default()
-    })
-    .await
-}
-
 /// Starts a paste-mode sign-in on the page: its id and authorize URL.
 async fn start_paste(
     visitor: &Visitor,
@@ -381,7 +355,7 @@ async fn paste_mode_uses_the_guides_success_page_on_another_host_and_completes_f
     // The manual guide registers only login.salesforce.com's success page,
     // whatever the login URL (here the mock, standing for a My Domain).
     let success = DEFAULT_SUCCESS_PAGE;
-    let mock = mock_with_success_page(success).await;
+    let mock = MockSalesforce::with_callback(success, MockOptions::default()).await;
     let visitor = Visitor::launch(&app.launch_url()).await;
     let (id, authorize_url) = start_paste(&visitor, &mock, "").await;
     assert_eq!(
@@ -432,7 +406,7 @@ async fn paste_mode_takes_the_callback_url_typed_on_the_page_and_refuses_one_tha
  {
     let app = TestApp::start("http://127.0.0.1:1", |_| {}).await;
     let my_domain = "https://acme--uat.sandbox.my.salesforce.com/services/oauth2/success";
-    let mock = mock_with_success_page(my_domain).await;
+    let mock = MockSalesforce::with_callback(my_domain, MockOptions::default()).await;
     let visitor = Visitor::launch(&app.launch_url()).await;
 
     let wrong = serde_json::json!({

@@ -7,37 +7,15 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::helpers::check;
-use crate::helpers::{JsonBody, Visitor, app_and_mock};
+use crate::helpers::{JsonBody, SignIn, Visitor, page_and_mock, signed_in};
 use crate::mock_salesforce::{self, MockOptions};
 use sftoken::signin::report::CheckKind;
-
-/// Signs in against a mock with `options` and returns the checked result.
-async fn signed_in(
-    options: MockOptions,
-) -> (
-    crate::helpers::TestApp,
-    mock_salesforce::MockSalesforce,
-    Visitor,
-    String,
-    Value,
-) {
-    let (app, mock) = app_and_mock(options).await;
-    let visitor = Visitor::launch(&app.launch_url()).await;
-    let secret = mock.options().client_secret.clone();
-    let sign_in = visitor.sign_in(&mock, &secret, "allow").await;
-    let id = sign_in
-        .callback_location
-        .strip_prefix("/result/")
-        .expect("result id")
-        .to_owned();
-    (app, mock, visitor, id, sign_in.result)
-}
 
 /// A new check is one `CheckKind`, its code and its mock answer: each kind
 /// the library lists must pass against the mock and come to the page in order.
 #[tokio::test]
 async fn every_check_passes_against_the_mock_and_the_page_gets_them_in_order() {
-    let (app, _mock, _visitor, _id, result) = signed_in(MockOptions::default()).await;
+    let (app, _mock, _, SignIn { result, .. }) = signed_in(MockOptions::default()).await;
 
     let steps = result["checks"]["steps"].as_array().expect("steps");
     let kinds: Vec<&str> = steps.iter().filter_map(|s| s["kind"].as_str()).collect();
@@ -57,7 +35,7 @@ async fn with_rotation_the_token_shown_is_the_new_one_that_works_and_the_old_one
         rotation: true,
         ..MockOptions::default()
     };
-    let (app, mock, _visitor, _id, result) = signed_in(options).await;
+    let (app, mock, _, SignIn { result, .. }) = signed_in(options).await;
 
     let token = check(&result, CheckKind::Token);
     assert_eq!(token["status"], "ok", "{result}");
@@ -93,7 +71,7 @@ async fn with_rotation_the_token_shown_is_the_new_one_that_works_and_the_old_one
 
 #[tokio::test]
 async fn without_rotation_the_captured_token_is_kept() {
-    let (app, mock, _visitor, _id, result) = signed_in(MockOptions::default()).await;
+    let (app, mock, _, SignIn { result, .. }) = signed_in(MockOptions::default()).await;
 
     assert_eq!(check(&result, CheckKind::Token)["rotated"], false);
     assert!(check(&result, CheckKind::Token)["warning"].is_null());
@@ -109,7 +87,7 @@ async fn domain_and_user_type_counts_are_exact_across_pages() {
         page_size: 2_000,
         ..MockOptions::default()
     };
-    let (app, _mock, _visitor, _id, result) = signed_in(options).await;
+    let (app, _mock, _, SignIn { result, .. }) = signed_in(options).await;
 
     // The expected figures, computed from the mock's own records.
     let mut domains: HashMap<String, u64> = HashMap::new();
@@ -168,7 +146,7 @@ async fn portal_partner_and_customer_users_are_flagged_as_left_out_by_the_connec
         users: 40,
         ..MockOptions::default()
     };
-    let (app, _mock, _visitor, _id, result) = signed_in(options).await;
+    let (app, _mock, _, SignIn { result, .. }) = signed_in(options).await;
 
     let users = check(&result, CheckKind::Users);
     assert_eq!(users["status"], "ok", "{users}");
@@ -190,7 +168,7 @@ async fn portal_partner_and_customer_users_are_flagged_as_left_out_by_the_connec
 
 #[tokio::test]
 async fn the_org_user_and_licenses_are_shown() {
-    let (app, _mock, _visitor, _id, result) = signed_in(MockOptions::default()).await;
+    let (app, _mock, _, SignIn { result, .. }) = signed_in(MockOptions::default()).await;
 
     assert_eq!(check(&result, CheckKind::Org)["status"], "ok", "{result}");
     assert_eq!(
@@ -239,7 +217,7 @@ async fn a_refused_permission_set_license_query_does_not_hide_the_user_licenses(
         permission_set_licenses_refused: true,
         ..MockOptions::default()
     };
-    let (app, _mock, _visitor, _id, result) = signed_in(options).await;
+    let (app, _mock, _, SignIn { result, .. }) = signed_in(options).await;
 
     let licenses = check(&result, CheckKind::Licenses);
     assert_eq!(licenses["status"], "ok", "{licenses}");
@@ -262,7 +240,7 @@ async fn api_disabled_is_explained_and_the_settings_are_still_shown() {
         api_disabled: true,
         ..MockOptions::default()
     };
-    let (app, mock, _visitor, _id, result) = signed_in(options).await;
+    let (app, mock, _, SignIn { result, .. }) = signed_in(options).await;
 
     assert_eq!(check(&result, CheckKind::Token)["status"], "ok");
     assert_eq!(
@@ -301,7 +279,7 @@ async fn a_missing_scope_is_named_with_what_to_add() {
         strict_scopes: false,
         ..MockOptions::default()
     };
-    let (app, _mock, _visitor, _id, result) = signed_in(options).await;
+    let (app, _mock, _, SignIn { result, .. }) = signed_in(options).await;
     let token = check(&result, CheckKind::Token);
 
     assert_eq!(token["scopes_missing"], json!(["full"]), "{token}");
@@ -316,8 +294,7 @@ async fn a_missing_scope_is_named_with_what_to_add() {
 
 #[tokio::test]
 async fn the_sixth_sign_in_of_a_run_revokes_the_first_refresh_token_and_the_run_counts_them() {
-    let (app, mock) = app_and_mock(MockOptions::default()).await;
-    let visitor = Visitor::launch(&app.launch_url()).await;
+    let (app, mock, visitor) = page_and_mock(MockOptions::default()).await;
     let secret = mock.options().client_secret.clone();
     assert_eq!(visitor.get_json("/api/session").await["sign_ins"], 0);
     let mut tokens = Vec::new();
@@ -349,7 +326,7 @@ async fn the_sixth_sign_in_of_a_run_revokes_the_first_refresh_token_and_the_run_
 
 #[tokio::test]
 async fn the_picker_changes_the_company_names_field_and_copy_all() {
-    let (app, _mock, visitor, id, result) = signed_in(MockOptions::default()).await;
+    let (app, _mock, visitor, SignIn { id, result, .. }) = signed_in(MockOptions::default()).await;
     assert!(
         result["copy_all"]
             .as_str()
@@ -402,7 +379,7 @@ async fn the_picker_changes_the_company_names_field_and_copy_all() {
 
 #[tokio::test]
 async fn revoking_makes_the_token_fail_a_refresh() {
-    let (app, mock, visitor, id, result) = signed_in(MockOptions::default()).await;
+    let (app, mock, visitor, SignIn { id, result, .. }) = signed_in(MockOptions::default()).await;
     let token = result["settings"]["refresh_token"]
         .as_str()
         .expect("token")
@@ -424,8 +401,7 @@ async fn revoking_makes_the_token_fail_a_refresh() {
 
 #[tokio::test]
 async fn existing_settings_are_checked_from_the_page() {
-    let (app, mock) = app_and_mock(MockOptions::default()).await;
-    let visitor = Visitor::launch(&app.launch_url()).await;
+    let (app, mock, visitor) = page_and_mock(MockOptions::default()).await;
     let tokens = mock.login(&app.url("/callback")).await;
     let refresh_token = tokens["refresh_token"].as_str().expect("refresh token");
 

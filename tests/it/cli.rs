@@ -410,15 +410,6 @@ async fn check_without_a_secret_says_how_to_give_it_and_exits_2() {
     );
 }
 
-/// A mock whose app registers `page` as its only Callback URL.
-async fn mock_with_success_page(page: &str) -> MockSalesforce {
-    MockSalesforce::start(MockOptions {
-        callback_urls: vec![page.to_owned()],
-        ..MockOptions::default()
-    })
-    .await
-}
-
 /// `sftoken paste` against the mock with `extra` arguments and stdin left
 /// open; returns the authorize URL it printed.
 pub async fn start_paste(mock: &MockSalesforce, secret: &str, extra: &[&str]) -> (Binary, String) {
@@ -452,7 +443,7 @@ pub async fn start_paste_at(
 #[tokio::test]
 async fn paste_signs_in_through_the_callback_url_given_on_another_host_than_the_login_url() {
     let success = "https://acme--uat.sandbox.my.salesforce.com/services/oauth2/success";
-    let mock = mock_with_success_page(success).await;
+    let mock = MockSalesforce::with_callback(success, MockOptions::default()).await;
     let mock_url = mock.url();
     let secret = mock.options().client_secret.clone();
     let (mut binary, authorize_url) =
@@ -481,7 +472,7 @@ async fn paste_signs_in_through_the_callback_url_given_on_another_host_than_the_
 async fn paste_reads_a_line_from_a_pipe_that_stays_open_and_asks_again_after_a_bad_one() {
     // No --callback-url: the guide's login.salesforce.com page, on another
     // host than the mock.
-    let mock = mock_with_success_page(DEFAULT_SUCCESS_PAGE).await;
+    let mock = MockSalesforce::with_callback(DEFAULT_SUCCESS_PAGE, MockOptions::default()).await;
     let secret = mock.options().client_secret.clone();
     let (mut binary, authorize_url) = start_paste(&mock, &secret, &[]).await;
     let landed = Visitor::elsewhere().consent(&authorize_url, "allow").await;
@@ -499,7 +490,7 @@ async fn paste_reads_a_line_from_a_pipe_that_stays_open_and_asks_again_after_a_b
 
 #[tokio::test]
 async fn paste_explains_a_denied_sign_in() {
-    let mock = mock_with_success_page(DEFAULT_SUCCESS_PAGE).await;
+    let mock = MockSalesforce::with_callback(DEFAULT_SUCCESS_PAGE, MockOptions::default()).await;
     let (mut binary, authorize_url) = start_paste(&mock, "any", &[]).await;
     let landed = Visitor::elsewhere().consent(&authorize_url, "deny").await;
 
@@ -573,7 +564,7 @@ async fn paste_without_a_client_id_or_a_terminal_says_how_to_give_it() {
 
 #[tokio::test]
 async fn paste_in_a_terminal_asks_for_a_missing_client_id() {
-    let mock = mock_with_success_page(DEFAULT_SUCCESS_PAGE).await;
+    let mock = MockSalesforce::with_callback(DEFAULT_SUCCESS_PAGE, MockOptions::default()).await;
     let options = mock.options().clone();
     // `script` gives sftoken a terminal; what is written to it is typed there.
     let command = format!(

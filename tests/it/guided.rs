@@ -4,7 +4,9 @@
 //! docs/screenshots.
 
 use crate::browser::sign_in_on_page;
-use crate::helpers::{TestApp, Visitor, app_and_mock, query_param};
+use crate::helpers::{
+    TestApp, Visitor, app_and_mock, open_page, query_param, wait_for_checks_finished,
+};
 use crate::mock_salesforce::{MOCK_BASE, MockOptions, MockSalesforce};
 use crate::webdriver::Browser;
 
@@ -23,13 +25,6 @@ pub async fn screenshot(browser: &Browser, name: &str) {
         std::fs::create_dir_all(&dir).expect("screenshot dir");
         std::fs::write(dir.join(format!("{name}.png")), &png).expect("write screenshot");
     }
-}
-
-async fn open_page(app: &TestApp) -> Browser {
-    let browser = Browser::start().await;
-    browser.goto(&app.launch_url()).await;
-    browser.find("#setup:not([hidden])").await;
-    browser
 }
 
 #[tokio::test]
@@ -233,11 +228,8 @@ fn the_readme_names_every_error_of_the_stuck_panel() {
 #[tokio::test]
 async fn paste_mode_in_the_page_reaches_the_settings() {
     let app = TestApp::start("http://127.0.0.1:1", |_| {}).await;
-    let mock = MockSalesforce::start(MockOptions {
-        callback_urls: vec![format!("{MOCK_BASE}/services/oauth2/success")],
-        ..MockOptions::default()
-    })
-    .await;
+    let success_page = format!("{MOCK_BASE}/services/oauth2/success");
+    let mock = MockSalesforce::with_callback(&success_page, MockOptions::default()).await;
     let browser = open_page(&app).await;
     browser
         .type_into("#client-id", &mock.options().client_id)
@@ -322,10 +314,7 @@ async fn the_main_path_works_with_the_keyboard_alone() {
     browser.press_keys(ENTER).await;
     browser.wait_for_url(|u| u.starts_with(&mock.url())).await;
     browser.press_keys(&format!("{TAB}{ENTER}")).await;
-    browser.find("#result:not([hidden])").await;
-    browser
-        .wait_for_text("#checks-progress", |t| t.contains("finished"))
-        .await;
+    wait_for_checks_finished(&browser).await;
     // Copy all by keyboard: focus moves to it with Tab from the Company names
     // copy button, past the picker's fold.
     browser
@@ -404,10 +393,7 @@ async fn axe_finds_no_serious_accessibility_violations() {
 
     sign_in_on_page(&browser, &mock, &mock.options().client_secret).await;
     browser.click("#allow").await;
-    browser.find("#result:not([hidden])").await;
-    browser
-        .wait_for_text("#checks-progress", |t| t.contains("finished"))
-        .await;
+    wait_for_checks_finished(&browser).await;
     // Everything folded is opened, so axe sees it all.
     browser
         .execute(

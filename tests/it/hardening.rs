@@ -316,9 +316,7 @@ async fn json_output_to_a_file_is_readable_only_by_the_owner() {
 #[tokio::test]
 async fn salesforces_error_text_is_shown_as_text_never_as_markup() {
     let (app, mock) = app_and_mock(MockOptions::default()).await;
-    let browser = crate::webdriver::Browser::start().await;
-    browser.goto(&app.launch_url()).await;
-    browser.find("#setup:not([hidden])").await;
+    let browser = crate::helpers::open_page(&app).await;
     // The page's own session: a sign-in is readable only by the session
     // that started it.
     let visitor = Visitor::of_page(&browser, &app.origin()).await;

@@ -14,8 +14,8 @@ use sftoken::web::{AppState, SESSION_HEADER, Server};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::mock_salesforce::{MockOptions, MockSalesforce};
-pub use crate::mock_salesforce::{http_client, location, query_param};
+pub use crate::mock_salesforce::{JsonBody, http_client, location, query_param};
+use crate::mock_salesforce::{MockOptions, MockSalesforce, refresh_token};
 
 /// How long any wait in a test may take before it fails.
 pub const DEADLINE: Duration = Duration::from_secs(15);
@@ -31,11 +31,7 @@ pub fn free_port() -> u16 {
 
 /// A mock Salesforce whose app accepts this sftoken port's callback.
 pub async fn mock_for_port(port: u16, options: MockOptions) -> MockSalesforce {
-    MockSalesforce::start(MockOptions {
-        callback_urls: vec![format!("http://localhost:{port}/callback")],
-        ..options
-    })
-    .await
+    MockSalesforce::with_callback(&format!("http://localhost:{port}/callback"), options).await
 }
 
 /// The real binary on a free port, and a mock whose app accepts its
@@ -129,15 +125,41 @@ impl TestApp {
     }
 }
 
+/// A real Chromium on the page, opened from a fresh launch address, showing
+/// the setup.
+pub async fn open_page(app: &TestApp) -> crate::webdriver::Browser {
+    let browser = crate::webdriver::Browser::start().await;
+    browser.goto(&app.launch_url()).await;
+    browser.find("#setup:not([hidden])").await;
+    browser
+}
+
+/// Waits until the page in `browser` shows the result with all its checks
+/// finished.
+pub async fn wait_for_checks_finished(browser: &crate::webdriver::Browser) {
+    browser.find("#result:not([hidden])").await;
+    browser
+        .wait_for_text("#checks-progress", |t| t.contains("finished"))
+        .await;
+}
+
+/// Unfolds the result's checks and scrolls them to the top of the window.
+pub async fn show_checks(browser: &crate::webdriver::Browser) {
+    browser
+        .execute(
+            "const checks = document.getElementById('checks'); checks.open = true; checks.scrollIntoView();",
+            vec![],
+        )
+        .await;
+}
+
 /// A real Chromium on the page, signed in at the mock through the page's own
 /// session, showing the result.
 pub async fn browser_signed_in(
     app: &TestApp,
     mock: &MockSalesforce,
 ) -> (crate::webdriver::Browser, Visitor, SignIn) {
-    let browser = crate::webdriver::Browser::start().await;
-    browser.goto(&app.launch_url()).await;
-    browser.find("#setup:not([hidden])").await;
+    let browser = open_page(app).await;
     let page = Visitor::of_page(&browser, &app.origin()).await;
     let sign_in = page
         .sign_in(mock, &mock.options().client_secret, "allow")
@@ -157,8 +179,27 @@ pub async fn app_and_mock(options: MockOptions) -> (TestApp, MockSalesforce) {
     (app, mock)
 }
 
+/// As [`app_and_mock`], with the page opened from its launch address.
+pub async fn page_and_mock(options: MockOptions) -> (TestApp, MockSalesforce, Visitor) {
+    let (app, mock) = app_and_mock(options).await;
+    let visitor = Visitor::launch(&app.launch_url()).await;
+    (app, mock, visitor)
+}
+
+/// As [`page_and_mock`], then a whole sign-in the user allowed, with the
+/// mock's own secret.
+pub async fn signed_in(options: MockOptions) -> (TestApp, MockSalesforce, Visitor, SignIn) {
+    let (app, mock, visitor) = page_and_mock(options).await;
+    let sign_in = visitor
+        .sign_in(&mock, &mock.options().client_secret, "allow")
+        .await;
+    (app, mock, visitor, sign_in)
+}
+
 /// What one sign-in ended with, as the page would load it.
 pub struct SignIn {
+    /// The sign-in's id, as in `/result/{id}`.
+    pub id: String,
     /// Where sftoken's callback sent the browser.
     pub callback_location: String,
     /// The callback address Salesforce sent the browser to.
@@ -188,11 +229,7 @@ impl Visitor {
     /// the token from the fragment for the session key.
     pub async fn launch(launch_url: &str) -> Visitor {
         let url = reqwest::Url::parse(launch_url).expect("launch URL");
-        let mut visitor = Visitor {
-            http: http_client(),
-            origin: url.origin().ascii_serialization(),
-            session: None,
-        };
+        let mut visitor = Self::elsewhere_at(&url.origin().ascii_serialization(), None);
         let page = visitor.get("/").await;
         assert_eq!(page.status(), StatusCode::OK, "the page loads");
         let opened = visitor
@@ -317,17 +354,11 @@ impl Visitor {
         let html = page.text().await.expect("authorize page body");
         let request_id =
             crate::mock_salesforce::request_id_from_page(&html).expect("request id on the page");
-        let base = reqwest::Url::parse(authorize_url).expect("authorize URL");
-        let decision_url = base
-            .join("/services/oauth2/authorize/decision")
-            .expect("decision URL");
-        let response = self
-            .http
-            .post(decision_url)
-            .form(&[("request_id", request_id.as_str()), ("decision", decision)])
-            .send()
-            .await
-            .expect("decision");
+        let salesforce = reqwest::Url::parse(authorize_url)
+            .expect("authorize URL")
+            .origin()
+            .ascii_serialization();
+        let response = crate::mock_salesforce::decide(&salesforce, &request_id, decision).await;
         assert_eq!(
             response.status(),
             StatusCode::FOUND,
@@ -364,11 +395,13 @@ impl Visitor {
         let callback_location = location(&response);
         let id = callback_location
             .strip_prefix("/result/")
-            .expect("callback redirects to a result page");
+            .expect("callback redirects to a result page")
+            .to_owned();
         let page = self.get(&callback_location).await;
         assert_eq!(page.status(), StatusCode::OK, "result page");
-        let result = self.checked_result(id).await;
+        let result = self.checked_result(&id).await;
         SignIn {
+            id,
             callback_location,
             callback_url: callback_url.to_owned(),
             result,
@@ -399,24 +432,13 @@ impl Visitor {
     }
 }
 
-/// `serde_json::Value` from a response (reqwest is built without its json feature).
-pub trait JsonBody {
-    async fn json_value(self) -> Value;
-}
-
-impl JsonBody for reqwest::Response {
-    async fn json_value(self) -> Value {
-        let bytes = self.bytes().await.expect("body");
-        serde_json::from_slice(&bytes)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&bytes)))
-    }
-}
-
 /// The real `sftoken` binary, with its output collected; killed on drop.
 pub struct Binary {
     child: Child,
     stdout: Arc<Mutex<Vec<u8>>>,
     stderr: Arc<Mutex<Vec<u8>>>,
+    /// The threads reading the pipes; each ends when its pipe closes.
+    readers: Vec<std::thread::JoinHandle<()>>,
 }
 
 impl Binary {
@@ -501,12 +523,14 @@ impl Binary {
             let mut pipe = child.stdin.take().expect("stdin");
             std::io::Write::write_all(&mut pipe, text.as_bytes()).expect("write stdin");
         }
+        let mut readers = Vec::new();
         let stdout = match child.stdout.take() {
-            Some(pipe) => collect(pipe, "stdout"),
+            Some(pipe) => collect(pipe, "stdout", &mut readers),
             None => Arc::default(),
         };
-        let stderr = collect(child.stderr.take().expect("stderr"), "stderr");
+        let stderr = collect(child.stderr.take().expect("stderr"), "stderr", &mut readers);
         Binary {
+            readers,
             child,
             stdout,
             stderr,
@@ -518,8 +542,8 @@ impl Binary {
         self.child.id()
     }
 
-    /// Writes to standard input and leaves it open, as a wrapper script or
-    /// `docker run -i` does.
+    /// Writes to standard input and leaves it open, as typing, a wrapper
+    /// script or `docker run -i` does.
     pub fn write_stdin(&mut self, text: &str) {
         let pipe = self.child.stdin.as_mut().expect("stdin left open");
         std::io::Write::write_all(pipe, text.as_bytes()).expect("write stdin");
@@ -532,19 +556,12 @@ impl Binary {
         std::io::Write::write_all(&mut pipe, text.as_bytes()).expect("write stdin");
     }
 
-    /// Writes to standard input and keeps it open, as typing does.
-    pub fn type_text(&mut self, text: &str) {
-        let pipe = self.child.stdin.as_mut().expect("stdin left open");
-        std::io::Write::write_all(pipe, text.as_bytes()).expect("write stdin");
-        std::io::Write::flush(pipe).expect("flush stdin");
-    }
-
     pub fn stdout(&self) -> String {
-        String::from_utf8_lossy(&self.stdout.lock().expect("stdout")).into_owned()
+        text(&self.stdout)
     }
 
     pub fn stderr(&self) -> String {
-        String::from_utf8_lossy(&self.stderr.lock().expect("stderr")).into_owned()
+        text(&self.stderr)
     }
 
     /// Waits for the launch address, on stdout, or on stderr with `--json`:
@@ -556,38 +573,34 @@ impl Binary {
     /// Waits for a launch address other than `used` (the terminal prints a
     /// fresh one after each use), and returns the newest.
     pub async fn next_launch_url(&self, used: &str) -> String {
-        let started = Instant::now();
-        loop {
+        let newest = || {
             let output = format!("{}\n{}", self.stdout(), self.stderr());
             let newest = output
                 .lines()
                 .rfind(|l| l.starts_with("http://localhost:") && l.contains("#token="));
-            if let Some(url) = newest.filter(|url| *url != used) {
-                return url.to_owned();
-            }
-            assert!(
-                started.elapsed() < DEADLINE,
-                "no launch address was printed; stderr: {}",
-                self.stderr()
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+            newest.filter(|url| *url != used).map(str::to_owned)
+        };
+        wait_for(newest, || {
+            format!("no launch address was printed; stderr: {}", self.stderr())
+        })
+        .await
     }
 
     /// Waits for a stdout line that `matches`, and returns it.
     pub async fn wait_for_line(&self, matches: impl Fn(&str) -> bool) -> String {
-        let started = Instant::now();
-        loop {
-            if let Some(line) = self.stdout().lines().find(|l| matches(l)) {
-                return line.to_owned();
-            }
-            assert!(
-                started.elapsed() < DEADLINE,
+        let line = || {
+            self.stdout()
+                .lines()
+                .find(|l| matches(l))
+                .map(str::to_owned)
+        };
+        wait_for(line, || {
+            format!(
                 "the expected line was not printed; stderr: {}",
                 self.stderr()
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+            )
+        })
+        .await
     }
 
     /// Waits until standard error contains `text`, and returns all of it.
@@ -601,38 +614,38 @@ impl Binary {
         self.wait_until_said(Self::stdout, text).await
     }
 
-    async fn wait_until_said(&self, read: fn(&Self) -> String, text: &str) -> String {
-        let started = Instant::now();
-        loop {
-            let said = read(self);
-            if said.contains(text) {
-                return said;
-            }
-            assert!(
-                started.elapsed() < DEADLINE,
-                "never said {text:?}: {said}\nstderr: {}",
+    /// Waits until what `read` gives (`Binary::stdout` or `Binary::stderr`)
+    /// contains `text`, and returns all of it.
+    pub async fn wait_until_said(&self, read: fn(&Self) -> String, text: &str) -> String {
+        let said = || Some(read(self)).filter(|said| said.contains(text));
+        wait_for(said, || {
+            format!(
+                "never said {text:?}: {}\nstderr: {}",
+                read(self),
                 self.stderr()
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+            )
+        })
+        .await
     }
 
     /// Waits for the process to exit; returns its exit code.
     pub async fn wait(&mut self) -> i32 {
+        let exited = || self.child.try_wait().expect("try_wait");
+        let stderr = &self.stderr;
+        let status = wait_for(exited, || {
+            format!("sftoken did not exit; stderr: {}", text(stderr))
+        })
+        .await;
+        // The readers have all the output once they reach the end of their
+        // pipes (a program that inherited a pipe may hold it open: then stop
+        // waiting after a while).
         let started = Instant::now();
-        loop {
-            if let Some(status) = self.child.try_wait().expect("try_wait") {
-                // Let the reader threads drain the pipes.
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                return status.code().unwrap_or(-1);
-            }
-            assert!(
-                started.elapsed() < DEADLINE,
-                "sftoken did not exit; stderr: {}",
-                self.stderr()
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
+        while !self.readers.iter().all(|reader| reader.is_finished())
+            && started.elapsed() < Duration::from_secs(2)
+        {
+            tokio::time::sleep(Duration::from_millis(5)).await;
         }
+        status.code().unwrap_or(-1)
     }
 
     /// Sends Ctrl-C (SIGINT).
@@ -678,13 +691,35 @@ pub fn memory(pid: u32) -> Memory {
     }
 }
 
+/// What a pipe collected so far, as text.
+fn text(output: &Mutex<Vec<u8>>) -> String {
+    String::from_utf8_lossy(&output.lock().expect("output")).into_owned()
+}
+
+/// Asks `found` every 20 ms until it finds what it looks for, and returns
+/// that; fails after `DEADLINE` with what `missing` says.
+async fn wait_for<T>(mut found: impl FnMut() -> Option<T>, missing: impl Fn() -> String) -> T {
+    let started = Instant::now();
+    loop {
+        if let Some(value) = found() {
+            return value;
+        }
+        assert!(started.elapsed() < DEADLINE, "{}", missing());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 /// Everything read from `pipe`, as it arrives (a prompt without a line
 /// break included).
-fn collect(mut pipe: impl std::io::Read + Send + 'static, name: &str) -> Arc<Mutex<Vec<u8>>> {
+fn collect(
+    mut pipe: impl std::io::Read + Send + 'static,
+    name: &str,
+    readers: &mut Vec<std::thread::JoinHandle<()>>,
+) -> Arc<Mutex<Vec<u8>>> {
     let bytes = Arc::new(Mutex::new(Vec::new()));
     let sink = bytes.clone();
     let name = name.to_owned();
-    std::thread::spawn(move || {
+    readers.push(std::thread::spawn(move || {
         let mut buffer = [0u8; 4096];
         while let Ok(read @ 1..) = pipe.read(&mut buffer) {
             if std::env::var_os("SFTOKEN_TEST_ECHO").is_some() {
@@ -697,7 +732,7 @@ fn collect(mut pipe: impl std::io::Read + Send + 'static, name: &str) -> Arc<Mut
                 .expect("output")
                 .extend_from_slice(&buffer[..read]);
         }
-    });
+    }));
     bytes
 }
 
@@ -711,17 +746,8 @@ pub fn port_of(url: &str) -> u16 {
 
 /// A mock and a live refresh token for it, as `sftoken check` is given.
 pub async fn mock_with_token(options: MockOptions) -> (MockSalesforce, String) {
-    let callback = "http://localhost:1/callback".to_owned();
-    let mock = MockSalesforce::start(MockOptions {
-        callback_urls: vec![callback.clone()],
-        ..options
-    })
-    .await;
-    let tokens = mock.login(&callback).await;
-    let token = tokens["refresh_token"]
-        .as_str()
-        .expect("refresh token")
-        .to_owned();
+    let mock = mock_for_port(1, options).await;
+    let token = refresh_token(&mock.login("http://localhost:1/callback").await);
     (mock, token)
 }
 
@@ -739,7 +765,7 @@ pub fn expected_copy_all(mock: &MockSalesforce, refresh_token: &str) -> Vec<Stri
 /// The real binary in a pseudo-terminal, through util-linux's `script`
 /// (Debian's bsdutils): its standard input, output and error are a terminal,
 /// and what the terminal shows (echo included) is `stdout()`. Type with
-/// `type_text`; standard input stays open until the binary is dropped.
+/// `write_stdin`; standard input stays open until the binary is dropped.
 pub fn in_terminal(args: &[&str], env: &[(&str, &str)]) -> Binary {
     shell_in_terminal(&sftoken_command(args), env)
 }

@@ -62,10 +62,7 @@ async fn a_listener_on_another_localhost_port_gets_nothing_it_can_replay() {
     let (app, mock) = app_and_mock(MockOptions::default()).await;
     let (browser, page, sign_in) = browser_signed_in(&app, &mock).await;
     let secret = mock.options().client_secret.clone();
-    let id = sign_in
-        .callback_location
-        .strip_prefix("/result/")
-        .expect("id");
+    let id = &sign_in.id;
     let key = page.session.clone().expect("key");
 
     // Any web page can send the browser there with a redirect.

@@ -7,7 +7,9 @@ use sftoken::secret::ClientSecret;
 use sftoken::signin::report::CheckKind;
 use sftoken::web::ASSETS;
 
-use crate::helpers::{TestApp, app_and_mock, browser_signed_in};
+use crate::helpers::{
+    TestApp, app_and_mock, browser_signed_in, open_page, wait_for_checks_finished,
+};
 use crate::mock_salesforce::MockOptions;
 use crate::webdriver::Browser;
 
@@ -116,9 +118,7 @@ async fn the_result_leads_with_who_signed_in_and_the_picker_sits_by_company_name
 async fn each_check_the_server_sends_gets_its_row_and_passes_against_the_mock() {
     let (app, mock) = app_and_mock(MockOptions::default()).await;
     let (browser, _, _) = browser_signed_in(&app, &mock).await;
-    let progress = browser
-        .wait_for_text("#checks-progress", |t| t.contains("finished"))
-        .await;
+    wait_for_checks_finished(&browser).await;
 
     // Each row: its id, status, heading, status line and whether it says
     // what the check found (a kind the page has no words for shows nothing).
@@ -146,7 +146,7 @@ async fn each_check_the_server_sends_gets_its_row_and_passes_against_the_mock() 
     assert_eq!(rows, serde_json::Value::Array(expected));
     let checks = CheckKind::ALL.len();
     assert_eq!(
-        progress,
+        browser.text("#checks-progress").await,
         format!("(finished: {checks} of {checks} checks passed)")
     );
     // Every module of the asset table ran: the entry and all it imports,
@@ -192,9 +192,7 @@ async fn token_shown(browser: &Browser) -> serde_json::Value {
 async fn after_revoke_the_token_is_struck_through_and_cannot_be_copied_whatever_redraws_it() {
     let (app, mock) = app_and_mock(MockOptions::default()).await;
     let (browser, _, _) = browser_signed_in(&app, &mock).await;
-    browser
-        .wait_for_text("#checks-progress", |t| t.contains("finished"))
-        .await;
+    wait_for_checks_finished(&browser).await;
 
     browser.click("#revoke").await;
     browser.click("#revoke-yes").await;
@@ -219,10 +217,7 @@ async fn after_revoke_the_token_is_struck_through_and_cannot_be_copied_whatever_
     assert_eq!(names, "acme.com");
     assert_eq!(token_shown(&browser).await, revoked, "after a redraw");
     browser.goto(&browser.current_url().await).await;
-    browser.find("#result:not([hidden])").await;
-    browser
-        .wait_for_text("#checks-progress", |t| t.contains("finished"))
-        .await;
+    wait_for_checks_finished(&browser).await;
     assert_eq!(token_shown(&browser).await, revoked, "after a reload");
     browser.quit().await;
     app.stop().await;
@@ -234,9 +229,7 @@ async fn while_a_sign_in_is_pending_sign_in_is_off_and_the_environment_is_kept()
         config.client_secret = Some(ClientSecret::new("configured"));
     })
     .await;
-    let browser = Browser::start().await;
-    browser.goto(&app.launch_url()).await;
-    browser.find("#setup:not([hidden])").await;
+    let browser = open_page(&app).await;
     browser.type_into("#client-id", "3MVG9key").await;
     // The secret sftoken was started with goes only to its own login URL.
     browser.type_into("#client-secret", "typed").await;
@@ -289,9 +282,7 @@ async fn each_button_names_what_it_copies_and_a_known_key_folds_the_checklist() 
         config.idle_timeout = Some(std::time::Duration::from_secs(45));
     })
     .await;
-    let browser = Browser::start().await;
-    browser.goto(&app.launch_url()).await;
-    browser.find("#setup:not([hidden])").await;
+    let browser = open_page(&app).await;
 
     let names = browser
         .execute(

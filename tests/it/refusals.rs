@@ -9,7 +9,7 @@ use sftoken::pasted_address::DEFAULT_SUCCESS_PAGE;
 use crate::cli::{start_paste, start_paste_at};
 use crate::helpers::check;
 use crate::helpers::run_check_with_token;
-use crate::helpers::{JsonBody, TestApp, Visitor, app_and_mock, mock_with_token};
+use crate::helpers::{JsonBody, TestApp, Visitor, mock_with_token, page_and_mock, signed_in};
 use crate::mock_salesforce::{MockOptions, MockSalesforce};
 use sftoken::signin::report::CheckKind;
 
@@ -65,8 +65,7 @@ fn login_url(mock: &MockSalesforce, generic: bool) -> String {
 #[tokio::test]
 async fn each_refusal_at_sign_in_is_explained_on_the_page() {
     for refusal in refusals() {
-        let (app, mock) = app_and_mock(refusal.options).await;
-        let visitor = Visitor::launch(&app.launch_url()).await;
+        let (app, mock, visitor) = page_and_mock(refusal.options).await;
         let options = mock.options().clone();
         let started = visitor
             .start_login(
@@ -96,11 +95,7 @@ async fn each_refusal_at_sign_in_is_explained_on_the_page() {
 #[tokio::test]
 async fn each_refusal_at_sign_in_is_explained_in_the_terminal() {
     for refusal in refusals() {
-        let mock = MockSalesforce::start(MockOptions {
-            callback_urls: vec![DEFAULT_SUCCESS_PAGE.to_owned()],
-            ..refusal.options
-        })
-        .await;
+        let mock = MockSalesforce::with_callback(DEFAULT_SUCCESS_PAGE, refusal.options).await;
         let options = mock.options().clone();
         let login = login_url(&mock, refusal.generic_login_host);
         let (mut binary, authorize_url) =
@@ -118,15 +113,12 @@ async fn each_refusal_at_sign_in_is_explained_in_the_terminal() {
 
 #[tokio::test]
 async fn a_local_app_works_through_its_my_domain_and_the_refresh_grant_is_checked_there() {
-    let (app, mock) = app_and_mock(MockOptions {
+    let options = MockOptions {
         local_app: true,
         ..MockOptions::default()
-    })
-    .await;
-    let visitor = Visitor::launch(&app.launch_url()).await;
-    let secret = mock.options().client_secret.clone();
+    };
 
-    let sign_in = visitor.sign_in(&mock, &secret, "allow").await;
+    let (app, mock, _, sign_in) = signed_in(options).await;
 
     let result = &sign_in.result;
     assert_eq!(result["status"], "captured", "{result}");
@@ -145,12 +137,11 @@ async fn a_local_app_works_through_its_my_domain_and_the_refresh_grant_is_checke
 
 #[tokio::test]
 async fn a_user_who_may_not_approve_lands_on_salesforces_page_and_its_address_is_explained() {
-    let mock = MockSalesforce::start(MockOptions {
-        callback_urls: vec![DEFAULT_SUCCESS_PAGE.to_owned()],
+    let options = MockOptions {
         user_cannot_approve: true,
         ..MockOptions::default()
-    })
-    .await;
+    };
+    let mock = MockSalesforce::with_callback(DEFAULT_SUCCESS_PAGE, options).await;
     let options = mock.options().clone();
     let (mut binary, authorize_url) = start_paste(&mock, &options.client_secret, &[]).await;
     let error_page = Visitor::elsewhere().refused(&authorize_url).await;

@@ -8,7 +8,7 @@
 //! They are written to `target/screens/` (`SFTOKEN_SCREENS=DIR` writes them
 //! to another folder, for example to keep a "before" set to compare with).
 
-use crate::helpers::{Visitor, app_and_mock};
+use crate::helpers::{Visitor, app_and_mock, show_checks, wait_for_checks_finished};
 use crate::mock_salesforce::MockOptions;
 use crate::webdriver::Browser;
 
@@ -33,16 +33,6 @@ async fn shoot(browser: &Browser, name: &str) {
     }
 }
 
-/// The checks unfolded, scrolled to the top of the window.
-async fn show_checks(browser: &Browser) {
-    browser
-        .execute(
-            "const checks = document.getElementById('checks'); checks.open = true; checks.scrollIntoView();",
-            vec![],
-        )
-        .await;
-}
-
 #[tokio::test]
 #[ignore = "screenshots: run by hand with --ignored --nocapture"]
 async fn screens_of_the_page_at_1280_and_400_light_and_dark() {
@@ -59,10 +49,7 @@ async fn screens_of_the_page_at_1280_and_400_light_and_dark() {
         .sign_in(&mock, &mock.options().client_secret, "allow")
         .await;
     browser.goto(&app.url(&sign_in.callback_location)).await;
-    browser.find("#result:not([hidden])").await;
-    browser
-        .wait_for_text("#checks-progress", |t| t.contains("finished"))
-        .await;
+    wait_for_checks_finished(&browser).await;
     shoot(&browser, "result").await;
     show_checks(&browser).await;
     shoot(&browser, "result-checks").await;

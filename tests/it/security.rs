@@ -3,7 +3,9 @@
 
 use reqwest::StatusCode;
 
-use crate::helpers::{JsonBody, TestApp, Visitor, app_and_mock, http_client, launch_token};
+use crate::helpers::{
+    JsonBody, TestApp, Visitor, http_client, launch_token, page_and_mock, signed_in,
+};
 use crate::hostile::{self, Target};
 use crate::mock_salesforce::MockOptions;
 use crate::raw_http::Connection;
@@ -11,8 +13,7 @@ use sftoken::web::{ASSETS, Asset, SESSION_HEADER};
 
 #[tokio::test]
 async fn a_foreign_host_header_is_refused_on_every_route() {
-    let (app, _mock) = app_and_mock(MockOptions::default()).await;
-    let visitor = Visitor::launch(&app.launch_url()).await;
+    let (app, _mock, visitor) = page_and_mock(MockOptions::default()).await;
     let hosts = [
         "evil.example".to_owned(),
         format!("evil.example:{}", app.port),
@@ -136,19 +137,13 @@ async fn the_launch_token_rides_in_the_fragment_works_once_and_sets_no_cookie() 
 
 #[tokio::test]
 async fn without_the_session_key_no_route_shows_a_secret() {
-    let (app, mock) = app_and_mock(MockOptions::default()).await;
-    let visitor = Visitor::launch(&app.launch_url()).await;
-    let secret = mock.options().client_secret.clone();
-    let sign_in = visitor.sign_in(&mock, &secret, "allow").await;
+    let (app, mock, visitor, sign_in) = signed_in(MockOptions::default()).await;
+    let secret = &mock.options().client_secret;
     let refresh_token = sign_in.result["settings"]["refresh_token"]
         .as_str()
         .expect("token")
         .to_owned();
-    let id = sign_in
-        .callback_location
-        .strip_prefix("/result/")
-        .expect("id")
-        .to_owned();
+    let id = sign_in.id;
     let key = visitor.session.clone().expect("key");
     let mut wrong_key = key.clone();
     wrong_key.replace_range(..1, if key.starts_with('A') { "B" } else { "A" });
@@ -181,7 +176,7 @@ async fn without_the_session_key_no_route_shows_a_secret() {
                 !body.contains(&refresh_token),
                 "{who}: {path} leaked the token"
             );
-            assert!(!body.contains(&secret), "{who}: {path} leaked the secret");
+            assert!(!body.contains(secret), "{who}: {path} leaked the secret");
             match (path.as_str(), *who) {
                 ("/api/session", "another browser's session") => {
                     assert_eq!(status, StatusCode::OK, "{who}");
@@ -219,8 +214,7 @@ async fn without_the_session_key_no_route_shows_a_secret() {
 
 #[tokio::test]
 async fn a_cross_site_or_keyless_post_is_refused() {
-    let (app, mock) = app_and_mock(MockOptions::default()).await;
-    let visitor = Visitor::launch(&app.launch_url()).await;
+    let (app, mock, visitor) = page_and_mock(MockOptions::default()).await;
     let body = serde_json::json!({
         "client_id": mock.options().client_id,
         "client_secret": mock.options().client_secret,
@@ -291,8 +285,7 @@ async fn a_cross_site_or_keyless_post_is_refused() {
 
 #[tokio::test]
 async fn an_options_preflight_on_the_callback_changes_nothing() {
-    let (app, mock) = app_and_mock(MockOptions::default()).await;
-    let visitor = Visitor::launch(&app.launch_url()).await;
+    let (app, mock, visitor) = page_and_mock(MockOptions::default()).await;
     let secret = mock.options().client_secret.clone();
     let authorize_url = visitor.authorize_url(&mock, &secret).await;
     let callback_url = visitor.consent(&authorize_url, "allow").await;
@@ -326,8 +319,7 @@ async fn an_options_preflight_on_the_callback_changes_nothing() {
 
 #[tokio::test]
 async fn every_response_carries_the_security_headers() {
-    let (app, _mock) = app_and_mock(MockOptions::default()).await;
-    let visitor = Visitor::launch(&app.launch_url()).await;
+    let (app, _mock, visitor) = page_and_mock(MockOptions::default()).await;
     let paths = ["/", "/api/session", "/callback", "/nope", "/result/x"]
         .into_iter()
         .chain(ASSETS.iter().map(|asset| asset.path));
@@ -433,8 +425,7 @@ async fn the_served_page_is_the_one_in_static() {
 
 #[tokio::test]
 async fn the_page_is_gzipped_but_answers_with_secrets_are_not() {
-    let (app, _mock) = app_and_mock(MockOptions::default()).await;
-    let visitor = Visitor::launch(&app.launch_url()).await;
+    let (app, _mock, visitor) = page_and_mock(MockOptions::default()).await;
     let gzip = |path: &str| {
         let mut request = visitor
             .http
@@ -527,8 +518,7 @@ fn the_page_loads_nothing_from_other_hosts_and_has_no_inline_script() {
 
 #[tokio::test]
 async fn an_oversized_request_is_refused_and_the_app_keeps_serving() {
-    let (app, mock) = app_and_mock(MockOptions::default()).await;
-    let visitor = Visitor::launch(&app.launch_url()).await;
+    let (app, mock, visitor) = page_and_mock(MockOptions::default()).await;
 
     let long_query = visitor
         .get(&format!("/callback?state={}", "a".repeat(10_000)))
@@ -607,8 +597,7 @@ async fn the_app_answers_on_both_loopback_addresses() {
 
 #[tokio::test]
 async fn every_hostile_request_is_refused_and_a_pending_sign_in_still_completes() {
-    let (app, mock) = app_and_mock(MockOptions::default()).await;
-    let visitor = Visitor::launch(&app.launch_url()).await;
+    let (app, mock, visitor) = page_and_mock(MockOptions::default()).await;
     let secret = mock.options().client_secret.clone();
     let started = visitor
         .start_login(&mock.options().client_id, &secret, &mock.url())

@@ -358,18 +358,9 @@ async fn provoke_a_warning(binary: &Binary, read: fn(&Binary) -> String) -> Stri
         .await
         .expect("request");
     assert_eq!(refused.status(), reqwest::StatusCode::FORBIDDEN);
-    let started = std::time::Instant::now();
-    loop {
-        let said = read(binary);
-        if said.contains("Refused a request for another host name") {
-            return said;
-        }
-        assert!(
-            started.elapsed() < crate::helpers::DEADLINE,
-            "no warning: {said}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    binary
+        .wait_until_said(read, "Refused a request for another host name")
+        .await
 }
 
 #[tokio::test]
@@ -424,9 +415,9 @@ async fn check_at_a_terminal_reads_the_pasted_copy_all_block_whole_so_no_line_re
         .wait_for_stdout("Client ID (or paste the page's Copy all text; not shown): ")
         .await;
 
-    terminal.type_text(&copy_all);
+    terminal.write_stdin(&copy_all);
     terminal.wait_for_stdout("These settings work.").await;
-    terminal.type_text("typed after sftoken\n");
+    terminal.write_stdin("typed after sftoken\n");
 
     let shown = terminal.wait_for_stdout("the shell read: [").await;
     assert!(
@@ -455,7 +446,7 @@ async fn check_at_a_terminal_asks_for_a_missing_client_id_instead_of_refusing() 
     );
     terminal.wait_for_stdout("Client ID (or paste").await;
 
-    terminal.type_text(&format!("{client_id}\n"));
+    terminal.write_stdin(&format!("{client_id}\n"));
 
     let shown = terminal.wait_for_stdout("These settings work.").await;
     assert!(

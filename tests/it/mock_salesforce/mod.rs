@@ -225,6 +225,15 @@ impl MockSalesforce {
         MockSalesforce { shared, task }
     }
 
+    /// Starts the mock with `callback_url` as its app's only Callback URL.
+    pub async fn with_callback(callback_url: &str, options: MockOptions) -> MockSalesforce {
+        Self::start(MockOptions {
+            callback_urls: vec![callback_url.to_owned()],
+            ..options
+        })
+        .await
+    }
+
     /// `http://127.0.0.1:PORT`, no trailing slash: the login URL and the
     /// instance URL.
     pub fn url(&self) -> String {
@@ -296,8 +305,7 @@ impl MockSalesforce {
             .await
             .expect("reach the mock token endpoint");
         let ok = response.status() == StatusCode::OK;
-        let body = response.bytes().await.expect("read the token answer");
-        let body: Value = serde_json::from_slice(&body).expect("the token answer is JSON");
+        let body = response.json_value().await;
         if ok { Ok(body) } else { Err(body) }
     }
 
@@ -321,17 +329,45 @@ impl MockSalesforce {
         verifier: Option<&str>,
     ) -> Result<Value, Value> {
         let options = self.options();
+        let client = (options.client_id.as_str(), options.client_secret.as_str());
+        self.exchange_code_as(client, code, redirect_uri, verifier)
+            .await
+    }
+
+    /// A code exchange as `(client_id, client_secret)`, in the form body.
+    pub async fn exchange_code_as(
+        &self,
+        (client_id, client_secret): (&str, &str),
+        code: &str,
+        redirect_uri: &str,
+        verifier: Option<&str>,
+    ) -> Result<Value, Value> {
         let mut form = vec![
             ("grant_type", "authorization_code"),
             ("code", code),
-            ("client_id", options.client_id.as_str()),
-            ("client_secret", options.client_secret.as_str()),
+            ("client_id", client_id),
+            ("client_secret", client_secret),
             ("redirect_uri", redirect_uri),
         ];
         if let Some(verifier) = verifier {
             form.push(("code_verifier", verifier));
         }
         self.token_call(&form).await
+    }
+
+    /// `GET {base}/services/oauth2/authorize` with the app's client id and
+    /// `params`, as a browser would; the answer unread.
+    pub async fn get_authorize_at(&self, base: &str, params: &[(&str, &str)]) -> reqwest::Response {
+        let mut url = url::Url::parse(&format!("{base}/services/oauth2/authorize"))
+            .expect("the authorize URL parses");
+        url.query_pairs_mut()
+            .append_pair("client_id", &self.options().client_id)
+            .extend_pairs(params);
+        http_client()
+            .get(url)
+            .send()
+            .await
+            .expect("reach the mock authorize endpoint")
     }
 
     /// Authorize (with the app's scopes) → approval page → "Allow", as a
@@ -343,10 +379,8 @@ impl MockSalesforce {
         state: &str,
         challenge: Option<&str>,
     ) -> String {
-        let http = http_client();
         let mut query = vec![
             ("response_type", "code"),
-            ("client_id", self.options().client_id.as_str()),
             ("redirect_uri", redirect_uri),
             ("state", state),
         ];
@@ -354,14 +388,7 @@ impl MockSalesforce {
             query.push(("code_challenge", challenge));
             query.push(("code_challenge_method", "S256"));
         }
-        let mut authorize = url::Url::parse(&format!("{}/services/oauth2/authorize", self.url()))
-            .expect("the authorize URL parses");
-        authorize.query_pairs_mut().extend_pairs(&query);
-        let page = http
-            .get(authorize)
-            .send()
-            .await
-            .expect("reach the mock authorize endpoint");
+        let page = self.get_authorize_at(&self.url(), &query).await;
         assert_eq!(
             page.status(),
             StatusCode::OK,
@@ -369,12 +396,7 @@ impl MockSalesforce {
         );
         let page = page.text().await.expect("read the approval page");
         let request_id = request_id_from_page(&page).expect("the approval page has a request id");
-        let callback = http
-            .post(format!("{}/services/oauth2/authorize/decision", self.url()))
-            .form(&[("request_id", request_id.as_str()), ("decision", "allow")])
-            .send()
-            .await
-            .expect("reach the mock decision endpoint");
+        let callback = decide(&self.url(), &request_id, "allow").await;
         assert_eq!(callback.status(), StatusCode::FOUND, "allow redirects");
         let location = location(&callback);
         assert_eq!(
@@ -411,6 +433,25 @@ pub fn request_id_from_page(html: &str) -> Option<String> {
     Some(html[start..start + len].to_owned())
 }
 
+/// The user's "Allow" or "Deny" (`decision`) on the approval page of
+/// `request_id`, at the mock reached as `base`; the answer unread.
+pub async fn decide(base: &str, request_id: &str, decision: &str) -> reqwest::Response {
+    http_client()
+        .post(format!("{base}/services/oauth2/authorize/decision"))
+        .form(&[("request_id", request_id), ("decision", decision)])
+        .send()
+        .await
+        .expect("reach the mock decision endpoint")
+}
+
+/// The refresh token of a token answer.
+pub fn refresh_token(tokens: &Value) -> String {
+    tokens["refresh_token"]
+        .as_str()
+        .expect("a refresh token")
+        .to_owned()
+}
+
 /// A fresh PKCE pair: `(code_verifier, S256 code_challenge)`.
 pub fn pkce_pair() -> (String, String) {
     let verifier = random_token(32);
@@ -428,6 +469,19 @@ pub fn http_client() -> reqwest::Client {
         .timeout(std::time::Duration::from_secs(15))
         .build()
         .expect("build a reqwest client")
+}
+
+/// `serde_json::Value` from a response (reqwest is built without its json feature).
+pub trait JsonBody {
+    async fn json_value(self) -> Value;
+}
+
+impl JsonBody for reqwest::Response {
+    async fn json_value(self) -> Value {
+        let bytes = self.bytes().await.expect("body");
+        serde_json::from_slice(&bytes)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&bytes)))
+    }
 }
 
 /// The `Location` header of a response.

@@ -2,44 +2,23 @@
 //! do to a sign-in: they must behave as Salesforce does.
 
 use axum::http::StatusCode;
-use serde_json::Value;
 
+use super::tests::{
+    CALLBACK, access_token, assert_refused, get_identity, mock, mock_with, pkce_flow,
+};
 use super::*;
 
-const CALLBACK: &str = "http://localhost:8719/callback";
-
-async fn mock_with(options: MockOptions) -> MockSalesforce {
-    MockSalesforce::start(MockOptions {
-        callback_urls: vec![CALLBACK.to_owned()],
-        ..options
-    })
-    .await
-}
-
-/// `GET {base}/services/oauth2/authorize` for `redirect_uri`, with PKCE and
-/// `extra`; the answer unread.
+/// `GET {base}/services/oauth2/authorize`: the code flow to `CALLBACK` with
+/// PKCE and state `st`, then `extra`; the answer unread.
 async fn authorize_at(
     mock: &MockSalesforce,
     base: &str,
-    redirect_uri: &str,
     extra: &[(&str, &str)],
 ) -> reqwest::Response {
     let (_, challenge) = pkce_pair();
-    let mut url = url::Url::parse(&format!("{base}/services/oauth2/authorize"))
-        .expect("the authorize URL parses");
-    url.query_pairs_mut()
-        .append_pair("response_type", "code")
-        .append_pair("client_id", &mock.options().client_id)
-        .append_pair("redirect_uri", redirect_uri)
-        .append_pair("state", "st")
-        .append_pair("code_challenge", &challenge)
-        .append_pair("code_challenge_method", "S256")
-        .extend_pairs(extra);
-    http_client()
-        .get(url)
-        .send()
-        .await
-        .expect("reach the authorize endpoint")
+    let mut params = pkce_flow(&challenge, &[("state", "st")]);
+    params.extend_from_slice(extra);
+    mock.get_authorize_at(base, &params).await
 }
 
 /// The `error` and `error_description` Salesforce redirected to the callback with.
@@ -54,21 +33,10 @@ fn redirected_error(response: &reqwest::Response) -> (String, String) {
     )
 }
 
-fn refresh_token(tokens: &Value) -> String {
-    tokens["refresh_token"]
-        .as_str()
-        .expect("a refresh token")
-        .to_owned()
-}
-
 #[tokio::test]
 async fn mock_accepts_a_registered_success_page_on_another_host_than_its_own() {
     let success = "https://login.salesforce.com/services/oauth2/success";
-    let mock = MockSalesforce::start(MockOptions {
-        callback_urls: vec![success.to_owned()],
-        ..MockOptions::default()
-    })
-    .await;
+    let mock = MockSalesforce::with_callback(success, MockOptions::default()).await;
     assert!(!success.starts_with(&mock.url()));
 
     let tokens = mock.login(success).await;
@@ -90,8 +58,8 @@ async fn mock_refuses_a_local_app_through_the_generic_login_host_but_not_its_my_
     })
     .await;
 
-    let generic = authorize_at(&mock, &mock.generic_url(), CALLBACK, &[]).await;
-    let my_domain = authorize_at(&mock, &mock.url(), CALLBACK, &[]).await;
+    let generic = authorize_at(&mock, &mock.generic_url(), &[]).await;
+    let my_domain = authorize_at(&mock, &mock.url(), &[]).await;
 
     assert_eq!(
         redirected_error(&generic),
@@ -111,8 +79,8 @@ async fn mock_reuses_another_orgs_browser_session_unless_prompt_is_login() {
     })
     .await;
 
-    let reused = authorize_at(&mock, &mock.url(), CALLBACK, &[]).await;
-    let fresh = authorize_at(&mock, &mock.url(), CALLBACK, &[("prompt", "login")]).await;
+    let reused = authorize_at(&mock, &mock.url(), &[]).await;
+    let fresh = authorize_at(&mock, &mock.url(), &[("prompt", "login")]).await;
 
     assert_eq!(redirected_error(&reused).0, "OAUTH_AUTHORIZATION_BLOCKED");
     assert_eq!(fresh.status(), StatusCode::OK, "the approval page");
@@ -140,7 +108,7 @@ async fn mock_refuses_a_blocked_app_and_an_unassigned_user_with_oauth_app_blocke
             "OAUTH_APP_BLOCKED"
         };
         let mock = mock_with(options).await;
-        let response = authorize_at(&mock, &mock.url(), CALLBACK, &[("prompt", "login")]).await;
+        let response = authorize_at(&mock, &mock.url(), &[("prompt", "login")]).await;
         assert_eq!(redirected_error(&response).0, expected);
     }
 }
@@ -153,7 +121,7 @@ async fn mock_shows_its_own_page_when_the_user_may_not_approve() {
     })
     .await;
 
-    let response = authorize_at(&mock, &mock.url(), CALLBACK, &[]).await;
+    let response = authorize_at(&mock, &mock.url(), &[]).await;
 
     assert_eq!(response.status(), StatusCode::FOUND);
     let page = location(&response);
@@ -171,7 +139,7 @@ async fn mock_shows_its_own_page_when_the_user_may_not_approve() {
 
 #[tokio::test]
 async fn mock_keeps_five_approvals_and_a_sixth_revokes_the_oldest() {
-    let mock = mock_with(MockOptions::default()).await;
+    let mock = mock().await;
     let mut tokens = Vec::new();
     for _ in 0..5 {
         tokens.push(refresh_token(&mock.login(CALLBACK).await));
@@ -217,14 +185,16 @@ async fn mock_rotation_keeps_the_approval_it_replaces_the_token_of() {
 
 #[tokio::test]
 async fn mock_answers_inactive_user_once_the_user_is_deactivated() {
-    let mock = mock_with(MockOptions::default()).await;
+    let mock = mock().await;
     let token = refresh_token(&mock.login(CALLBACK).await);
 
     mock.deactivate_user();
 
-    let refused = mock.refresh(&token).await.expect_err("refused");
-    assert_eq!(refused["error"], "inactive_user", "{refused}");
-    assert_eq!(refused["error_description"], "user is inactive");
+    assert_refused(
+        mock.refresh(&token).await,
+        ("inactive_user", "user is inactive"),
+        "a deactivated user's refresh token",
+    );
 }
 
 #[tokio::test]
@@ -236,12 +206,7 @@ async fn mock_identity_can_refuse_every_token_in_plain_text() {
     .await;
     let tokens = mock.login(CALLBACK).await;
 
-    let response = http_client()
-        .get(tokens["id"].as_str().expect("id"))
-        .bearer_auth(tokens["access_token"].as_str().expect("access token"))
-        .send()
-        .await
-        .expect("reach the identity URL");
+    let response = get_identity(&tokens, &access_token(&tokens)).await;
 
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert_eq!(response.text().await.expect("body"), "Bad_OAuth_Token");

@@ -1,5 +1,6 @@
 //! The mock's own tests: it must behave as Salesforce does, or the tests of
-//! sftoken that use it prove nothing.
+//! sftoken that use it prove nothing. The helpers marked `pub(super)` serve
+//! `policy_tests.rs` too.
 
 use axum::http::StatusCode;
 use base64::engine::general_purpose::STANDARD;
@@ -7,61 +8,81 @@ use serde_json::Value;
 
 use super::*;
 
-const CALLBACK: &str = "http://localhost:8719/callback";
+pub(super) const CALLBACK: &str = "http://localhost:8719/callback";
 
-async fn mock() -> MockSalesforce {
+pub(super) async fn mock() -> MockSalesforce {
     mock_with(MockOptions::default()).await
 }
 
-async fn mock_with(options: MockOptions) -> MockSalesforce {
-    MockSalesforce::start(MockOptions {
-        callback_urls: vec![CALLBACK.to_owned()],
-        ..options
-    })
-    .await
+pub(super) async fn mock_with(options: MockOptions) -> MockSalesforce {
+    MockSalesforce::with_callback(CALLBACK, options).await
 }
 
-/// `GET /services/oauth2/authorize` with the mock's client id and `extra`.
-async fn get_authorize(mock: &MockSalesforce, extra: &[(&str, &str)]) -> reqwest::Response {
-    let mut url = url::Url::parse(&format!("{}/services/oauth2/authorize", mock.url()))
-        .expect("the authorize URL parses");
-    url.query_pairs_mut()
-        .append_pair("client_id", &mock.options().client_id)
-        .extend_pairs(extra);
-    http_client()
-        .get(url)
-        .send()
-        .await
-        .expect("reach the authorize endpoint")
+/// `GET /services/oauth2/authorize` at the mock's My Domain with its client
+/// id and `params`.
+async fn get_authorize(mock: &MockSalesforce, params: &[(&str, &str)]) -> reqwest::Response {
+    mock.get_authorize_at(&mock.url(), params).await
+}
+
+/// The code flow to `CALLBACK` with this S256 `challenge`, then `extra`.
+pub(super) fn pkce_flow<'a>(
+    challenge: &'a str,
+    extra: &[(&'a str, &'a str)],
+) -> Vec<(&'a str, &'a str)> {
+    let mut params = vec![
+        ("response_type", "code"),
+        ("redirect_uri", CALLBACK),
+        ("code_challenge", challenge),
+        ("code_challenge_method", "S256"),
+    ];
+    params.extend_from_slice(extra);
+    params
+}
+
+/// The request id of the approval page that `page` shows.
+async fn request_id_of(page: reqwest::Response) -> String {
+    request_id_from_page(&page.text().await.expect("a page")).expect("a request id")
+}
+
+/// A code for `CALLBACK`, asked for with a fresh S256 challenge, as the user
+/// allowed it: `(code, code_verifier)`.
+async fn code_with_pkce(mock: &MockSalesforce) -> (String, String) {
+    let (verifier, challenge) = pkce_pair();
+    let code = mock
+        .authorize_and_get_code(CALLBACK, "s", Some(&challenge))
+        .await;
+    (code, verifier)
+}
+
+/// `GET` a path of the mock, with a bearer token or none.
+async fn get(mock: &MockSalesforce, path: &str, token: Option<&str>) -> reqwest::Response {
+    let mut request = http_client().get(format!("{}{path}", mock.url()));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    request.send().await.expect("reach the mock")
 }
 
 /// `GET` a REST path with a bearer token: `(status, JSON body)`.
 async fn get_json(mock: &MockSalesforce, path: &str, token: &str) -> (StatusCode, Value) {
-    let response = http_client()
-        .get(format!("{}{path}", mock.url()))
+    let response = get(mock, path, Some(token)).await;
+    (response.status(), response.json_value().await)
+}
+
+/// `GET` the identity URL of a token answer with a bearer token.
+pub(super) async fn get_identity(tokens: &Value, token: &str) -> reqwest::Response {
+    http_client()
+        .get(tokens["id"].as_str().expect("an id URL"))
         .bearer_auth(token)
         .send()
         .await
-        .expect("reach the mock");
-    let status = response.status();
-    let body = response.bytes().await.expect("read the body");
-    (
-        status,
-        serde_json::from_slice(&body).expect("the answer is JSON"),
-    )
+        .expect("reach the identity URL")
 }
 
-fn access_token(tokens: &Value) -> String {
+pub(super) fn access_token(tokens: &Value) -> String {
     tokens["access_token"]
         .as_str()
         .expect("an access token")
-        .to_owned()
-}
-
-fn refresh_token(tokens: &Value) -> String {
-    tokens["refresh_token"]
-        .as_str()
-        .expect("a refresh token")
         .to_owned()
 }
 
@@ -72,30 +93,23 @@ fn error_of(answer: &Value) -> (&str, &str) {
     )
 }
 
+/// Asserts the token endpoint refused `case` with this `(error,
+/// error_description)`.
+#[track_caller]
+pub(super) fn assert_refused(answer: Result<Value, Value>, expected: (&str, &str), case: &str) {
+    let refused = answer.expect_err(case);
+    assert_eq!(error_of(&refused), expected, "{case}");
+}
+
 #[tokio::test]
 async fn mock_issues_codes_that_end_in_encoded_padding() {
     let mock = mock().await;
     let (_, challenge) = pkce_pair();
-    let page = get_authorize(
-        &mock,
-        &[
-            ("response_type", "code"),
-            ("redirect_uri", CALLBACK),
-            ("state", "s1"),
-            ("code_challenge", &challenge),
-            ("code_challenge_method", "S256"),
-        ],
-    )
-    .await;
+    let page = get_authorize(&mock, &pkce_flow(&challenge, &[("state", "s1")])).await;
     let html = page.text().await.expect("the approval page");
     assert!(html.contains(r#"<button id="allow" name="decision" value="allow">Allow</button>"#));
     let request_id = request_id_from_page(&html).expect("a request id");
-    let callback = http_client()
-        .post(format!("{}/services/oauth2/authorize/decision", mock.url()))
-        .form(&[("request_id", request_id.as_str()), ("decision", "allow")])
-        .send()
-        .await
-        .expect("reach the decision endpoint");
+    let callback = decide(&mock.url(), &request_id, "allow").await;
     assert_eq!(callback.status(), StatusCode::FOUND);
     let location = location(&callback);
     assert!(
@@ -134,10 +148,7 @@ async fn mock_token_response_has_no_expires_in() {
 #[tokio::test]
 async fn mock_records_token_requests_and_received_secrets() {
     let mock = mock().await;
-    let (verifier, challenge) = pkce_pair();
-    let code = mock
-        .authorize_and_get_code(CALLBACK, "s", Some(&challenge))
-        .await;
+    let (code, verifier) = code_with_pkce(&mock).await;
     mock.exchange_code(&code, CALLBACK, Some(&verifier))
         .await
         .expect("the exchange succeeds");
@@ -155,65 +166,45 @@ async fn mock_records_token_requests_and_received_secrets() {
 #[tokio::test]
 async fn mock_rejects_a_reused_code() {
     let mock = mock().await;
-    let (verifier, challenge) = pkce_pair();
-    let code = mock
-        .authorize_and_get_code(CALLBACK, "s", Some(&challenge))
-        .await;
+    let (code, verifier) = code_with_pkce(&mock).await;
     mock.exchange_code(&code, CALLBACK, Some(&verifier))
         .await
         .expect("the first exchange succeeds");
-    let again = mock
-        .exchange_code(&code, CALLBACK, Some(&verifier))
-        .await
-        .expect_err("the second exchange fails");
-    assert_eq!(
-        error_of(&again),
-        ("invalid_grant", "expired authorization code")
+    assert_refused(
+        mock.exchange_code(&code, CALLBACK, Some(&verifier)).await,
+        ("invalid_grant", "expired authorization code"),
+        "the second exchange",
     );
 }
 
 #[tokio::test]
 async fn mock_rejects_an_unknown_or_expired_code() {
     let mock = mock().await;
-    let unknown = mock
-        .exchange_code("aPrxNotAReal==", CALLBACK, None)
-        .await
-        .expect_err("an unknown code fails");
-    assert_eq!(
-        error_of(&unknown),
-        ("invalid_grant", "invalid authorization code")
+    assert_refused(
+        mock.exchange_code("aPrxNotAReal==", CALLBACK, None).await,
+        ("invalid_grant", "invalid authorization code"),
+        "an unknown code",
     );
 
-    let (verifier, challenge) = pkce_pair();
-    let code = mock
-        .authorize_and_get_code(CALLBACK, "s", Some(&challenge))
-        .await;
+    let (code, verifier) = code_with_pkce(&mock).await;
     mock.expire_codes();
-    let expired = mock
-        .exchange_code(&code, CALLBACK, Some(&verifier))
-        .await
-        .expect_err("an expired code fails");
-    assert_eq!(
-        error_of(&expired),
-        ("invalid_grant", "expired authorization code")
+    assert_refused(
+        mock.exchange_code(&code, CALLBACK, Some(&verifier)).await,
+        ("invalid_grant", "expired authorization code"),
+        "an expired code",
     );
 }
 
 #[tokio::test]
 async fn mock_rejects_a_wrong_code_verifier() {
     let mock = mock().await;
-    let (_, challenge) = pkce_pair();
+    let (code, _) = code_with_pkce(&mock).await;
     let (other_verifier, _) = pkce_pair();
-    let code = mock
-        .authorize_and_get_code(CALLBACK, "s", Some(&challenge))
-        .await;
-    let wrong = mock
-        .exchange_code(&code, CALLBACK, Some(&other_verifier))
-        .await
-        .expect_err("a wrong verifier fails");
-    assert_eq!(
-        error_of(&wrong),
-        ("invalid_request", "invalid code verifier")
+    assert_refused(
+        mock.exchange_code(&code, CALLBACK, Some(&other_verifier))
+            .await,
+        ("invalid_request", "invalid code verifier"),
+        "a wrong verifier",
     );
 }
 
@@ -224,17 +215,11 @@ async fn mock_rejects_a_missing_code_verifier_when_a_challenge_was_sent() {
         ..MockOptions::default()
     })
     .await;
-    let (_, challenge) = pkce_pair();
-    let code = mock
-        .authorize_and_get_code(CALLBACK, "s", Some(&challenge))
-        .await;
-    let missing = mock
-        .exchange_code(&code, CALLBACK, None)
-        .await
-        .expect_err("no verifier fails");
-    assert_eq!(
-        error_of(&missing),
-        ("invalid_request", "invalid code verifier")
+    let (code, _) = code_with_pkce(&mock).await;
+    assert_refused(
+        mock.exchange_code(&code, CALLBACK, None).await,
+        ("invalid_request", "invalid code verifier"),
+        "no verifier",
     );
 }
 
@@ -271,7 +256,7 @@ async fn mock_accepts_no_pkce_when_the_app_does_not_require_it() {
 
 #[tokio::test]
 async fn mock_rejects_a_redirect_uri_that_differs_from_authorize() {
-    let mock = mock_with(MockOptions {
+    let mock = MockSalesforce::start(MockOptions {
         callback_urls: vec![
             CALLBACK.to_owned(),
             "http://localhost:8719/other".to_owned(),
@@ -279,50 +264,30 @@ async fn mock_rejects_a_redirect_uri_that_differs_from_authorize() {
         ..MockOptions::default()
     })
     .await;
-    let (verifier, challenge) = pkce_pair();
-    let code = mock
-        .authorize_and_get_code(CALLBACK, "s", Some(&challenge))
-        .await;
-    let differs = mock
-        .exchange_code(&code, "http://localhost:8719/other", Some(&verifier))
-        .await
-        .expect_err("another redirect_uri fails");
-    assert_eq!(
-        error_of(&differs),
-        ("invalid_grant", "redirect_uri mismatch")
+    let (code, verifier) = code_with_pkce(&mock).await;
+    assert_refused(
+        mock.exchange_code(&code, "http://localhost:8719/other", Some(&verifier))
+            .await,
+        ("invalid_grant", "redirect_uri mismatch"),
+        "another redirect_uri",
     );
-    // The failed attempt consumed the code.
-    let retry = mock
-        .exchange_code(&code, CALLBACK, Some(&verifier))
-        .await
-        .expect_err("the code is spent");
-    assert_eq!(
-        error_of(&retry),
-        ("invalid_grant", "expired authorization code")
+    assert_refused(
+        mock.exchange_code(&code, CALLBACK, Some(&verifier)).await,
+        ("invalid_grant", "expired authorization code"),
+        "the failed attempt consumed the code",
     );
 }
 
 #[tokio::test]
 async fn mock_rejects_a_wrong_client_secret_without_consuming_the_code() {
     let mock = mock().await;
-    let (verifier, challenge) = pkce_pair();
-    let code = mock
-        .authorize_and_get_code(CALLBACK, "s", Some(&challenge))
-        .await;
-    let wrong = mock
-        .token_call(&[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("client_id", &mock.options().client_id),
-            ("client_secret", "not-the-secret"),
-            ("redirect_uri", CALLBACK),
-            ("code_verifier", &verifier),
-        ])
-        .await
-        .expect_err("a wrong secret fails");
-    assert_eq!(
-        error_of(&wrong),
-        ("invalid_client", "invalid client credentials")
+    let (code, verifier) = code_with_pkce(&mock).await;
+    let client = (mock.options().client_id.as_str(), "not-the-secret");
+    assert_refused(
+        mock.exchange_code_as(client, &code, CALLBACK, Some(&verifier))
+            .await,
+        ("invalid_client", "invalid client credentials"),
+        "a wrong secret",
     );
     assert!(mock.issued_secrets().contains(&"not-the-secret".to_owned()));
     mock.exchange_code(&code, CALLBACK, Some(&verifier))
@@ -333,34 +298,20 @@ async fn mock_rejects_a_wrong_client_secret_without_consuming_the_code() {
 #[tokio::test]
 async fn mock_rejects_a_wrong_client_id_at_the_token_endpoint() {
     let mock = mock().await;
-    let (verifier, challenge) = pkce_pair();
-    let code = mock
-        .authorize_and_get_code(CALLBACK, "s", Some(&challenge))
-        .await;
-    let wrong = mock
-        .token_call(&[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("client_id", "3MVG9someoneElse"),
-            ("client_secret", &mock.options().client_secret),
-            ("redirect_uri", CALLBACK),
-            ("code_verifier", &verifier),
-        ])
-        .await
-        .expect_err("a wrong client id fails");
-    assert_eq!(
-        error_of(&wrong),
-        ("invalid_client_id", "client identifier invalid")
+    let (code, verifier) = code_with_pkce(&mock).await;
+    let client = ("3MVG9someoneElse", mock.options().client_secret.as_str());
+    assert_refused(
+        mock.exchange_code_as(client, &code, CALLBACK, Some(&verifier))
+            .await,
+        ("invalid_client_id", "client identifier invalid"),
+        "a wrong client id",
     );
 }
 
 #[tokio::test]
 async fn mock_accepts_http_basic_client_credentials() {
     let mock = mock().await;
-    let (verifier, challenge) = pkce_pair();
-    let code = mock
-        .authorize_and_get_code(CALLBACK, "s", Some(&challenge))
-        .await;
+    let (code, verifier) = code_with_pkce(&mock).await;
     let options = mock.options();
     let response = http_client()
         .post(format!("{}/services/oauth2/token", mock.url()))
@@ -389,52 +340,63 @@ async fn mock_rejects_an_unsupported_grant_type_as_json() {
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     let content_type = response.headers()[header::CONTENT_TYPE].clone();
     assert_eq!(content_type, "application/json");
-    let body: Value =
-        serde_json::from_slice(&response.bytes().await.expect("a body")).expect("JSON");
     assert_eq!(
-        error_of(&body),
+        error_of(&response.json_value().await),
         ("unsupported_grant_type", "grant type not supported")
     );
 }
 
 #[tokio::test]
-async fn mock_requires_pkce_when_the_app_does() {
-    let mock = mock().await;
-    let response = get_authorize(
-        &mock,
-        &[
-            ("response_type", "code"),
-            ("redirect_uri", CALLBACK),
-            ("state", "xyz"),
-        ],
-    )
-    .await;
-    assert_eq!(response.status(), StatusCode::FOUND);
-    assert_eq!(
-        location(&response),
-        format!(
-            "{CALLBACK}?error=invalid_request&error_description=missing+required+code+challenge&state=xyz"
-        )
-    );
-}
+async fn mock_sends_authorize_errors_back_to_the_callback_with_the_state() {
+    let (_, challenge) = pkce_pair();
+    let strict_scopes = MockOptions {
+        app_scopes: vec!["api".to_owned()],
+        ..MockOptions::default()
+    };
+    let cases = [
+        (
+            "PKCE is required when the app requires it",
+            MockOptions::default(),
+            vec![("response_type", "code"), ("redirect_uri", CALLBACK)],
+            "error=invalid_request&error_description=missing+required+code+challenge",
+        ),
+        (
+            "only the S256 challenge method is accepted",
+            MockOptions::default(),
+            vec![
+                ("response_type", "code"),
+                ("redirect_uri", CALLBACK),
+                ("code_challenge", "abc"),
+                ("code_challenge_method", "plain"),
+            ],
+            "error=invalid_request&error_description=invalid+code+challenge+method",
+        ),
+        (
+            "an unsupported response type",
+            MockOptions::default(),
+            vec![("response_type", "token"), ("redirect_uri", CALLBACK)],
+            "error=unsupported_response_type&error_description=response+type+not+supported",
+        ),
+        (
+            "a scope the app lacks, when strict",
+            strict_scopes,
+            pkce_flow(&challenge, &[("scope", "api refresh_token")]),
+            "error=invalid_scope&error_description=the+requested+scope+is+not+allowed",
+        ),
+    ];
+    for (case, options, mut params, error) in cases {
+        let mock = mock_with(options).await;
+        params.push(("state", "xyz"));
 
-#[tokio::test]
-async fn mock_accepts_only_the_s256_challenge_method() {
-    let mock = mock().await;
-    let response = get_authorize(
-        &mock,
-        &[
-            ("response_type", "code"),
-            ("redirect_uri", CALLBACK),
-            ("code_challenge", "abc"),
-            ("code_challenge_method", "plain"),
-        ],
-    )
-    .await;
-    assert_eq!(
-        query_param(&location(&response), "error").as_deref(),
-        Some("invalid_request")
-    );
+        let response = get_authorize(&mock, &params).await;
+
+        assert_eq!(response.status(), StatusCode::FOUND, "{case}");
+        assert_eq!(
+            location(&response),
+            format!("{CALLBACK}?{error}&state=xyz"),
+            "{case}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -474,79 +436,24 @@ async fn mock_shows_its_own_page_for_an_unregistered_redirect_uri() {
 }
 
 #[tokio::test]
-async fn mock_redirects_unsupported_response_types() {
-    let mock = mock().await;
-    let response = get_authorize(
-        &mock,
-        &[("response_type", "token"), ("redirect_uri", CALLBACK)],
-    )
-    .await;
-    assert_eq!(
-        query_param(&location(&response), "error").as_deref(),
-        Some("unsupported_response_type")
-    );
-}
-
-#[tokio::test]
 async fn mock_redirects_access_denied_when_the_user_denies() {
     let mock = mock().await;
     let (_, challenge) = pkce_pair();
-    let page = get_authorize(
-        &mock,
-        &[
-            ("response_type", "code"),
-            ("redirect_uri", CALLBACK),
-            ("state", "st"),
-            ("code_challenge", &challenge),
-            ("code_challenge_method", "S256"),
-        ],
-    )
-    .await;
-    let request_id =
-        request_id_from_page(&page.text().await.expect("a page")).expect("a request id");
-    let decide = || {
-        http_client()
-            .post(format!("{}/services/oauth2/authorize/decision", mock.url()))
-            .form(&[("request_id", request_id.as_str()), ("decision", "deny")])
-            .send()
-    };
-    let denied = decide().await.expect("reach the decision endpoint");
+    let page = get_authorize(&mock, &pkce_flow(&challenge, &[("state", "st")])).await;
+    let request_id = request_id_of(page).await;
+
+    let denied = decide(&mock.url(), &request_id, "deny").await;
     assert_eq!(
         location(&denied),
         format!(
             "{CALLBACK}?error=access_denied&error_description=end-user+denied+authorization&state=st"
         )
     );
-    let again = decide().await.expect("reach the decision endpoint");
+    let again = decide(&mock.url(), &request_id, "deny").await;
     assert_eq!(
         again.status(),
         StatusCode::BAD_REQUEST,
         "a request is answered once"
-    );
-}
-
-#[tokio::test]
-async fn mock_rejects_scopes_the_app_lacks_when_strict() {
-    let mock = mock_with(MockOptions {
-        app_scopes: vec!["api".to_owned()],
-        ..MockOptions::default()
-    })
-    .await;
-    let (_, challenge) = pkce_pair();
-    let response = get_authorize(
-        &mock,
-        &[
-            ("response_type", "code"),
-            ("redirect_uri", CALLBACK),
-            ("scope", "api refresh_token"),
-            ("code_challenge", &challenge),
-            ("code_challenge_method", "S256"),
-        ],
-    )
-    .await;
-    assert_eq!(
-        query_param(&location(&response), "error").as_deref(),
-        Some("invalid_scope")
     );
 }
 
@@ -559,25 +466,10 @@ async fn mock_grants_no_refresh_token_without_the_scope_when_lenient() {
     })
     .await;
     let (verifier, challenge) = pkce_pair();
-    let page = get_authorize(
-        &mock,
-        &[
-            ("response_type", "code"),
-            ("redirect_uri", CALLBACK),
-            ("scope", "refresh_token api full"),
-            ("code_challenge", &challenge),
-            ("code_challenge_method", "S256"),
-        ],
-    )
-    .await;
-    let request_id =
-        request_id_from_page(&page.text().await.expect("a page")).expect("a request id");
-    let callback = http_client()
-        .post(format!("{}/services/oauth2/authorize/decision", mock.url()))
-        .form(&[("request_id", request_id.as_str()), ("decision", "allow")])
-        .send()
-        .await
-        .expect("reach the decision endpoint");
+    let scope = [("scope", "refresh_token api full")];
+    let page = get_authorize(&mock, &pkce_flow(&challenge, &scope)).await;
+    let request_id = request_id_of(page).await;
+    let callback = decide(&mock.url(), &request_id, "allow").await;
     let code = query_param(&location(&callback), "code").expect("a code");
     let tokens = mock
         .exchange_code(&code, CALLBACK, Some(&verifier))
@@ -591,17 +483,8 @@ async fn mock_grants_no_refresh_token_without_the_scope_when_lenient() {
 async fn mock_treats_offline_access_as_refresh_token() {
     let mock = mock().await;
     let (_, challenge) = pkce_pair();
-    let response = get_authorize(
-        &mock,
-        &[
-            ("response_type", "code"),
-            ("redirect_uri", CALLBACK),
-            ("scope", "offline_access api"),
-            ("code_challenge", &challenge),
-            ("code_challenge_method", "S256"),
-        ],
-    )
-    .await;
+    let scope = [("scope", "offline_access api")];
+    let response = get_authorize(&mock, &pkce_flow(&challenge, &scope)).await;
     assert_eq!(response.status(), StatusCode::OK);
 }
 
@@ -631,10 +514,10 @@ async fn mock_rotation_replaces_the_refresh_token() {
     assert_ne!(old, new);
     assert!(!mock.refresh_token_is_live(&old));
     assert!(mock.refresh_token_is_live(&new));
-    let stale = mock.refresh(&old).await.expect_err("the old one is dead");
-    assert_eq!(
-        error_of(&stale),
-        ("invalid_grant", "expired access/refresh token")
+    assert_refused(
+        mock.refresh(&old).await,
+        ("invalid_grant", "expired access/refresh token"),
+        "the old one is dead",
     );
     mock.refresh(&new).await.expect("the new one works");
 }
@@ -643,17 +526,15 @@ async fn mock_rotation_replaces_the_refresh_token() {
 async fn mock_refresh_needs_the_client_secret() {
     let mock = mock().await;
     let refresh_token = refresh_token(&mock.login(CALLBACK).await);
-    let refused = mock
-        .token_call(&[
+    assert_refused(
+        mock.token_call(&[
             ("grant_type", "refresh_token"),
             ("refresh_token", &refresh_token),
             ("client_id", &mock.options().client_id),
         ])
-        .await
-        .expect_err("no secret fails");
-    assert_eq!(
-        error_of(&refused),
-        ("invalid_client", "invalid client credentials")
+        .await,
+        ("invalid_client", "invalid client credentials"),
+        "no secret",
     );
 }
 
@@ -669,13 +550,10 @@ async fn mock_revoking_a_refresh_token_kills_it_and_its_access_tokens() {
     };
     let response = revoke(refresh_token(&tokens)).await.expect("reach revoke");
     assert_eq!(response.status(), StatusCode::OK);
-    let gone = mock
-        .refresh(&refresh_token(&tokens))
-        .await
-        .expect_err("a revoked token fails");
-    assert_eq!(
-        error_of(&gone),
-        ("invalid_grant", "expired access/refresh token")
+    assert_refused(
+        mock.refresh(&refresh_token(&tokens)).await,
+        ("invalid_grant", "expired access/refresh token"),
+        "a revoked token",
     );
     let (status, _) = get_json(
         &mock,
@@ -686,25 +564,19 @@ async fn mock_revoking_a_refresh_token_kills_it_and_its_access_tokens() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let unknown = revoke("nothing".to_owned()).await.expect("reach revoke");
     assert_eq!(unknown.status(), StatusCode::BAD_REQUEST);
-    let body: Value =
-        serde_json::from_slice(&unknown.bytes().await.expect("a body")).expect("JSON");
-    assert_eq!(error_of(&body), ("invalid_token", "invalid token"));
+    assert_eq!(
+        error_of(&unknown.json_value().await),
+        ("invalid_token", "invalid token")
+    );
 }
 
 #[tokio::test]
 async fn mock_identity_needs_a_valid_bearer_token() {
     let mock = mock().await;
     let tokens = mock.login(CALLBACK).await;
-    let id_url = tokens["id"].as_str().expect("an id URL");
-    let response = http_client()
-        .get(id_url)
-        .bearer_auth(access_token(&tokens))
-        .send()
-        .await
-        .expect("reach the identity URL");
+    let response = get_identity(&tokens, &access_token(&tokens)).await;
     assert_eq!(response.status(), StatusCode::OK);
-    let identity: Value =
-        serde_json::from_slice(&response.bytes().await.expect("a body")).expect("JSON");
+    let identity = response.json_value().await;
     assert_eq!(identity["username"], USERNAME);
     assert_eq!(identity["organization_id"], ORG_ID);
     assert_eq!(identity["user_type"], "STANDARD");
@@ -713,12 +585,7 @@ async fn mock_identity_needs_a_valid_bearer_token() {
         json!(format!("{}/services/data/v{{version}}/", mock.url()))
     );
 
-    let refused = http_client()
-        .get(id_url)
-        .bearer_auth("00DMOCK000000001!AQbogus")
-        .send()
-        .await
-        .expect("reach the identity URL");
+    let refused = get_identity(&tokens, "00DMOCK000000001!AQbogus").await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     assert_eq!(refused.text().await.expect("a body"), "Bad_OAuth_Token");
 }
@@ -726,13 +593,7 @@ async fn mock_identity_needs_a_valid_bearer_token() {
 #[tokio::test]
 async fn mock_lists_api_versions_without_auth() {
     let mock = mock().await;
-    let response = http_client()
-        .get(format!("{}/services/data/", mock.url()))
-        .send()
-        .await
-        .expect("reach the versions list");
-    let versions: Value =
-        serde_json::from_slice(&response.bytes().await.expect("a body")).expect("JSON");
+    let versions = get(&mock, "/services/data/", None).await.json_value().await;
     let versions = versions.as_array().expect("an array");
     assert_eq!(versions.len(), 5);
     assert_eq!(versions[0]["version"], "62.0");
@@ -907,18 +768,9 @@ async fn mock_answers_404_elsewhere() {
         "/",
         "/services/oauth2/userinfo",
         "/services/data/v62.0/sobjects",
+        "/services/oauth2/token",
     ] {
-        let response = http_client()
-            .get(format!("{}{path}", mock.url()))
-            .send()
-            .await
-            .expect("reach the mock");
+        let response = get(&mock, path, None).await;
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
     }
-    let response = http_client()
-        .get(format!("{}/services/oauth2/token", mock.url()))
-        .send()
-        .await
-        .expect("reach the mock");
-    assert_eq!(response.status(), StatusCode::NOT_FOUND);
 }
