@@ -11,6 +11,8 @@ mod pages;
 mod results;
 mod sessions;
 mod state;
+#[cfg(test)]
+mod strip;
 mod view;
 
 use std::net::{Ipv4Addr, Ipv6Addr};

@@ -15,12 +15,15 @@ use crate::signin::Claim;
 
 pub(super) const INDEX_HTML: &str = include_str!("../../static/index.html");
 
-/// A file the page loads, embedded from `static/` at build time.
+/// A file the page loads, embedded from `static/` at build time without its
+/// comments (`build.rs` strips them, see `strip`).
 #[derive(Debug)]
 pub struct Asset {
     /// `/assets/` and the file's name in `static/`.
     pub path: &'static str,
     pub content_type: &'static str,
+    /// What is served: the file without whole-line comments, blank lines and
+    /// indentation.
     pub body: &'static str,
 }
 
@@ -29,7 +32,7 @@ macro_rules! asset {
         Asset {
             path: concat!("/assets/", $file),
             content_type: $content_type,
-            body: include_str!(concat!("../../static/", $file)),
+            body: include_str!(concat!(env!("OUT_DIR"), "/", $file)),
         }
     };
 }
@@ -218,5 +221,39 @@ mod tests {
             escape_html("<script>alert('x')</script> & \"y\""),
             "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;y&quot;"
         );
+    }
+
+    /// The lines of a file that are not blank or comments, trimmed: how a
+    /// reader sees its code, written apart from `strip`.
+    fn code_lines(text: &str, js: bool) -> Vec<&str> {
+        let mut in_comment = false;
+        text.lines()
+            .map(str::trim)
+            .filter(|line| {
+                if in_comment || line.starts_with("/*") {
+                    in_comment = !line.ends_with("*/");
+                    return false;
+                }
+                let line_comment = js && line.starts_with("//");
+                !line.is_empty() && !line_comment
+            })
+            .collect()
+    }
+
+    #[test]
+    fn each_asset_serves_every_line_of_code_of_its_file_and_no_comment() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        for asset in ASSETS {
+            let file = asset.path.strip_prefix("/assets/").expect("under /assets/");
+            let source =
+                std::fs::read_to_string(root.join("static").join(file)).expect("in static/");
+            let js = file.ends_with(".js");
+            assert_eq!(
+                asset.body.lines().collect::<Vec<_>>(),
+                code_lines(&source, js),
+                "{file}"
+            );
+            assert!(asset.body.len() < source.len(), "{file}: nothing stripped");
+        }
     }
 }
