@@ -32,7 +32,8 @@ fn strip_static() {
         };
         println!("cargo:rerun-if-changed={}", path.display());
         let text = std::fs::read_to_string(&path).expect("static/ is UTF-8");
-        let stripped = strip::strip(&text, language).unwrap_or_else(|why| panic!("{name}: {why}"));
+        let stripped =
+            strip::strip(&text, language).unwrap_or_else(|why| panic!("static/{name}: {why}"));
         std::fs::write(out.join(&name), stripped).expect("write to OUT_DIR");
     }
 }

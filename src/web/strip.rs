@@ -27,7 +27,7 @@ pub fn strip(text: &str, language: Language) -> Result<String, String> {
     let mut out = String::with_capacity(text.len());
     let mut in_block = false;
     for (number, line) in text.lines().enumerate() {
-        let fail = |why: &str| Err(format!("static/ line {}: {why}: {line}", number + 1));
+        let fail = |why: &str| Err(format!("line {}: {why}: {line}", number + 1));
         let code = line.trim();
         if in_block || code.starts_with("/*") {
             let rest = if in_block { code } else { &code[2..] };
@@ -57,7 +57,7 @@ pub fn strip(text: &str, language: Language) -> Result<String, String> {
         out.push('\n');
     }
     if in_block {
-        return Err("static/: a comment is not closed".to_owned());
+        return Err("a comment is not closed".to_owned());
     }
     Ok(out)
 }
