@@ -12,7 +12,8 @@ mod findings;
 mod text;
 
 pub use findings::{
-    DomainCount, License, Licenses, OrgInfo, TokenCheck, TypeCount, UserInfo, UserPreview,
+    DomainCount, License, Licenses, LoginUrlTried, OrgInfo, TokenCheck, TypeCount, UserInfo,
+    UserPreview,
 };
 
 use crate::salesforce::{Advice, Surface};
@@ -300,6 +301,8 @@ mod tests {
             scope_fixes: Vec::new(),
             warning: None,
             login_url: String::new(),
+            login_urls_tried: Vec::new(),
+            login_url_reason: None,
         })
     }
 

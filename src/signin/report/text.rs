@@ -25,8 +25,22 @@ impl Report {
 fn finding_lines(finding: &Finding, line: &mut impl FnMut(&str, &str, &str)) {
     match finding {
         Finding::Token(token) => {
-            let works = format!("the refresh grant works at {}.", token.login_url);
-            line("Token", "ok", &works);
+            for tried in &token.login_urls_tried {
+                match &tried.refused {
+                    None => {
+                        let works = format!("the refresh grant works at {}.", tried.login_url);
+                        line("Token", "ok", &works);
+                    }
+                    Some(refused) => {
+                        let advice = advice_text(&refused.on(Surface::Terminal));
+                        let text = format!("not at {}: {advice}", tried.login_url);
+                        line("Token", "not ok", &text);
+                    }
+                }
+            }
+            if let Some(reason) = &token.login_url_reason {
+                line("Login URL", "ok", &format!("{}. {reason}", token.login_url));
+            }
             let scopes = if token.scopes_missing.is_empty() {
                 "ok"
             } else {
