@@ -23,7 +23,8 @@
 //!   another host (`https://login.salesforce.com/services/oauth2/success`)
 //!   works like any other, as Salesforce's does.
 //! - after the login, the org's policies apply: a Local app reached through
-//!   the generic login host (`OAUTH_EC_APP_NOT_FOUND`), a browser signed in
+//!   the generic login host (`OAUTH_EC_APP_NOT_FOUND`; its token endpoint
+//!   answers `app_not_found`), a browser signed in
 //!   to another org without `prompt=login` (`OAUTH_AUTHORIZATION_BLOCKED`),
 //!   a blocked app or an unassigned user (`OAUTH_APP_BLOCKED`), a user who
 //!   may not approve (Salesforce's own `OAUTH_APPROVAL_ERROR_GENERIC` page).
@@ -45,6 +46,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
 use axum::Router;
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -108,7 +110,8 @@ pub struct MockOptions {
     /// A Local External Client App: only its org's My Domain (the mock's
     /// `url()`) knows it. Signing in through `generic_url()`, which stands
     /// for login.salesforce.com, fails after the login with
-    /// `OAUTH_EC_APP_NOT_FOUND`, as integrations report.
+    /// `OAUTH_EC_APP_NOT_FOUND`, and a token request there (a refresh grant)
+    /// with `app_not_found`, as integrations report.
     pub local_app: bool,
     /// The browser is still signed in to another org. Salesforce reuses that
     /// session unless the request says `prompt=login`, and refuses the
@@ -195,6 +198,8 @@ struct MockState {
     issued_secrets: Vec<String>,
     token_requests: Vec<Vec<(String, String)>>,
     authorize_requests: usize,
+    /// Every request answered, whatever its endpoint.
+    requests: usize,
 }
 
 impl MockSalesforce {
@@ -273,6 +278,12 @@ impl MockSalesforce {
         self.shared.lock().token_requests.clone()
     }
 
+    /// How many requests the mock answered, on any endpoint and either host:
+    /// what a check run costs the org's API budget.
+    pub fn requests(&self) -> usize {
+        self.shared.lock().requests
+    }
+
     /// How many `GET /services/oauth2/authorize` the mock answered.
     pub fn authorize_requests(&self) -> usize {
         self.shared.lock().authorize_requests
@@ -298,8 +309,14 @@ impl MockSalesforce {
     /// Posts a form to the token endpoint; `Ok(success JSON)` on HTTP 200,
     /// else `Err(error JSON)`.
     pub async fn token_call(&self, form: &[(&str, &str)]) -> Result<Value, Value> {
+        self.token_call_at(&self.url(), form).await
+    }
+
+    /// As [`Self::token_call`], at the mock reached as `base` (`url()` or
+    /// `generic_url()`).
+    pub async fn token_call_at(&self, base: &str, form: &[(&str, &str)]) -> Result<Value, Value> {
         let response = http_client()
-            .post(format!("{}/services/oauth2/token", self.url()))
+            .post(format!("{base}/services/oauth2/token"))
             .form(form)
             .send()
             .await
@@ -311,14 +328,19 @@ impl MockSalesforce {
 
     /// A refresh grant with the mock's own client id and secret.
     pub async fn refresh(&self, refresh_token: &str) -> Result<Value, Value> {
+        self.refresh_at(&self.url(), refresh_token).await
+    }
+
+    /// As [`Self::refresh`], at the mock reached as `base`.
+    pub async fn refresh_at(&self, base: &str, refresh_token: &str) -> Result<Value, Value> {
         let options = self.options();
-        self.token_call(&[
+        let form = [
             ("grant_type", "refresh_token"),
             ("refresh_token", refresh_token),
             ("client_id", &options.client_id),
             ("client_secret", &options.client_secret),
-        ])
-        .await
+        ];
+        self.token_call_at(base, &form).await
     }
 
     /// A code exchange with the mock's own client id and secret.
@@ -524,7 +546,20 @@ fn router(shared: Arc<Shared>) -> Router {
         )
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&shared),
+            count_request,
+        ))
         .with_state(shared)
+}
+
+async fn count_request(
+    State(mock): State<Arc<Shared>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    mock.lock().requests += 1;
+    next.run(request).await
 }
 
 impl Shared {
