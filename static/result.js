@@ -49,6 +49,8 @@ function licenseTable(caption, licenses) {
 const FOUND = {
   token: (token) => [
     el("p", `Salesforce accepted the refresh token, the client ID and the client secret at ${token.login_url}, the Login URL Snow Atlas will use.`),
+    // Which Login URLs the refresh grant was tried at, when there was a choice.
+    ...(token.login_urls_tried.length > 1 ? [triedList(token.login_urls_tried)] : []),
     ...(token.warning ? [warning(token.warning)] : []),
     el("p", "Scopes granted: " + (token.scopes_granted.join(", ") || "(none)")),
     ...token.scope_fixes.map(warning),
@@ -73,6 +75,16 @@ const FOUND = {
     return [el("p", `${number(users.active_users)} active users; ${number(users.without_email)} without an email address.`), list];
   },
 };
+
+/** Each Login URL the refresh grant ran at: works there, or what Salesforce said. */
+function triedList(tried) {
+  const list = el("ul", undefined, "tried");
+  for (const { login_url, refused } of tried) {
+    const said = refused && (refused.code ? [refused.code, refused.description].filter(Boolean).join(": ") : refused.title);
+    list.append(el("li", refused ? `Not at ${login_url}: ${said}` : `Works at ${login_url}`));
+  }
+  return list;
+}
 
 /** The row of one kind, made the first time the kind is drawn. */
 function rowOf(container, kind) {
@@ -185,6 +197,10 @@ function drawSettings(body) {
   }
   $("s-company_names").value = settings.company_names.join(", ");
   fitAll();
+  // Why this Login URL, once the token check has tried it (and its generic host).
+  const reason = passed(body.checks.steps, "token")?.login_url_reason;
+  $("login-url-reason").textContent = reason || "";
+  $("login-url-reason").hidden = !reason;
   const details = body.details || {};
   for (const name of ["username", "org_id", "instance_url", "scope"]) {
     $("d-" + name).textContent = details[name] || "(not known yet)";

@@ -11,8 +11,8 @@ use sftoken::login_url::{HostPolicy, PRODUCTION};
 use sftoken::signin::report::CheckKind;
 
 use crate::helpers::{
-    Binary, JsonBody, SignIn, TestApp, Visitor, check, free_port, mock_for_port, mock_with_token,
-    run_check_with_token,
+    Binary, JsonBody, SignIn, TestApp, Visitor, browser_signed_in, check, free_port, mock_for_port,
+    mock_with_token, run_check_with_token, wait_for_checks_finished,
 };
 use crate::mock_salesforce::{MockOptions, MockSalesforce};
 
@@ -330,4 +330,59 @@ async fn the_loopback_generic_host_is_a_test_flag_kept_out_of_help() {
     assert!(!help.stdout().contains("--loopback-generic-host"));
     let mut alone = Binary::spawn(&["check", "--loopback-generic-host"], &[]);
     assert_eq!(alone.wait().await, 2, "needs --allow-any-login-url");
+}
+
+/// In Chromium: the Login URL field, the line under it, and the token row's
+/// list of the Login URLs tried.
+async fn login_url_shown(browser: &crate::webdriver::Browser) -> Value {
+    browser
+        .execute(
+            "const $ = (id) => document.getElementById(id);\
+             return [$('s-login_url').value, $('login-url-reason').hidden,\
+                     $('login-url-reason').textContent,\
+                     [...$('check-token').querySelectorAll('.tried li')].map((li) => li.textContent)];",
+            vec![],
+        )
+        .await
+}
+
+#[tokio::test]
+async fn the_page_shows_the_login_url_that_works_why_and_each_one_tried() {
+    for local_app in [false, true] {
+        let app = TestApp::start_with(HostPolicy::AnyWithLoopbackGeneric, PRODUCTION, |_| {}).await;
+        let options = MockOptions {
+            local_app,
+            ..MockOptions::default()
+        };
+        let mock = mock_for_port(app.port, options).await;
+        let (browser, _, _) = browser_signed_in(&app, &mock).await;
+        wait_for_checks_finished(&browser).await;
+
+        let shown = login_url_shown(&browser).await;
+
+        let (my_domain, generic) = (mock.url(), mock.generic_url());
+        let expected = if local_app { &my_domain } else { &generic };
+        assert_eq!(shown[0], *expected, "{shown}");
+        assert_eq!(shown[1], false, "the reason is shown: {shown}");
+        let reason = shown[2].as_str().expect("reason");
+        let says = if local_app {
+            "only at your My Domain"
+        } else {
+            "works at both"
+        };
+        assert!(reason.contains(says), "{reason}");
+        let generic_line = if local_app {
+            format!(
+                "Not at {generic}: app_not_found: External client app is not installed in this org"
+            )
+        } else {
+            format!("Works at {generic}")
+        };
+        assert_eq!(
+            shown[3],
+            serde_json::json!([format!("Works at {my_domain}"), generic_line])
+        );
+        browser.quit().await;
+        app.stop().await;
+    }
 }

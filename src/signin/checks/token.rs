@@ -114,7 +114,7 @@ fn recommend(
         (None, None) => (
             generic.clone(),
             Some(format!(
-                "The refresh grant works at both {mine} and {generic}; sftoken shows {generic}, {}, and {mine} works too.",
+                "The refresh grant works at both {mine} and {generic}; sftoken shows {generic}, {}.",
                 generic_words(generic)
             )),
         ),
