@@ -177,28 +177,33 @@ impl Held {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::client_id::ClientId;
     use crate::login_url::{HostPolicy, LoginUrl};
     use crate::secret::ClientSecret;
 
+    /// Settings an admin has, with Consumer Key `3MVG9key`, at `login_url`.
+    pub(in crate::signin) fn connection_at(
+        login_url: &str,
+        secret: &str,
+        refresh_token: &str,
+    ) -> Connection {
+        Connection::existing(
+            Credentials {
+                client_id: ClientId::parse("3MVG9key").expect("a key"),
+                client_secret: ClientSecret::new(secret),
+                login_url: LoginUrl::parse(login_url, HostPolicy::Salesforce).expect("url"),
+            },
+            RefreshToken::new(refresh_token),
+            CompanyNames::all(),
+        )
+    }
+
     #[test]
     fn the_settings_show_the_login_url_the_token_check_recommends_once_it_passed() {
         use crate::signin::report::{Finding, TokenCheck};
-        let connection = Connection::existing(
-            Credentials {
-                client_id: ClientId::parse("3MVG9key").expect("a key"),
-                client_secret: ClientSecret::new("s"),
-                login_url: LoginUrl::parse(
-                    "https://acme.my.salesforce.com",
-                    HostPolicy::Salesforce,
-                )
-                .expect("url"),
-            },
-            RefreshToken::new("5Aep"),
-            CompanyNames::all(),
-        );
+        let connection = connection_at("https://acme.my.salesforce.com", "s", "5Aep");
         let shown = || connection.read(|held| held.settings(&connection.credentials).copy_all());
         assert!(shown().contains("Login URL: https://acme.my.salesforce.com\n"));
         connection.update_report(|report| {
@@ -218,15 +223,10 @@ mod tests {
 
     #[test]
     fn debug_output_never_shows_a_secret() {
-        let connection = Connection::existing(
-            Credentials {
-                client_id: ClientId::parse("3MVG9key").expect("a key"),
-                client_secret: ClientSecret::new("the-client-secret"),
-                login_url: LoginUrl::parse("https://login.salesforce.com", HostPolicy::Salesforce)
-                    .expect("url"),
-            },
-            RefreshToken::new("5Aep-the-refresh-token"),
-            CompanyNames::all(),
+        let connection = connection_at(
+            "https://login.salesforce.com",
+            "the-client-secret",
+            "5Aep-the-refresh-token",
         );
         let printed = format!("{connection:?}");
         assert!(printed.contains("3MVG9key"), "{printed}");

@@ -15,6 +15,7 @@ pub use findings::{
     DomainCount, License, Licenses, LoginUrlTried, OrgInfo, TokenCheck, TypeCount, UserInfo,
     UserPreview,
 };
+pub use text::said;
 
 use crate::salesforce::{Advice, Surface};
 

@@ -11,20 +11,26 @@ use sftoken::login_url::{HostPolicy, PRODUCTION};
 use sftoken::signin::report::CheckKind;
 
 use crate::helpers::{
-    Binary, JsonBody, SignIn, TestApp, Visitor, browser_signed_in, check, free_port, mock_for_port,
-    mock_with_token, run_check_with_token, wait_for_checks_finished,
+    Binary, JsonBody, SignIn, TestApp, Visitor, binary_and_mock_with, browser_signed_in, check,
+    mock_for_port, mock_with_token, run_check_with_token, wait_for_checks_finished,
 };
 use crate::mock_salesforce::{MockOptions, MockSalesforce};
 
 /// The app started as with `--allow-any-login-url --loopback-generic-host`,
-/// a mock whose app accepts its callback, and a whole sign-in at
+/// and a mock whose app accepts its callback.
+pub async fn app_and_mock_with_generic_host(options: MockOptions) -> (TestApp, MockSalesforce) {
+    let app = TestApp::start_with(HostPolicy::AnyWithLoopbackGeneric, PRODUCTION, |_| {}).await;
+    let mock = mock_for_port(app.port, options).await;
+    (app, mock)
+}
+
+/// As [`app_and_mock_with_generic_host`], then a whole sign-in at
 /// `login_url` (the mock's My Domain or its generic host), with its checks.
 async fn signed_in_at(
     options: MockOptions,
     login_url: fn(&MockSalesforce) -> String,
 ) -> (TestApp, MockSalesforce, SignIn) {
-    let app = TestApp::start_with(HostPolicy::AnyWithLoopbackGeneric, PRODUCTION, |_| {}).await;
-    let mock = mock_for_port(app.port, options).await;
+    let (app, mock) = app_and_mock_with_generic_host(options).await;
     let visitor = Visitor::launch(&app.launch_url()).await;
     let options = mock.options();
     let started = visitor
@@ -40,6 +46,34 @@ async fn signed_in_at(
     let callback_url = visitor.consent(authorize_url, "allow").await;
     let sign_in = visitor.finish(&callback_url).await;
     (app, mock, sign_in)
+}
+
+/// Chromium on the page of [`app_and_mock_with_generic_host`], signed in at
+/// the mock's My Domain, its checks finished.
+pub async fn browser_at_my_domain(
+    options: MockOptions,
+) -> (TestApp, MockSalesforce, crate::webdriver::Browser) {
+    let (app, mock) = app_and_mock_with_generic_host(options).await;
+    let (browser, _, _) = browser_signed_in(&app, &mock).await;
+    wait_for_checks_finished(&browser).await;
+    (app, mock, browser)
+}
+
+/// The token check of a page's result passed, tried each of `tried` in order
+/// (the Login URL and whether the grant worked there), and the settings and
+/// Copy all show `shown`; returns the check.
+fn assert_shown<'a>(result: &'a Value, expected: &[(String, bool)], shown: &str) -> &'a Value {
+    let token = check(result, CheckKind::Token);
+    assert_eq!(token["status"], "ok", "{result}");
+    assert_eq!(tried(token), expected, "{result}");
+    assert_eq!(token["login_url"], shown);
+    assert_eq!(result["settings"]["login_url"], shown);
+    let copy_all = result["copy_all"].as_str().expect("copy all");
+    assert!(
+        copy_all.contains(&format!("Login URL: {shown}\n")),
+        "{copy_all}"
+    );
+    token
 }
 
 /// Each Login URL the token check tried, with whether the grant worked there.
@@ -81,19 +115,8 @@ async fn where_the_my_domain_and_its_generic_host_both_work_the_page_shows_the_g
     let (app, mock, SignIn { result, .. }) =
         signed_in_at(MockOptions::default(), MockSalesforce::url).await;
 
-    let token = check(&result, CheckKind::Token);
-    assert_eq!(token["status"], "ok", "{result}");
-    assert_eq!(
-        tried(token),
-        [(mock.url(), true), (mock.generic_url(), true)]
-    );
-    assert_eq!(token["login_url"], mock.generic_url());
-    assert_eq!(result["settings"]["login_url"], mock.generic_url());
-    let copy_all = result["copy_all"].as_str().expect("copy all");
-    assert!(
-        copy_all.contains(&format!("Login URL: {}\n", mock.generic_url())),
-        "{copy_all}"
-    );
+    let both = [(mock.url(), true), (mock.generic_url(), true)];
+    let token = assert_shown(&result, &both, &mock.generic_url());
     let reason = token["login_url_reason"].as_str().expect("a reason");
     assert!(reason.contains("works at both"), "{reason}");
     let hosts = mock.token_hosts();
@@ -117,22 +140,11 @@ async fn where_the_generic_host_refuses_a_local_app_the_page_shows_the_my_domain
     };
     let (app, mock, SignIn { result, .. }) = signed_in_at(options, MockSalesforce::url).await;
 
-    let token = check(&result, CheckKind::Token);
-    assert_eq!(token["status"], "ok", "{result}");
-    assert_eq!(
-        tried(token),
-        [(mock.url(), true), (mock.generic_url(), false)]
-    );
+    let only_mine = [(mock.url(), true), (mock.generic_url(), false)];
+    let token = assert_shown(&result, &only_mine, &mock.url());
     assert_eq!(
         token["login_urls_tried"][1]["refused"]["code"],
         "app_not_found"
-    );
-    assert_eq!(result["settings"]["login_url"], mock.url());
-    assert!(
-        result["copy_all"]
-            .as_str()
-            .expect("copy all")
-            .contains(&format!("Login URL: {}\n", mock.url()))
     );
     let reason = token["login_url_reason"].as_str().expect("a reason");
     assert!(reason.contains("only at your My Domain"), "{reason}");
@@ -149,11 +161,9 @@ async fn a_sign_in_through_the_generic_host_runs_one_refresh_grant_and_shows_tha
     let (app, mock, SignIn { result, .. }) =
         signed_in_at(MockOptions::default(), MockSalesforce::generic_url).await;
 
-    let token = check(&result, CheckKind::Token);
-    assert_eq!(token["status"], "ok", "{result}");
-    assert_eq!(tried(token), [(mock.generic_url(), true)]);
+    let one = [(mock.generic_url(), true)];
+    let token = assert_shown(&result, &one, &mock.generic_url());
     assert!(token["login_url_reason"].is_null(), "no choice to explain");
-    assert_eq!(result["settings"]["login_url"], mock.generic_url());
     assert_eq!(refresh_grants(&mock).len(), 1);
     app.stop().await;
 }
@@ -264,20 +274,8 @@ async fn print_gives_the_generic_host_when_it_works_and_the_json_says_which_work
         ),
     ] {
         let local_app = options.local_app;
-        let port = free_port();
-        let mock = mock_for_port(port, options).await;
-        let (port, mock_url) = (port.to_string(), mock.url());
-        let args = [
-            "--no-browser",
-            "--port",
-            &port,
-            "--allow-any-login-url",
-            "--loopback-generic-host",
-            "--login-url",
-            &mock_url,
-            mode,
-        ];
-        let mut binary = Binary::spawn(&args, &[]);
+        let (mut binary, mock) =
+            binary_and_mock_with(options, &["--loopback-generic-host", mode], &[]).await;
         let visitor = Visitor::launch(&binary.launch_url().await).await;
         let secret = mock.options().client_secret.clone();
         let authorize_url = visitor.authorize_url(&mock, &secret).await;
@@ -349,14 +347,11 @@ async fn login_url_shown(browser: &crate::webdriver::Browser) -> Value {
 #[tokio::test]
 async fn the_page_shows_the_login_url_that_works_why_and_each_one_tried() {
     for local_app in [false, true] {
-        let app = TestApp::start_with(HostPolicy::AnyWithLoopbackGeneric, PRODUCTION, |_| {}).await;
         let options = MockOptions {
             local_app,
             ..MockOptions::default()
         };
-        let mock = mock_for_port(app.port, options).await;
-        let (browser, _, _) = browser_signed_in(&app, &mock).await;
-        wait_for_checks_finished(&browser).await;
+        let (app, mock, browser) = browser_at_my_domain(options).await;
 
         let shown = login_url_shown(&browser).await;
 

@@ -119,17 +119,12 @@ async fn screens_of_the_page_at_1280_and_400_light_and_dark() {
 #[tokio::test]
 #[ignore = "screenshots: run by hand with --ignored --nocapture"]
 async fn screens_of_each_login_url_recommendation() {
-    use crate::helpers::{TestApp, browser_signed_in, mock_for_port};
-    use sftoken::login_url::{HostPolicy, PRODUCTION};
     for (name, local_app) in [("login-url-generic", false), ("login-url-my-domain", true)] {
-        let app = TestApp::start_with(HostPolicy::AnyWithLoopbackGeneric, PRODUCTION, |_| {}).await;
         let options = MockOptions {
             local_app,
             ..MockOptions::default()
         };
-        let mock = mock_for_port(app.port, options).await;
-        let (browser, _, _) = browser_signed_in(&app, &mock).await;
-        wait_for_checks_finished(&browser).await;
+        let (app, _mock, browser) = crate::login_url::browser_at_my_domain(options).await;
         browser
             .execute(
                 "document.getElementById('s-login_url').scrollIntoView()",

@@ -12,7 +12,7 @@ use crate::login_url::{Environment, LoginUrl};
 use crate::salesforce::{self, Advice, Credentials, Http, SalesforceError, Tokens};
 use crate::secret::RefreshToken;
 use crate::signin::Connection;
-use crate::signin::report::{LoginUrlTried, TokenCheck};
+use crate::signin::report::{LoginUrlTried, TokenCheck, said};
 
 /// Salesforce's refresh grant, or a stand-in for it in tests.
 pub(super) trait Grant: Fn(Credentials, RefreshToken) -> Self::Answer {
@@ -142,21 +142,6 @@ fn generic_words(generic: &LoginUrl) -> &'static str {
         Some(Environment::Production) => "Salesforce's generic login URL for production",
         Some(Environment::Sandbox) => "Salesforce's generic login URL for sandboxes",
         None => "the generic login URL",
-    }
-}
-
-/// What Salesforce said when the grant did not work, on one line.
-fn said(refused: &Advice) -> String {
-    let one_line = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
-    match (&refused.code, &refused.description) {
-        _ if refused.network => "Salesforce could not be reached".to_owned(),
-        (Some(code), Some(description)) => format!(
-            "Salesforce answered {}: {}",
-            one_line(code),
-            one_line(description)
-        ),
-        (Some(code), None) => format!("Salesforce answered {}", one_line(code)),
-        (None, _) => format!("Salesforce refused it ({})", refused.title),
     }
 }
 
@@ -303,14 +288,10 @@ mod tests {
     }
 
     fn my_domain_connection() -> Connection {
-        Connection::existing(
-            Credentials {
-                client_id: crate::client_id::ClientId::parse("3MVG9key").expect("key"),
-                client_secret: crate::secret::ClientSecret::new("secret"),
-                login_url: url("https://acme.my.salesforce.com"),
-            },
-            RefreshToken::new("t0"),
-            crate::company_names::CompanyNames::all(),
+        crate::signin::connection::tests::connection_at(
+            "https://acme.my.salesforce.com",
+            "secret",
+            "t0",
         )
     }
 
@@ -365,19 +346,5 @@ mod tests {
         };
 
         assert!(refusal.to_string().contains("invalid_grant"), "{refusal}");
-    }
-
-    #[test]
-    fn an_unreachable_generic_host_is_said_as_such_not_as_a_refusal() {
-        let unreachable = Advice::network("Could not reach Salesforce", "Why.", "Fix.");
-        assert_eq!(said(&unreachable), "Salesforce could not be reached");
-        assert_eq!(
-            said(&Advice::new(
-                "Salesforce's answer was not JSON",
-                "Why.",
-                "Fix."
-            )),
-            "Salesforce refused it (Salesforce's answer was not JSON)"
-        );
     }
 }

@@ -32,8 +32,7 @@ fn finding_lines(finding: &Finding, line: &mut impl FnMut(&str, &str, &str)) {
                         line("Token", "ok", &works);
                     }
                     Some(refused) => {
-                        let advice = advice_text(&refused.on(Surface::Terminal));
-                        let text = format!("not at {}: {advice}", tried.login_url);
+                        let text = format!("not at {}: {}.", tried.login_url, said(refused));
                         line("Token", "not ok", &text);
                     }
                 }
@@ -148,6 +147,23 @@ fn step_text(step: &Step) -> String {
     }
 }
 
+/// Why a grant did not work at a Login URL, on one line: Salesforce's own
+/// code and words, or that it could not be reached. No advice: another Login
+/// URL worked, so there is nothing to do.
+pub fn said(refused: &Advice) -> String {
+    let one_line = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match (&refused.code, &refused.description) {
+        _ if refused.network => "Salesforce could not be reached".to_owned(),
+        (Some(code), Some(description)) => format!(
+            "Salesforce answered {}: {}",
+            one_line(code),
+            one_line(description)
+        ),
+        (Some(code), None) => format!("Salesforce answered {}", one_line(code)),
+        (None, _) => format!("the grant failed ({})", refused.title),
+    }
+}
+
 /// Advice as one line: what happened, why, what to do, and Salesforce's words.
 fn advice_text(advice: &Advice) -> String {
     let said = match (&advice.code, &advice.description) {
@@ -165,6 +181,27 @@ fn advice_text(advice: &Advice) -> String {
 mod tests {
     use super::*;
     use crate::signin::report::CheckKind;
+
+    #[test]
+    fn a_login_url_that_did_not_work_is_said_in_salesforces_words_on_one_line() {
+        let mut not_installed = Advice::new("Unknown", "Why.", "Fix.");
+        not_installed.code = Some("app_not_found".to_owned());
+        not_installed.description = Some("External client app\nis not installed".to_owned());
+        assert_eq!(
+            said(&not_installed),
+            "Salesforce answered app_not_found: External client app is not installed"
+        );
+        let unreachable = Advice::network("Could not reach Salesforce", "Why.", "Fix.");
+        assert_eq!(said(&unreachable), "Salesforce could not be reached");
+        assert_eq!(
+            said(&Advice::new(
+                "Salesforce's answer was not JSON",
+                "Why.",
+                "Fix."
+            )),
+            "the grant failed (Salesforce's answer was not JSON)"
+        );
+    }
 
     #[test]
     fn every_check_has_a_line_whatever_its_state() {
