@@ -12,7 +12,8 @@ mod findings;
 mod text;
 
 pub use findings::{
-    DomainCount, License, Licenses, OrgInfo, TokenCheck, TypeCount, UserInfo, UserPreview,
+    DomainCount, License, Licenses, OrgInfo, Permission, PermissionsCheck, TokenCheck, TypeCount,
+    UserInfo, UserPreview,
 };
 
 use crate::salesforce::{Advice, Surface};
@@ -26,16 +27,25 @@ pub enum CheckKind {
     User,
     /// The org, read through the REST API: this step is the API access check.
     Org,
+    /// What the connector's user may read: the permissions Snow's
+    /// documentation asks for, and `Profile` read as the connector reads it.
+    /// A missing permission warns and never fails the check, nor the
+    /// verdict: the token works and the API answered, which the Token and
+    /// Org checks prove, and "View Setup and Configuration" and "View All
+    /// Users" only change what the connector sees. "API Enabled" missing
+    /// cannot outlast the Org check, whose API call needs it.
+    Permissions,
     Licenses,
     /// The active-user preview.
     Users,
 }
 
 impl CheckKind {
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::Token,
         Self::User,
         Self::Org,
+        Self::Permissions,
         Self::Licenses,
         Self::Users,
     ];
@@ -46,6 +56,7 @@ impl CheckKind {
             Self::Token => "token",
             Self::User => "user",
             Self::Org => "org",
+            Self::Permissions => "permissions",
             Self::Licenses => "licenses",
             Self::Users => "users",
         }
@@ -57,6 +68,7 @@ impl CheckKind {
             Self::Token => "Token works (refresh grant, as Snow Atlas runs it)",
             Self::User => "Signed-in user",
             Self::Org => "Org and API access",
+            Self::Permissions => "The user's permissions for the connector",
             Self::Licenses => "Licenses",
             Self::Users => "Active users",
         }
@@ -68,6 +80,7 @@ impl CheckKind {
             Self::Token => "Token",
             Self::User => "User",
             Self::Org => "API",
+            Self::Permissions => "Permissions",
             Self::Licenses => "Licenses",
             Self::Users => "Active users",
         }
@@ -79,6 +92,7 @@ impl CheckKind {
             Self::Token => "the refresh token",
             Self::User => "the user",
             Self::Org => "the org and API access",
+            Self::Permissions => "the user's permissions",
             Self::Licenses => "licenses",
             Self::Users => "active users",
         }
@@ -89,7 +103,7 @@ impl CheckKind {
         match self {
             Self::Token => None,
             Self::User | Self::Org => Some(Self::Token),
-            Self::Licenses | Self::Users => Some(Self::Org),
+            Self::Permissions | Self::Licenses | Self::Users => Some(Self::Org),
         }
     }
 
@@ -101,7 +115,9 @@ impl CheckKind {
             }
             Self::Token => "The refresh token did not work, so nothing else could be checked.",
             Self::Org => "Needs API access.",
-            Self::User | Self::Licenses | Self::Users => "Needs an earlier check.",
+            Self::User | Self::Permissions | Self::Licenses | Self::Users => {
+                "Needs an earlier check."
+            }
         }
     }
 
@@ -111,7 +127,7 @@ impl CheckKind {
         match self {
             Self::Token => Some(("The refresh token does not work", "token")),
             Self::Org => Some(("The API is not usable", "API")),
-            Self::User | Self::Licenses | Self::Users => None,
+            Self::User | Self::Permissions | Self::Licenses | Self::Users => None,
         }
     }
 
@@ -127,6 +143,7 @@ pub enum Finding {
     Token(TokenCheck),
     User(UserInfo),
     Org(OrgInfo),
+    Permissions(PermissionsCheck),
     Licenses(Licenses),
     Users(UserPreview),
 }
@@ -137,6 +154,7 @@ impl Finding {
             Self::Token(_) => CheckKind::Token,
             Self::User(_) => CheckKind::User,
             Self::Org(_) => CheckKind::Org,
+            Self::Permissions(_) => CheckKind::Permissions,
             Self::Licenses(_) => CheckKind::Licenses,
             Self::Users(_) => CheckKind::Users,
         }

@@ -71,7 +71,10 @@ fn a_failed_check_skips_every_check_that_waits_for_it_and_no_other() {
 #[test]
 fn every_check_is_listed_once_in_order_and_each_finding_names_its_own() {
     let names: Vec<_> = CheckKind::ALL.iter().map(|k| k.name()).collect();
-    assert_eq!(names, ["token", "user", "org", "licenses", "users"]);
+    assert_eq!(
+        names,
+        ["token", "user", "org", "permissions", "licenses", "users"]
+    );
     for (at, kind) in CheckKind::ALL.into_iter().enumerate() {
         assert_eq!(kind as usize, at, "{kind:?} is at its place in ALL");
         if let Some(needed) = kind.needs() {
@@ -102,4 +105,57 @@ fn the_verdict_needs_the_token_and_the_api_and_says_which_did_not_finish() {
         .verdict(Surface::Terminal)
         .expect_err("the API failed");
     assert!(failed.starts_with("The API is not usable. "), "{failed}");
+}
+
+fn org() -> Finding {
+    Finding::Org(OrgInfo {
+        id: "00D".to_owned(),
+        name: "Acme".to_owned(),
+        edition: "Enterprise Edition".to_owned(),
+        is_sandbox: false,
+        instance: None,
+        api_version: "66.0".to_owned(),
+        warning: None,
+    })
+}
+
+/// The token works and the API answers, so the settings work: a missing
+/// permission, or profiles that could not be read, only warn.
+#[test]
+fn missing_permissions_and_a_refused_profile_read_leave_the_verdict_ok() {
+    let mut report = Report::default();
+    report.pass(token());
+    report.pass(org());
+    report.pass(Finding::Permissions(PermissionsCheck {
+        granted: vec![Permission::ApiEnabled],
+        missing: vec![Permission::ViewSetup, Permission::ViewAllUsers],
+        fixes: vec!["Add it.".to_owned(), "Add it.".to_owned()],
+        permissions_error: None,
+        profiles: 0,
+        profiles_error: Some(Advice::new("Refused", "cause", "fix")),
+    }));
+    assert_eq!(report.verdict(Surface::Terminal), Ok(()));
+
+    report.fail(
+        CheckKind::Permissions,
+        Advice::new("Refused", "cause", "fix"),
+    );
+    assert_eq!(report.verdict(Surface::Terminal), Ok(()));
+    assert!(
+        matches!(report.step(CheckKind::Users), Step::Pending),
+        "nothing waits for the permissions check"
+    );
+}
+
+#[test]
+fn the_permissions_check_needs_the_api_and_is_skipped_when_it_is_refused() {
+    assert_eq!(CheckKind::Permissions.needs(), Some(CheckKind::Org));
+    let mut report = Report::default();
+    report.pass(token());
+    report.fail(CheckKind::Org, Advice::new("Refused", "cause", "fix"));
+    assert!(
+        matches!(report.step(CheckKind::Permissions), Step::Skipped { reason } if reason == "Needs API access."),
+        "{:?}",
+        report.step(CheckKind::Permissions)
+    );
 }
