@@ -87,7 +87,7 @@ async fn the_result_leads_with_who_signed_in_and_the_picker_sits_by_company_name
         .await;
     assert_eq!(
         banner,
-        "Signed in as Ada Admin (admin@acme-mock.example) · Acme Mock Inc · Production · 5 of 5 checks passed"
+        "Signed in as Ada Admin (admin@acme-mock.example) · Acme Mock Inc · Production · 6 of 6 checks passed"
     );
     assert!(top_of(&browser, "#banner").await < top_of(&browser, "#s-client_id").await);
     let company_names = top_of(&browser, "#s-company_names").await;
@@ -107,7 +107,7 @@ async fn the_result_leads_with_who_signed_in_and_the_picker_sits_by_company_name
         browser
             .text("#checks-progress")
             .await
-            .contains("5 of 5 checks passed")
+            .contains("6 of 6 checks passed")
     );
     assert!(top_of(&browser, "#d-username").await > top_of(&browser, "#copy-all").await);
     browser.quit().await;

@@ -253,8 +253,7 @@ fn count(options: &MockOptions, cursor: Cursor) -> usize {
 /// Whether a `User` query returns the `i`th user: active ones only when it
 /// asks, and, without "View All Users", only the internal users.
 fn user_is_listed(options: &MockOptions, cursor: Cursor, i: usize) -> bool {
-    (!cursor.active_only || user_is_active(i))
-        && (options.view_all_users || !user_is_external(i))
+    (!cursor.active_only || user_is_active(i)) && (options.view_all_users || !user_is_external(i))
 }
 
 /// Records `offset..offset + limit`; users are generated on the fly.

@@ -803,7 +803,10 @@ async fn mock_answers_the_users_own_permissions_as_its_options_set_them() {
         assert_eq!(record["attributes"]["type"], "UserPermissionAccess");
         assert_eq!(record["PermissionsApiEnabled"], true);
         assert_eq!(record["PermissionsViewSetup"], view_setup, "{record}");
-        assert_eq!(record["PermissionsViewAllUsers"], view_all_users, "{record}");
+        assert_eq!(
+            record["PermissionsViewAllUsers"], view_all_users,
+            "{record}"
+        );
     }
     let defaults = MockOptions::default();
     assert!(defaults.view_setup && defaults.view_all_users && defaults.profile_refused.is_none());
@@ -828,7 +831,11 @@ async fn mock_without_view_all_users_leaves_external_users_out_of_user_queries()
             .collect();
         assert_eq!(answer["totalSize"], json!(types.len()));
         let (_, counted) = query(&mock, &token, "SELECT COUNT() FROM User").await;
-        assert_eq!(counted["totalSize"], json!(types.len()), "COUNT() sees the same");
+        assert_eq!(
+            counted["totalSize"],
+            json!(types.len()),
+            "COUNT() sees the same"
+        );
         types
     };
     let everyone = count(true).await;
