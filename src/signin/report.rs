@@ -4,8 +4,8 @@
 //! finishes, so the page can show progress; a failed step says why.
 //!
 //! A new check is one [`CheckKind`] (the compiler then asks for its words in
-//! each `match` below), one [`Finding`], its code in `checks.rs`, its mock
-//! answer and its tests. No wire format here: the page's JSON and `--json`
+//! each `match` below), one [`Finding`], its step in `checks.rs`, its mock
+//! answer and its tests (ARCHITECTURE.md, "Where a change goes"). No wire format here: the page's JSON and `--json`
 //! are view types in `web/view.rs` and `commands/json.rs`.
 
 mod findings;

@@ -106,7 +106,8 @@ pub struct MockOptions {
     /// users, Public Read Only for internal ones) would.
     pub view_all_users: bool,
     /// `Profile` queries are refused with this `errorCode`: `INVALID_TYPE`
-    /// (400, as for an object the user may not see) or `INSUFFICIENT_ACCESS` (403).
+    /// (400) or `INSUFFICIENT_ACCESS` (403). No source says which a real org
+    /// sends, nor when (docs/salesforce.md, "The connector's user").
     pub profile_refused: Option<&'static str>,
     /// Number of `User` records.
     pub users: usize,
