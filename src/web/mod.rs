@@ -11,6 +11,8 @@ mod pages;
 mod results;
 mod sessions;
 mod state;
+#[cfg(test)]
+mod strip;
 mod view;
 
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -26,6 +28,7 @@ use tokio::sync::{Semaphore, mpsc, watch};
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
+pub use pages::{ASSETS, Asset};
 pub use sessions::HEADER as SESSION_HEADER;
 pub use state::AppState;
 pub use view::StepView;
@@ -38,24 +41,17 @@ const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// The router with every route and security layer.
 pub fn app(state: AppState) -> Router {
+    // The page's files are gzipped (a third of their size). Answers that
+    // carry secrets are not, so no secret shares a compressed body with
+    // anything else (BREACH).
+    let page = ASSETS.iter().fold(
+        Router::new()
+            .route("/", get(pages::page))
+            .route("/result/{id}", get(pages::page)),
+        |page, asset| page.route(asset.path, get(move || pages::asset(asset))),
+    );
     Router::new()
-        .merge(
-            // The page's files are gzipped (a third of their size). Answers that
-            // carry secrets are not, so no secret shares a compressed body with
-            // anything else (BREACH).
-            Router::new()
-                .route("/", get(pages::page))
-                .route("/result/{id}", get(pages::page))
-                .route(
-                    "/assets/app.js",
-                    get(|| pages::asset("text/javascript", pages::APP_JS)),
-                )
-                .route(
-                    "/assets/app.css",
-                    get(|| pages::asset("text/css", pages::APP_CSS)),
-                )
-                .layer(CompressionLayer::new()),
-        )
+        .merge(page.layer(CompressionLayer::new()))
         .route("/callback", get(pages::callback).options(pages::preflight))
         .route("/health", get(pages::health))
         .route(

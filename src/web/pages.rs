@@ -15,11 +15,43 @@ use crate::secret::{AuthCode, OAuthState};
 use crate::signin::{Claim, LOGIN_LIFETIME};
 
 pub(super) const INDEX_HTML: &str = include_str!("../../static/index.html");
-pub(super) const APP_JS: &str = include_str!("../../static/app.js");
-pub(super) const APP_CSS: &str = include_str!("../../static/app.css");
 
-pub(super) async fn asset(content_type: &'static str, body: &'static str) -> Response {
-    ([(header::CONTENT_TYPE, content_type)], body).into_response()
+/// A file the page loads, embedded from `static/` at build time without its
+/// comments (`build.rs` strips them, see `strip`).
+#[derive(Debug)]
+pub struct Asset {
+    /// `/assets/` and the file's name in `static/`.
+    pub path: &'static str,
+    pub content_type: &'static str,
+    /// What is served: the file without whole-line comments, blank lines and
+    /// indentation.
+    pub body: &'static str,
+}
+
+macro_rules! asset {
+    ($file:literal, $content_type:literal) => {
+        Asset {
+            path: concat!("/assets/", $file),
+            content_type: $content_type,
+            body: include_str!(concat!(env!("OUT_DIR"), "/", $file)),
+        }
+    };
+}
+
+/// Every file the page loads besides itself: the router serves these and
+/// the tests check each one, so a new module is one line here. Only
+/// `app.js`, the entry module, is named in `index.html`; it imports the rest.
+/// A module imports only those after it here (a test checks), so the imports
+/// have no cycle.
+pub const ASSETS: &[Asset] = &[
+    asset!("app.css", "text/css"),
+    asset!("app.js", "text/javascript"),
+    asset!("result.js", "text/javascript"),
+    asset!("base.js", "text/javascript"),
+];
+
+pub(super) async fn asset(asset: &'static Asset) -> Response {
+    ([(header::CONTENT_TYPE, asset.content_type)], asset.body).into_response()
 }
 
 /// `/` and `/result/{id}`: the page. It reads the launch token from the
@@ -190,5 +222,39 @@ mod tests {
             escape_html("<script>alert('x')</script> & \"y\""),
             "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;y&quot;"
         );
+    }
+
+    /// The lines of a file that are not blank or comments, trimmed: how a
+    /// reader sees its code, written apart from `strip`.
+    fn code_lines(text: &str, js: bool) -> Vec<&str> {
+        let mut in_comment = false;
+        text.lines()
+            .map(str::trim)
+            .filter(|line| {
+                if in_comment || line.starts_with("/*") {
+                    in_comment = !line.ends_with("*/");
+                    return false;
+                }
+                let line_comment = js && line.starts_with("//");
+                !line.is_empty() && !line_comment
+            })
+            .collect()
+    }
+
+    #[test]
+    fn each_asset_serves_every_line_of_code_of_its_file_and_no_comment() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        for asset in ASSETS {
+            let file = asset.path.strip_prefix("/assets/").expect("under /assets/");
+            let source =
+                std::fs::read_to_string(root.join("static").join(file)).expect("in static/");
+            let js = file.ends_with(".js");
+            assert_eq!(
+                asset.body.lines().collect::<Vec<_>>(),
+                code_lines(&source, js),
+                "{file}"
+            );
+            assert!(asset.body.len() < source.len(), "{file}: nothing stripped");
+        }
     }
 }

@@ -22,6 +22,7 @@ use crate::helpers::{
 };
 use crate::mock_salesforce::{MockOptions, MockSalesforce};
 use crate::raw_http::{self, Connection, Response};
+use sftoken::web::ASSETS;
 
 /// The sftoken binary to measure: `SFTOKEN_BENCH_BIN`, else cargo's.
 pub fn program() -> String {
@@ -220,10 +221,12 @@ async fn probe(address: SocketAddr) -> bool {
         && socket.connect(address).await.is_ok()
 }
 
-/// The page as a browser loads it: GET / (gzip accepted), then every
-/// resource the HTML loads; bytes on the wire, bodies and uncompressed; and
-/// anything loaded from another host (the static files themselves are
-/// checked by `security::the_page_loads_nothing_from_other_hosts_and_has_no_inline_script`).
+/// The page as a browser loads it: GET / (gzip accepted), then every asset
+/// of the table in `web/pages.rs` (the HTML names only the stylesheet and the
+/// entry module, which imports the others); bytes on the wire, bodies and
+/// uncompressed; and anything loaded from another host (the static files
+/// themselves are checked by
+/// `security::the_page_loads_nothing_from_other_hosts_and_has_no_inline_script`).
 #[tokio::test]
 #[ignore = "benchmark: run by hand with --ignored --nocapture"]
 async fn bench_page_weight() {
@@ -242,13 +245,19 @@ async fn bench_page_weight() {
             external.push(resource);
             continue;
         }
-        let answer = fetch(port, &resource, true).await;
-        assert_eq!(answer.status, 200, "GET {resource}");
-        let plain = fetch(port, &resource, false).await;
+        assert!(
+            ASSETS.iter().any(|asset| asset.path == resource),
+            "the page loads {resource}, which is not in the asset table"
+        );
+    }
+    for asset in ASSETS {
+        let answer = fetch(port, asset.path, true).await;
+        assert_eq!(answer.status, 200, "GET {}", asset.path);
+        let plain = fetch(port, asset.path, false).await;
         for call in external_calls(&plain.text()) {
-            external.push(format!("{resource}: {call}"));
+            external.push(format!("{}: {call}", asset.path));
         }
-        fetched.push((resource, answer, plain.body.len()));
+        fetched.push((asset.path.to_owned(), answer, plain.body.len()));
     }
     let csp = fetched[0]
         .1
@@ -474,8 +483,9 @@ enum Timing {
         copy_all_to_checks_done: Duration,
     },
     /// GET /callback, then what a browser fetches before it asks for the
-    /// JSON: the result page, its CSS and JS (the server says `no-store`, so
-    /// they are fetched every time) and `/api/session`; then the JSON.
+    /// JSON: the result page, its CSS and every JS module (the server says
+    /// `no-store`, so they are fetched every time) and `/api/session`; then
+    /// the JSON.
     WithPage { callback_to_settings: Duration },
 }
 
@@ -491,7 +501,8 @@ async fn timed_sign_in(visitor: &Visitor, mock: &MockSalesforce, with_page: bool
     let result_path = location(&answer);
     drop(answer);
     if with_page {
-        for path in [result_path.as_str(), "/assets/app.css", "/assets/app.js"] {
+        let assets = ASSETS.iter().map(|asset| asset.path);
+        for path in std::iter::once(result_path.as_str()).chain(assets) {
             let response = visitor.get(path).await;
             assert_eq!(response.status(), StatusCode::OK, "GET {path}");
             response.bytes().await.expect("body");

@@ -133,12 +133,7 @@ async fn ticking_two_domains_changes_the_copied_company_names() {
         .wait_for_text("#checks-progress", |t| t.contains("finished"))
         .await;
     crate::guided::screenshot(&browser, "result").await;
-    browser
-        .execute(
-            "const checks = document.getElementById('checks'); checks.open = true; checks.scrollIntoView();",
-            vec![],
-        )
-        .await;
+    crate::helpers::show_checks(&browser).await;
     crate::guided::screenshot(&browser, "checks").await;
     browser.execute("window.scrollTo(0, 0)", vec![]).await;
 
@@ -199,7 +194,7 @@ async fn a_company_name_that_matches_nobody_is_warned_about_on_the_page() {
 }
 
 /// Waits until an input's value is `expected`; returns the last value seen.
-async fn wait_for_value(browser: &Browser, css: &str, expected: &str) -> String {
+pub async fn wait_for_value(browser: &Browser, css: &str, expected: &str) -> String {
     let started = std::time::Instant::now();
     loop {
         let value = browser.value(css).await;

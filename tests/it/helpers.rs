@@ -143,6 +143,16 @@ pub async fn wait_for_checks_finished(browser: &crate::webdriver::Browser) {
         .await;
 }
 
+/// Unfolds the result's checks and scrolls them to the top of the window.
+pub async fn show_checks(browser: &crate::webdriver::Browser) {
+    browser
+        .execute(
+            "const checks = document.getElementById('checks'); checks.open = true; checks.scrollIntoView();",
+            vec![],
+        )
+        .await;
+}
+
 /// A real Chromium on the page, signed in at the mock through the page's own
 /// session, showing the result.
 pub async fn browser_signed_in(

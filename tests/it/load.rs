@@ -28,7 +28,7 @@ use crate::hostile::{self, Delivery, Request, Target};
 use crate::mock_salesforce::MockOptions;
 use crate::raw_http::{self, Connection, Response};
 use sftoken::signin::report::CheckKind;
-use sftoken::web::SESSION_HEADER;
+use sftoken::web::{ASSETS, SESSION_HEADER};
 
 const DEFAULT_REQUESTS: usize = 20_000;
 const DEFAULT_CONNECTIONS: usize = 64;
@@ -182,20 +182,23 @@ fn valid_requests(target: &Target) -> Vec<Request> {
         raw_http::request("GET", path, Some(host), headers, b"")
     };
     let login_path = format!("/api/login/{}", target.login_id);
-    vec![
-        Request::new("GET /", "no session key", get("/", &host, &[]), 200),
+    // Each file the page loads, as its variants of one kind.
+    let assets = ASSETS.iter().map(|asset| {
         Request::new(
-            "GET /assets/app.js",
-            "no session key",
-            get("/assets/app.js", &host, &[]),
+            "GET /assets/…",
+            format!("{} (no session key)", asset.path),
+            get(asset.path, &host, &[]),
             200,
-        ),
-        Request::new(
-            "GET /assets/app.css",
-            "no session key",
-            get("/assets/app.css", &host, &[]),
-            200,
-        ),
+        )
+    });
+    let mut requests = vec![Request::new(
+        "GET /",
+        "no session key",
+        get("/", &host, &[]),
+        200,
+    )];
+    requests.extend(assets);
+    requests.extend([
         Request {
             check: Some(the_session_keeps_its_token_and_sign_in),
             ..Request::new(
@@ -226,7 +229,8 @@ fn valid_requests(target: &Target) -> Vec<Request> {
                 200,
             )
         },
-    ]
+    ]);
+    requests
 }
 
 fn the_session_keeps_its_token_and_sign_in(
@@ -255,8 +259,9 @@ fn the_sign_in_is_still_waiting(_: &Target, answer: &Response) -> Result<(), Str
 /// How often each kind comes up, in thousandths (valid kinds: 400).
 fn weight(kind: &str) -> u64 {
     match kind {
-        "GET /" | "GET /assets/app.js" | "GET /api/session" | "GET /api/login/ID" => 70,
-        "GET /assets/app.css" | "GET /health" => 60,
+        "GET /" | "GET /api/session" | "GET /api/login/ID" => 70,
+        "GET /health" => 60,
+        "GET /assets/…" => 130,
         "foreign Host" | "forged callback" => 80,
         "OPTIONS /callback"
         | "missing session key"

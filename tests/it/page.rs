@@ -5,6 +5,8 @@
 
 use sftoken::client_id::ClientId;
 use sftoken::secret::ClientSecret;
+use sftoken::signin::report::CheckKind;
+use sftoken::web::ASSETS;
 
 use crate::helpers::{
     TestApp, app_and_mock, browser_signed_in, open_page, wait_for_checks_finished,
@@ -85,9 +87,13 @@ async fn the_result_leads_with_who_signed_in_and_the_picker_sits_by_company_name
     let banner = browser
         .wait_for_text("#banner", |t| t.contains("checks passed"))
         .await;
+    let checks = CheckKind::ALL.len();
+    let passed = format!("{checks} of {checks} checks passed");
     assert_eq!(
         banner,
-        "Signed in as Ada Admin (admin@acme-mock.example) · Acme Mock Inc · Production · 6 of 6 checks passed"
+        format!(
+            "Signed in as Ada Admin (admin@acme-mock.example) · Acme Mock Inc · Production · {passed}"
+        )
     );
     assert!(top_of(&browser, "#banner").await < top_of(&browser, "#s-client_id").await);
     let company_names = top_of(&browser, "#s-company_names").await;
@@ -103,19 +109,88 @@ async fn the_result_leads_with_who_signed_in_and_the_picker_sits_by_company_name
         .execute("return document.getElementById('checks').open;", vec![])
         .await;
     assert_eq!(checks_open, false, "passed checks fold into one line");
-    assert!(
-        browser
-            .text("#checks-progress")
-            .await
-            .contains("6 of 6 checks passed")
-    );
+    assert!(browser.text("#checks-progress").await.contains(&passed));
     assert!(top_of(&browser, "#d-username").await > top_of(&browser, "#copy-all").await);
     browser.quit().await;
     app.stop().await;
 }
 
 #[tokio::test]
-async fn after_revoke_the_token_is_struck_through_and_cannot_be_copied() {
+async fn each_check_the_server_sends_gets_its_row_and_passes_against_the_mock() {
+    let (app, mock) = app_and_mock(MockOptions::default()).await;
+    let (browser, _, _) = browser_signed_in(&app, &mock).await;
+    wait_for_checks_finished(&browser).await;
+
+    // Each row: its id, status, heading, status line and whether it says
+    // what the check found (a kind the page has no words for shows nothing).
+    let rows = browser
+        .execute(
+            "return [...document.querySelectorAll('#checks .check')].map(row => [row.id,\
+               row.dataset.status, row.querySelector('h4').textContent,\
+               row.querySelector('.check-status').textContent,\
+               row.querySelector('.check-body').textContent.trim() !== '']);",
+            vec![],
+        )
+        .await;
+    let expected: Vec<serde_json::Value> = CheckKind::ALL
+        .iter()
+        .map(|kind| {
+            serde_json::json!([
+                format!("check-{}", kind.name()),
+                "ok",
+                kind.heading(),
+                "OK",
+                true
+            ])
+        })
+        .collect();
+    assert_eq!(rows, serde_json::Value::Array(expected));
+    let checks = CheckKind::ALL.len();
+    assert_eq!(
+        browser.text("#checks-progress").await,
+        format!("(finished: {checks} of {checks} checks passed)")
+    );
+    // Every module of the asset table ran: the entry and all it imports,
+    // under the page's CSP.
+    let loaded = browser
+        .execute(
+            "return performance.getEntriesByType('resource').map(e => new URL(e.name).pathname);",
+            vec![],
+        )
+        .await;
+    for asset in ASSETS {
+        assert!(
+            loaded
+                .as_array()
+                .expect("a list")
+                .contains(&serde_json::json!(asset.path)),
+            "{} was not loaded: {loaded}",
+            asset.path
+        );
+    }
+    browser.quit().await;
+    app.stop().await;
+}
+
+/// How the page shows the token: its copy buttons, its field, its check row
+/// and the banner's last part.
+async fn token_shown(browser: &Browser) -> serde_json::Value {
+    browser
+        .execute(
+            "const $ = (id) => document.getElementById(id);\
+             return [$('copy-all').disabled, $('copy-refresh-token').disabled,\
+                     getComputedStyle($('s-refresh_token')).textDecorationLine,\
+                     $('check-token').dataset.status,\
+                     $('check-token').querySelector('.check-status').textContent,\
+                     $('revoked-note').hidden, $('revoke-section').hidden,\
+                     $('banner').textContent.split(' · ').pop()];",
+            vec![],
+        )
+        .await
+}
+
+#[tokio::test]
+async fn after_revoke_the_token_is_struck_through_and_cannot_be_copied_whatever_redraws_it() {
     let (app, mock) = app_and_mock(MockOptions::default()).await;
     let (browser, _, _) = browser_signed_in(&app, &mock).await;
     wait_for_checks_finished(&browser).await;
@@ -124,20 +199,27 @@ async fn after_revoke_the_token_is_struck_through_and_cannot_be_copied() {
     browser.click("#revoke-yes").await;
     browser.find("#revoked-note:not([hidden])").await;
 
-    let state = browser
-        .execute(
-            "return [document.getElementById('copy-all').disabled,\
-                     document.getElementById('copy-refresh-token').disabled,\
-                     getComputedStyle(document.getElementById('s-refresh_token')).textDecorationLine,\
-                     document.getElementById('check-token').dataset.status];",
-            vec![],
-        )
-        .await;
-    assert_eq!(
-        state,
-        serde_json::json!([true, true, "line-through", "failed"])
-    );
-    assert!(browser.text("#banner").await.contains("revoked"));
+    let revoked = serde_json::json!([
+        true,
+        true,
+        "line-through",
+        "failed",
+        "Revoked",
+        false,
+        true,
+        "the refresh token is revoked"
+    ]);
+    assert_eq!(token_shown(&browser).await, revoked);
+    // Drawn again from another answer (a company name chosen) and from the
+    // first poll of a reload: the same, whatever the order of the parts.
+    browser.click("#picker-title").await;
+    browser.click("#domain-rows input[value='acme.com']").await;
+    let names = crate::browser::wait_for_value(&browser, "#s-company_names", "acme.com").await;
+    assert_eq!(names, "acme.com");
+    assert_eq!(token_shown(&browser).await, revoked, "after a redraw");
+    browser.goto(&browser.current_url().await).await;
+    wait_for_checks_finished(&browser).await;
+    assert_eq!(token_shown(&browser).await, revoked, "after a reload");
     browser.quit().await;
     app.stop().await;
 }

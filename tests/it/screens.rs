@@ -5,16 +5,20 @@
 //! cargo test --test it -- --ignored --nocapture screens
 //! ```
 //!
-//! They are written to `target/screens/`.
+//! They are written to `target/screens/` (`SFTOKEN_SCREENS=DIR` writes them
+//! to another folder, for example to keep a "before" set to compare with).
 
-use crate::helpers::{Visitor, app_and_mock, wait_for_checks_finished};
+use crate::helpers::{Visitor, app_and_mock, show_checks, wait_for_checks_finished};
 use crate::mock_salesforce::MockOptions;
 use crate::webdriver::Browser;
 
 const SIZES: [(u32, u32); 2] = [(1280, 1800), (400, 2400)];
 
 async fn shoot(browser: &Browser, name: &str) {
-    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screens");
+    let folder = std::env::var_os("SFTOKEN_SCREENS").map_or_else(
+        || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screens"),
+        std::path::PathBuf::from,
+    );
     std::fs::create_dir_all(&folder).expect("screens folder");
     for (width, height) in SIZES {
         browser.set_size(width, height).await;
@@ -47,6 +51,25 @@ async fn screens_of_the_page_at_1280_and_400_light_and_dark() {
     browser.goto(&app.url(&sign_in.callback_location)).await;
     wait_for_checks_finished(&browser).await;
     shoot(&browser, "result").await;
+    show_checks(&browser).await;
+    shoot(&browser, "result-checks").await;
+
+    // The token revoked: struck through, its check failed.
+    browser.click("#revoke").await;
+    browser.click("#revoke-yes").await;
+    browser.find("#revoked-note:not([hidden])").await;
+    browser.execute("window.scrollTo(0, 0)", vec![]).await;
+    shoot(&browser, "revoked").await;
+    show_checks(&browser).await;
+    shoot(&browser, "revoked-checks").await;
+
+    // A sign-in denied at Salesforce: the failure page.
+    let denied = visitor
+        .sign_in(&mock, &mock.options().client_secret, "deny")
+        .await;
+    browser.goto(&app.url(&denied.callback_location)).await;
+    browser.find("#failure:not([hidden])").await;
+    shoot(&browser, "failure").await;
 
     // Back for another sign-in: the approvals warning, and paste mode's field.
     browser.goto(&app.url("/")).await;
@@ -68,6 +91,18 @@ async fn screens_of_the_page_at_1280_and_400_light_and_dark() {
     browser.find("#pending:not([hidden])").await;
     browser.click("#stuck summary").await;
     shoot(&browser, "stuck").await;
+
+    // Paste mode's pending sign-in: the link to Salesforce and the paste box.
+    browser.click("#start-over").await;
+    browser
+        .type_into("#client-id", &mock.options().client_id)
+        .await;
+    browser.type_into("#client-secret", "secret").await;
+    browser.click("#env-sandbox").await;
+    browser.click("#paste-mode").await;
+    browser.click("#sign-in").await;
+    browser.find("#paste-panel:not([hidden])").await;
+    shoot(&browser, "paste-pending").await;
 
     let stranger = Browser::start().await;
     stranger.goto(&used).await;

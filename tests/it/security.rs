@@ -9,7 +9,7 @@ use crate::helpers::{
 use crate::hostile::{self, Target};
 use crate::mock_salesforce::MockOptions;
 use crate::raw_http::Connection;
-use sftoken::web::SESSION_HEADER;
+use sftoken::web::{ASSETS, Asset, SESSION_HEADER};
 
 #[tokio::test]
 async fn a_foreign_host_header_is_refused_on_every_route() {
@@ -26,12 +26,13 @@ async fn a_foreign_host_header_is_refused_on_every_route() {
         "/api/session",
         "/api/login/abc",
         "/callback?code=a&state=b",
-        "/assets/app.js",
         "/result/abc",
         "/nope",
-    ];
+    ]
+    .into_iter()
+    .chain(ASSETS.iter().map(|asset| asset.path));
     for host in &hosts {
-        for path in paths {
+        for path in paths.clone() {
             let response = visitor
                 .http
                 .get(app.url(path))
@@ -319,14 +320,10 @@ async fn an_options_preflight_on_the_callback_changes_nothing() {
 #[tokio::test]
 async fn every_response_carries_the_security_headers() {
     let (app, _mock, visitor) = page_and_mock(MockOptions::default()).await;
-    for path in [
-        "/",
-        "/assets/app.js",
-        "/api/session",
-        "/callback",
-        "/nope",
-        "/result/x",
-    ] {
+    let paths = ["/", "/api/session", "/callback", "/nope", "/result/x"]
+        .into_iter()
+        .chain(ASSETS.iter().map(|asset| asset.path));
+    for path in paths {
         let response = visitor.get(path).await;
         let header = |name: &str| {
             response
@@ -348,15 +345,67 @@ async fn every_response_carries_the_security_headers() {
     app.stop().await;
 }
 
+/// The page and every asset: (path, file in `static/`, content type, what is
+/// served: the page as it is, each asset as embedded, without its comments).
+fn page_files() -> Vec<(&'static str, &'static str, &'static str, &'static str)> {
+    let assets = ASSETS.iter().map(|asset| {
+        let file = asset.path.strip_prefix("/assets/").expect("under /assets/");
+        (asset.path, file, asset.content_type, asset.body)
+    });
+    let page = include_str!("../../static/index.html");
+    std::iter::once(("/", "index.html", "text/html", page))
+        .chain(assets)
+        .collect()
+}
+
+fn static_file(file: &str) -> String {
+    std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("static")
+            .join(file),
+    )
+    .expect("static file")
+}
+
+#[test]
+fn every_file_in_static_is_served_and_each_module_is_short() {
+    let mut on_disk: Vec<String> =
+        std::fs::read_dir(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("static"))
+            .expect("static")
+            .map(|entry| {
+                entry
+                    .expect("entry")
+                    .file_name()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+    on_disk.sort();
+    let mut served: Vec<String> = page_files()
+        .iter()
+        .map(|(_, file, _, _)| (*file).to_owned())
+        .collect();
+    served.sort();
+    assert_eq!(
+        on_disk, served,
+        "static/ and the asset table in web/pages.rs"
+    );
+    for (path, file, content_type, _) in page_files() {
+        let lines = static_file(file).lines().count();
+        if file.ends_with(".js") {
+            assert_eq!(content_type, "text/javascript", "{path}");
+            assert!(lines <= 300, "{file} has {lines} lines: split it");
+        }
+    }
+}
+
+/// Served as embedded (`web::pages`' unit test pins each asset's code lines
+/// to its file in `static/`).
 #[tokio::test]
-async fn the_served_page_is_the_one_in_static() {
+async fn the_served_page_is_the_one_embedded() {
     let app = TestApp::start("https://login.salesforce.com", |_| {}).await;
     let http = http_client();
-    for (path, file, content_type) in [
-        ("/", "index.html", "text/html"),
-        ("/assets/app.js", "app.js", "text/javascript"),
-        ("/assets/app.css", "app.css", "text/css"),
-    ] {
+    for (path, _, content_type, body) in page_files() {
         let response = http.get(app.url(path)).send().await.expect("asset");
         assert_eq!(response.status(), StatusCode::OK, "{path}");
         let served_type = response
@@ -369,13 +418,7 @@ async fn the_served_page_is_the_one_in_static() {
             served_type.starts_with(content_type),
             "{path}: {served_type}"
         );
-        let on_disk = std::fs::read_to_string(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("static")
-                .join(file),
-        )
-        .expect("static file");
-        assert_eq!(response.text().await.expect("body"), on_disk, "{path}");
+        assert_eq!(response.text().await.expect("body"), body, "{path}");
     }
     app.stop().await;
 }
@@ -393,11 +436,7 @@ async fn the_page_is_gzipped_but_answers_with_secrets_are_not() {
         }
         request.send()
     };
-    for (path, file) in [
-        ("/", include_str!("../../static/index.html")),
-        ("/assets/app.js", include_str!("../../static/app.js")),
-        ("/assets/app.css", include_str!("../../static/app.css")),
-    ] {
+    for (path, _, _, served) in page_files() {
         let response = gzip(path).await.expect("GET");
         assert_eq!(
             response
@@ -408,7 +447,11 @@ async fn the_page_is_gzipped_but_answers_with_secrets_are_not() {
             "{path}"
         );
         let body = response.bytes().await.expect("body");
-        assert!(body.len() * 2 < file.len(), "{path}: {} bytes", body.len());
+        assert!(
+            body.len() * 2 < served.len(),
+            "{path}: {} bytes",
+            body.len()
+        );
     }
     let session = gzip("/api/session").await.expect("GET");
     assert!(session.headers().get("content-encoding").is_none());
@@ -418,15 +461,14 @@ async fn the_page_is_gzipped_but_answers_with_secrets_are_not() {
 #[test]
 fn the_page_loads_nothing_from_other_hosts_and_has_no_inline_script() {
     let page = include_str!("../../static/index.html");
-    let script = include_str!("../../static/app.js");
-    let css = include_str!("../../static/app.css");
     // Salesforce's addresses appear as data (radio labels, placeholders), never as a resource.
     let allowed = [
         "login.salesforce.com",
         "test.salesforce.com",
         "yourcompany.my.salesforce.com",
     ];
-    for (name, text) in [("index.html", page), ("app.js", script), ("app.css", css)] {
+    let files = std::iter::once(("/", page)).chain(ASSETS.iter().map(|a| (a.path, a.body)));
+    for (name, text) in files {
         for (at, _) in text.match_indices("://") {
             let host: String = text[at + 3..]
                 .chars()
@@ -436,7 +478,30 @@ fn the_page_loads_nothing_from_other_hosts_and_has_no_inline_script() {
         }
         assert!(!text.contains("@import"), "{name} imports");
     }
-    assert!(!page.contains("<script>"), "no inline script");
+    // One script: the entry module, which imports the others from /assets/;
+    // each module imports only modules after it in the table, so there is no
+    // import cycle.
+    assert_eq!(page.matches("<script").count(), 1, "one script tag");
+    assert!(page.contains(r#"<script type="module" src="/assets/app.js"></script>"#));
+    let scripts: Vec<&Asset> = ASSETS
+        .iter()
+        .filter(|asset| asset.content_type == "text/javascript")
+        .collect();
+    let place = |path: &str| ASSETS.iter().position(|asset| asset.path == path);
+    for script in &scripts {
+        for (at, _) in script.body.match_indices(" from \"") {
+            let module = &script.body[at + 7..];
+            let module = &module[..module.find('"').expect("a closing quote")];
+            let path = format!("/assets/{}", module.strip_prefix("./").unwrap_or(module));
+            let imported = place(&path)
+                .unwrap_or_else(|| panic!("{} imports {module}, which is not served", script.path));
+            assert!(
+                imported > place(script.path).expect("in the table"),
+                "{} imports {module}, which comes before it in ASSETS",
+                script.path
+            );
+        }
+    }
     assert!(!page.contains(" style="), "no inline style");
     let handlers = page
         .split(|c: char| c.is_whitespace())
@@ -449,10 +514,13 @@ fn the_page_loads_nothing_from_other_hosts_and_has_no_inline_script() {
         "insertAdjacentHTML",
         "document.write",
     ] {
-        assert!(
-            !script.contains(sink),
-            "text is written with textContent, not {sink}"
-        );
+        for script in &scripts {
+            assert!(
+                !script.body.contains(sink),
+                "{}: text is written with textContent, not {sink}",
+                script.path
+            );
+        }
     }
 }
 

@@ -1,0 +1,223 @@
+// What both of the page's screens use: elements that hold text (never
+// markup), the one section shown, copying, every request to sftoken with the
+// page's session key, a form's errors, and the sign-in waiting for Salesforce.
+// It imports nothing, so the modules load in one order.
+
+// ---------------------------------------------------------------- elements
+
+export const $ = (id) => document.getElementById(id);
+
+/** A new element with text, never markup. */
+export function el(tag, text, className) {
+  const node = document.createElement(tag);
+  if (text !== undefined) node.textContent = text;
+  if (className) node.className = className;
+  return node;
+}
+
+export const number = (n) => Number(n).toLocaleString("en-US");
+
+/** 90 → "90 seconds", 1800 → "30 minutes", 60 → "1 minute". */
+export function duration(seconds) {
+  const [n, unit] = seconds % 60 === 0 ? [seconds / 60, "minute"] : [seconds, "second"];
+  return `${number(n)} ${unit}${n === 1 ? "" : "s"}`;
+}
+
+/** The page's sections: one shows at a time. */
+const SECTIONS = ["loading", "need-link", "setup", "waiting", "failure", "result", "stopped"];
+
+export function show(id) {
+  $("footer").hidden = id === "need-link";
+  for (const section of SECTIONS) {
+    $(section).hidden = section !== id;
+  }
+}
+
+/** A read-only value shows whole: its box grows to the lines it wraps to. */
+export function fit(area) {
+  area.style.height = "auto";
+  area.style.height = area.scrollHeight + (area.offsetHeight - area.clientHeight) + "px";
+}
+
+export function fitAll() {
+  for (const area of document.querySelectorAll("textarea.value")) fit(area);
+}
+
+export async function copyText(text, button) {
+  try {
+    await navigator.clipboard.writeText(text);
+  } catch (e) {
+    // Fallback for browsers that refuse the async clipboard.
+    const area = document.createElement("textarea");
+    area.value = text;
+    document.body.append(area);
+    area.select();
+    const copied = document.execCommand("copy");
+    area.remove();
+    if (!copied) {
+      $("copy-status").textContent = "The browser refused to copy. Show the value, select it and copy it by hand.";
+      return;
+    }
+  }
+  const label = button.textContent;
+  button.textContent = "Copied";
+  button.classList.add("copied");
+  $("copy-status").textContent = "Copied to the clipboard.";
+  setTimeout(() => {
+    button.textContent = label;
+    button.classList.remove("copied");
+  }, 1500);
+}
+
+// ---------------------------------------------------------------- requests
+//
+// The session key is traded once for the launch token in the address. It
+// lives in sessionStorage, which is bound to this page's scheme, host and port
+// (a cookie would go to every port of localhost), and rides in a header.
+
+const SESSION_KEY = "sftoken-session";
+const SESSION_HEADER = "X-Sftoken-Session";
+
+export const NOT_RUNNING = "sftoken is not answering. Is it still running in the terminal? Start it again if it stopped.";
+
+export const sessionKey = () => sessionStorage.getItem(SESSION_KEY) || "";
+
+export const forgetSession = () => sessionStorage.removeItem(SESSION_KEY);
+
+/** Every request to sftoken; a failed connection answers status 0 and says so. */
+async function request(url, options) {
+  try {
+    const headers = { ...(options.headers || {}), [SESSION_HEADER]: sessionKey() };
+    const response = await fetch(url, { credentials: "omit", ...options, headers });
+    const body = await response.json().catch(() => ({}));
+    $("offline").hidden = true;
+    return { ok: response.ok, status: response.status, body };
+  } catch (e) {
+    $("offline").hidden = false;
+    return { ok: false, status: 0, body: { error: { message: NOT_RUNNING } } };
+  }
+}
+
+export const getJson = (url) => request(url, {});
+
+export const postJson = (url, payload) =>
+  request(url, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(payload),
+  });
+
+/** The address of one sign-in, or of an action on it ("revoke", …). */
+export const loginPath = (id, action) =>
+  `/api/login/${encodeURIComponent(id)}` + (action ? "/" + action : "");
+
+/** Trades the launch token in the address (#token=…) for a session key, once. */
+export async function openSession() {
+  const token = new URLSearchParams(window.location.hash.slice(1)).get("token");
+  if (!token) return true;
+  // Out of the address bar (and this history entry) before anything else.
+  history.replaceState(null, "", window.location.pathname);
+  const { ok, status, body } = await postJson("/api/session", { token });
+  if (ok) {
+    sessionStorage.setItem(SESSION_KEY, body.session_key);
+    return true;
+  }
+  if (status === 0) return false;
+  $("link-used").textContent = body.error.message;
+  $("link-used").hidden = false;
+  return false;
+}
+
+// ---------------------------------------------------------------- forms
+
+/** Shows the server's refusal next to the field it names (ids map per form). */
+export function showFormError(fields, fallback, error) {
+  for (const id of [...Object.values(fields), fallback]) {
+    $(id).hidden = true;
+    $(id).textContent = "";
+  }
+  if (!error) return;
+  const target = fields[error.field] || fallback;
+  $(target).textContent = error.message || "sftoken could not do that. Reload the page and try again.";
+  $(target).hidden = false;
+  const input = $(target).id.replace(/-error$/, "");
+  if ($(input) && $(input).focus) $(input).focus();
+}
+
+/** Sends a form with its button off; the answer's body, or the error shown. */
+export async function submitForm(button, send, fields, fallback) {
+  showFormError(fields, fallback, null);
+  button.disabled = true;
+  const { ok, body } = await send();
+  button.disabled = false;
+  if (!ok) return showFormError(fields, fallback, body.error || {});
+  return body;
+}
+
+const AGAIN_KEY = "sftoken-try-again";
+
+/** "Try again" after a failure keeps the key and environment (not the
+ * secret), in this tab only. */
+export function rememberTryAgain(failed) {
+  sessionStorage.setItem(AGAIN_KEY, JSON.stringify({ client_id: failed.client_id, login_url: failed.login_url }));
+}
+
+export function takeTryAgain() {
+  const again = JSON.parse(sessionStorage.getItem(AGAIN_KEY) || "{}");
+  sessionStorage.removeItem(AGAIN_KEY);
+  return again;
+}
+
+// ---------------------------------------------------------------- pending
+//
+// A sign-in waiting for Salesforce: its countdown, "Start over", and in paste
+// mode the box for the address Salesforce's success page shows.
+
+/** Wires the pending panel; returns `showPending(id, expiresIn, paste,
+ * authorizeUrl)`, which shows it for one sign-in. */
+export function wirePending() {
+  const pending = { id: "", deadline: 0 };
+
+  const tick = () => {
+    if ($("pending").hidden) return;
+    const left = Math.round((pending.deadline - Date.now()) / 1000);
+    if (left <= 0) {
+      $("pending-countdown").textContent = "it expired; start over to sign in again";
+      return;
+    }
+    const minutes = Math.floor(left / 60);
+    const seconds = String(left % 60).padStart(2, "0");
+    $("pending-countdown").textContent = `${minutes}:${seconds} left before it expires`;
+  };
+  setInterval(tick, 1000);
+
+  $("start-over").addEventListener("click", () => {
+    $("pending").hidden = true;
+    $("sign-in").disabled = false;
+    pending.id = "";
+    $("client-id").focus();
+  });
+
+  $("paste-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const body = await submitForm(
+      $("paste-continue"),
+      () => postJson(loginPath(pending.id, "paste"), { text: $("paste-text").value }),
+      { text: "paste-text-error" },
+      "paste-text-error",
+    );
+    if (body) window.location.assign("/result/" + encodeURIComponent(body.id));
+  });
+
+  return function showPending(id, expiresIn, paste, authorizeUrl) {
+    pending.id = id;
+    pending.deadline = Date.now() + expiresIn * 1000;
+    $("pending").hidden = false;
+    $("sign-in").disabled = true;
+    $("paste-panel").hidden = !paste;
+    $("paste-open").hidden = !authorizeUrl;
+    if (authorizeUrl) $("paste-open").href = authorizeUrl;
+    tick();
+    (paste && authorizeUrl ? $("paste-open") : $("pending-title")).focus();
+  };
+}

@@ -1,0 +1,298 @@
+// A sign-in's result: the settings, their copy buttons, the checks, the
+// Company names picker and Revoke, all drawn by `drawResult` from the one
+// answer the server sends, so drawing it again, or in any order, shows the
+// same thing. A failed sign-in shows its advice instead. The check rows follow
+// the steps the server sends, in its order; a new kind of check needs only its
+// entry in FOUND (without one, its row still shows its heading and status).
+
+import { $, NOT_RUNNING, copyText, el, fitAll, getJson, loginPath, number, postJson, rememberTryAgain, show } from "./base.js";
+
+// ---------------------------------------------------------------- checks
+
+/** What the token row shows once the token is revoked from this page. */
+const REVOKED = {
+  status: "failed",
+  title: "Revoked",
+  cause: "This refresh token was revoked from this page; Salesforce no longer accepts it.",
+  fix: "Start again to get a new one.",
+};
+
+const warning = (text) => el("p", text, "warning");
+
+/** Salesforce's advice: why, what to do, and what Salesforce said. */
+function adviceNodes(advice) {
+  const nodes = [el("p", advice.cause), el("p", "What to do: " + advice.fix)];
+  if (advice.code) {
+    const said = el("p", "Salesforce said: ", "hint");
+    said.append(el("code", advice.code), " " + (advice.description || ""));
+    nodes.push(said);
+  }
+  return nodes;
+}
+
+function licenseTable(caption, licenses) {
+  const table = el("table");
+  table.append(el("caption", caption));
+  const head = el("tr");
+  for (const title of ["License", "Status", "Used", "Total"]) head.append(el("th", title));
+  head.lastChild.className = head.lastChild.previousSibling.className = "number";
+  table.append(head);
+  for (const license of licenses) {
+    const row = el("tr");
+    row.append(el("td", license.name), el("td", license.status || ""), el("td", number(license.used), "number"), el("td", number(license.total), "number"));
+    table.append(row);
+  }
+  return table;
+}
+
+/** What a passed step found, by kind: the nodes for its row's body. */
+const FOUND = {
+  token: (token) => [
+    el("p", `Salesforce accepted the refresh token, the client ID and the client secret at ${token.login_url}, the Login URL Snow Atlas will use.`),
+    ...(token.warning ? [warning(token.warning)] : []),
+    el("p", "Scopes granted: " + (token.scopes_granted.join(", ") || "(none)")),
+    ...token.scope_fixes.map(warning),
+  ],
+  user: (user) => [el("p", `${user.display_name} (${user.username})`)],
+  org: (org) => [
+    el("p", `${org.name} · ${org.edition} · ${org.is_sandbox ? "sandbox" : "production"} · org ID ${org.id}`),
+    el("p", `The REST API answers (version ${org.api_version}).`),
+    ...(org.warning ? [warning(org.warning)] : []),
+  ],
+  // Each table on its own: one that could not be read does not hide the other.
+  licenses: (licenses) => [
+    ["User licenses", licenses.user_licenses, licenses.user_licenses_error],
+    ["Permission set licenses", licenses.permission_set_licenses, licenses.permission_set_licenses_error],
+  ].flatMap(([caption, table, error]) =>
+    error ? [warning(`${caption} could not be read: ${error.title}.`), ...adviceNodes(error)] : [licenseTable(caption, table)]),
+  users: (users) => {
+    const list = el("ul");
+    for (const type of users.by_type) {
+      list.append(el("li", `${type.user_type}: ${number(type.count)}` + (type.left_out ? " (left out by the connector)" : "")));
+    }
+    return [el("p", `${number(users.active_users)} active users; ${number(users.without_email)} without an email address.`), list];
+  },
+};
+
+/** The row of one kind, made the first time the kind is drawn. */
+function rowOf(container, kind) {
+  const existing = $("check-" + kind);
+  if (existing) return existing;
+  const row = el("div", undefined, "check");
+  row.id = "check-" + kind;
+  row.append(el("h4"), el("p", undefined, "check-status"), el("div", undefined, "check-body"));
+  container.append(row);
+  return row;
+}
+
+function drawStep(row, step) {
+  row.dataset.status = step.status;
+  row.querySelector("h4").textContent = step.heading;
+  const status = row.querySelector(".check-status");
+  const body = row.querySelector(".check-body");
+  body.replaceChildren();
+  if (step.status === "pending") status.textContent = "Waiting…";
+  if (step.status === "running") status.textContent = step.pages ? `Reading… ${number(step.pages)} pages, ${number(step.records)} users so far` : "Checking…";
+  if (step.status === "ok") {
+    status.textContent = "OK";
+    if (FOUND[step.kind]) body.append(...FOUND[step.kind](step));
+  }
+  if (step.status === "failed") {
+    status.textContent = step.title;
+    body.append(...adviceNodes(step));
+  }
+  if (step.status === "skipped") {
+    status.textContent = "Skipped";
+    body.append(el("p", step.reason));
+  }
+}
+
+/** Draws every step into `container`; a revoked token shows as such in its
+ * row (the count stays the checks' own). Returns "N of M checks passed". */
+function drawChecks(container, steps, revoked) {
+  for (const step of steps) {
+    const shown = revoked && step.kind === "token" ? { ...REVOKED, kind: step.kind, heading: step.heading } : step;
+    drawStep(rowOf(container, step.kind), shown);
+  }
+  const passed = steps.filter((step) => step.status === "ok").length;
+  return `${passed} of ${steps.length} checks passed`;
+}
+
+/** A passed step of one kind, or null. */
+const passed = (steps, kind) => steps.find((step) => step.kind === kind && step.status === "ok") || null;
+
+// ---------------------------------------------------------------- picker
+
+/** The Company names picker: a row per email domain of the active users, drawn
+ * once when the user preview is in (redrawing them would take the focus from
+ * a box just ticked). A tick calls `onChange(names)`. */
+function drawPicker(domains, onChange) {
+  const rows = $("domain-rows");
+  if (rows.dataset.drawn) return;
+  rows.dataset.drawn = "yes";
+  for (const { domain, count } of domains) {
+    const row = el("tr");
+    const box = document.createElement("input");
+    box.type = "checkbox";
+    box.value = domain;
+    box.id = "domain-" + domain;
+    box.addEventListener("change", () => onChange(chosenNames()));
+    const label = el("label", domain);
+    label.htmlFor = box.id;
+    row.insertCell().append(box);
+    row.insertCell().append(label);
+    row.append(el("td", number(count), "number"));
+    rows.append(row);
+  }
+  $("domains").hidden = domains.length === 0;
+  $("picker-wait").textContent = domains.length ? "" : "No active user has an email address, so there is nothing to choose.";
+  $("picker-wait").hidden = domains.length > 0;
+}
+
+/** Ticks the boxes of the names chosen; "*" (every domain) has no caveat. */
+function drawPickerState(names) {
+  const chosen = new Set(names);
+  for (const box of document.querySelectorAll("#domain-rows input[type=checkbox]")) {
+    box.checked = chosen.has(box.value);
+  }
+  $("picker-caveat").hidden = chosen.has("*");
+}
+
+const chosenNames = () => [...document.querySelectorAll("#domain-rows input:checked")].map((box) => box.value);
+
+// ---------------------------------------------------------------- result
+
+// Every API error has one shape: { message, field } plus, when Salesforce's
+// advice is behind it, { title, cause, fix, code, description }.
+function showFailure(body, headline = "Something went wrong") {
+  const error = body.error || {};
+  $("failure-headline").textContent = error.title || headline;
+  $("failure-cause").textContent = error.cause || "";
+  $("failure-fix").textContent = error.fix || error.message || "Try again.";
+  $("failure-salesforce").hidden = !error.code;
+  $("failure-code").textContent = error.code || "";
+  $("failure-description").textContent = error.description || "";
+  rememberTryAgain(body);
+  show("failure");
+  $("failure-title").focus();
+}
+
+/** The settings, the connection details, the warning on names that match nobody. */
+function drawSettings(body) {
+  const settings = body.settings;
+  for (const name of ["client_id", "client_secret", "refresh_token", "login_url"]) {
+    $("s-" + name).value = settings[name];
+  }
+  $("s-company_names").value = settings.company_names.join(", ");
+  fitAll();
+  const details = body.details || {};
+  for (const name of ["username", "org_id", "instance_url", "scope"]) {
+    $("d-" + name).textContent = details[name] || "(not known yet)";
+  }
+  const unmatched = body.unmatched_company_names || [];
+  $("company-names-warning").hidden = unmatched.length === 0;
+  $("company-names-warning").textContent = unmatched.length
+    ? `No active user's email domain is ${unmatched.join(", ")}, so Snow Atlas imports nobody for ${unmatched.length === 1 ? "it" : "them"}. Check the spelling, or choose among the domains below.`
+    : "";
+}
+
+/** A revoked token is dead: struck through, its copy buttons off. */
+function drawRevoked(revoked) {
+  $("revoked-note").hidden = !revoked;
+  $("revoke-section").hidden = revoked;
+  document.querySelector("[data-setting=refresh_token]").classList.toggle("revoked", revoked);
+  $("copy-refresh-token").disabled = revoked;
+  $("copy-all").disabled = revoked;
+}
+
+/** The result's first line: who signed in, to which org, how the checks went. */
+function bannerText(steps, progress) {
+  const user = passed(steps, "user");
+  const org = passed(steps, "org");
+  return [
+    user ? `Signed in as ${user.display_name} (${user.username})` : "Your settings",
+    org ? org.name : "",
+    org ? (org.is_sandbox ? "Sandbox" : "Production") : "",
+    progress,
+  ].filter(Boolean).join(" · ");
+}
+
+/** Draws a captured sign-in as the server describes it; a tick calls `onPick(names)`. */
+function drawResult(body, onPick) {
+  const { checks, revoked } = body;
+  const { steps } = checks;
+  drawSettings(body);
+  drawRevoked(revoked);
+  const summary = drawChecks($("check-rows"), steps, revoked);
+  $("checks-progress").textContent = checks.done ? `(finished: ${summary})` : "(running…)";
+  const progress = revoked ? "the refresh token is revoked" : checks.done ? summary : "checking…";
+  $("banner").textContent = bannerText(steps, progress);
+  const users = passed(steps, "users");
+  if (users) drawPicker(users.domains, onPick);
+  drawPickerState(body.settings.company_names);
+}
+
+/** Shows sign-in `id`: polls until its checks are done; wires its buttons. */
+export async function openResult(id) {
+  // The last answer drawn: the copy buttons copy what it says.
+  const shown = { body: null };
+  const draw = (body) => {
+    shown.body = body;
+    drawResult(body, pick);
+  };
+  async function pick(names) {
+    const { ok, body } = await postJson(loginPath(id, "company-names"), { names });
+    if (ok) draw(body);
+    else drawPickerState(shown.body.settings.company_names);
+  }
+  $("copy-company-names").addEventListener("click", (e) => copyText(shown.body.company_names_text, e.currentTarget));
+  $("copy-all").addEventListener("click", (e) => copyText(shown.body.copy_all, e.currentTarget));
+  wireRevoke(id, draw);
+
+  // Poll soon, then less often: checks on a small org take milliseconds.
+  for (let delay = 50; ; delay = Math.min(delay * 2, 400)) {
+    const { status, body } = await getJson(loginPath(id));
+    if (status === 401) return show("need-link");
+    if (status === 0) return;
+    if (status !== 200) return showFailure(body, "These settings are unknown");
+    if (body.status === "failed") return showFailure(body);
+    if (body.status === "captured") {
+      draw(body);
+      show("result");
+      if (body.checks.done) {
+        // A failed check opens the fold once, when the checks finish.
+        if (body.checks.steps.some((step) => step.status === "failed")) $("checks").open = true;
+        return;
+      }
+    } else {
+      show("waiting");
+    }
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
+}
+
+function wireRevoke(id, draw) {
+  $("revoke").addEventListener("click", () => {
+    $("revoke-confirm").hidden = false;
+    $("revoke-yes").focus();
+  });
+  $("revoke-cancel").addEventListener("click", () => {
+    $("revoke-confirm").hidden = true;
+    $("revoke").focus();
+  });
+  $("revoke-yes").addEventListener("click", async () => {
+    $("revoke-yes").disabled = true;
+    const { ok, body } = await postJson(loginPath(id, "revoke"), {});
+    $("revoke-yes").disabled = false;
+    $("revoke-confirm").hidden = true;
+    if (!ok) {
+      const error = body.error || {};
+      $("revoke-error").textContent = error.message || NOT_RUNNING;
+      $("revoke-error").hidden = false;
+      return;
+    }
+    $("revoke-error").hidden = true;
+    draw(body);
+    $("revoked-note").focus();
+  });
+}
