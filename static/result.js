@@ -30,6 +30,9 @@ function adviceNodes(advice) {
   return nodes;
 }
 
+/** A table or list that Salesforce refused to give, with its advice. */
+const unread = (what, error) => [warning(`${what} could not be read: ${error.title}.`), ...adviceNodes(error)];
+
 function licenseTable(caption, licenses) {
   const table = el("table");
   table.append(el("caption", caption));
@@ -59,18 +62,26 @@ const FOUND = {
     el("p", `The REST API answers (version ${org.api_version}).`),
     ...(org.warning ? [warning(org.warning)] : []),
   ],
+  // Each missing permission warns with its fix; profiles are read on their own.
+  permissions: (p) => [
+    ...(p.permissions_error
+      ? unread("The user's permissions", p.permissions_error)
+      : [el("p", p.missing.length ? `The user lacks ${p.missing.join(", ")}, which Snow's documentation asks for.` : `The user has what Snow's documentation asks for: ${p.granted.join(", ")}.`)]),
+    ...p.fixes.map(warning),
+    ...(p.profiles_error ? unread("Profiles", p.profiles_error) : [el("p", `${number(p.profiles)} profiles read, as the connector reads them.`)]),
+  ],
   // Each table on its own: one that could not be read does not hide the other.
   licenses: (licenses) => [
     ["User licenses", licenses.user_licenses, licenses.user_licenses_error],
     ["Permission set licenses", licenses.permission_set_licenses, licenses.permission_set_licenses_error],
-  ].flatMap(([caption, table, error]) =>
-    error ? [warning(`${caption} could not be read: ${error.title}.`), ...adviceNodes(error)] : [licenseTable(caption, table)]),
+  ].flatMap(([caption, table, error]) => (error ? unread(caption, error) : [licenseTable(caption, table)])),
   users: (users) => {
     const list = el("ul");
     for (const type of users.by_type) {
       list.append(el("li", `${type.user_type}: ${number(type.count)}` + (type.left_out ? " (left out by the connector)" : "")));
     }
-    return [el("p", `${number(users.active_users)} active users; ${number(users.without_email)} without an email address.`), list];
+    const counts = el("p", `${number(users.active_users)} active users; ${number(users.without_email)} without an email address.`);
+    return [counts, ...(users.warning ? [warning(users.warning)] : []), list];
   },
 };
 
@@ -94,8 +105,8 @@ function drawStep(row, step) {
   if (step.status === "pending") status.textContent = "Waiting…";
   if (step.status === "running") status.textContent = step.pages ? `Reading… ${number(step.pages)} pages, ${number(step.records)} users so far` : "Checking…";
   if (step.status === "ok") {
-    status.textContent = "OK";
     if (FOUND[step.kind]) body.append(...FOUND[step.kind](step));
+    status.textContent = body.querySelector(".warning") ? "OK, with a warning" : "OK";
   }
   if (step.status === "failed") {
     status.textContent = step.title;
@@ -108,14 +119,16 @@ function drawStep(row, step) {
 }
 
 /** Draws every step into `container`; a revoked token shows as such in its
- * row (the count stays the checks' own). Returns "N of M checks passed". */
+ * row (the count stays the checks' own). Returns "N of M checks passed", and
+ * how many of those warn. */
 function drawChecks(container, steps, revoked) {
   for (const step of steps) {
     const shown = revoked && step.kind === "token" ? { ...REVOKED, kind: step.kind, heading: step.heading } : step;
     drawStep(rowOf(container, step.kind), shown);
   }
   const passed = steps.filter((step) => step.status === "ok").length;
-  return `${passed} of ${steps.length} checks passed`;
+  const warned = [...container.querySelectorAll("[data-status=ok]")].filter((row) => row.querySelector(".warning")).length;
+  return `${passed} of ${steps.length} checks passed` + (warned ? `, ${warned} with a warning` : "");
 }
 
 /** A passed step of one kind, or null. */
@@ -260,8 +273,8 @@ export async function openResult(id) {
       draw(body);
       show("result");
       if (body.checks.done) {
-        // A failed check opens the fold once, when the checks finish.
-        if (body.checks.steps.some((step) => step.status === "failed")) $("checks").open = true;
+        // A failed or warning check opens the fold once, when the checks finish.
+        if (body.checks.steps.some((step) => step.status === "failed") || $("check-rows").querySelector(".warning")) $("checks").open = true;
         return;
       }
     } else {

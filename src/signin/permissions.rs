@@ -89,11 +89,9 @@ fn fix(permission: Permission) -> String {
         Permission::ApiEnabled => {
             "Salesforce allows no API call without it, and the connector reads everything through the API."
         }
-        Permission::ViewSetup => {
-            "Snow's documentation asks for it for the connector's user, which reads user licenses and profiles."
-        }
+        Permission::ViewSetup => "the connector reads user licenses and profiles.",
         Permission::ViewAllUsers => {
-            "Snow's documentation asks for it: without it, Salesforce returns only the users that the org's sharing settings let this user see, so the connector's user counts may be incomplete."
+            "without it, Salesforce returns only the users that the org's sharing settings let this user see, so the connector's user counts may be incomplete."
         }
     };
     let name = permission.name();
@@ -142,9 +140,8 @@ mod tests {
         }
         assert!(fix(Permission::ViewAllUsers).contains("sharing settings"));
         assert!(
-            fix(Permission::ViewSetup).starts_with(
-                "Add \"View Setup and Configuration\": Snow's documentation asks for it"
-            )
+            fix(Permission::ViewSetup)
+                .starts_with("Add \"View Setup and Configuration\": the connector reads")
         );
     }
 

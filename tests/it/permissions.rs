@@ -78,8 +78,7 @@ async fn without_view_all_users_the_check_warns_and_the_user_counts_say_they_may
     assert_eq!(permissions["missing"], json!(["View All Users"]));
     let fix = permissions["fixes"][0].as_str().expect("a fix");
     for words in [
-        "Add \"View All Users\"",
-        "Snow's documentation asks for it",
+        "Add \"View All Users\": without it, ",
         "sharing settings",
         "Permission Sets",
         "System Permissions",
@@ -111,7 +110,7 @@ async fn without_view_all_users_the_check_warns_and_the_user_counts_say_they_may
 
     assert_eq!(code, 0, "the settings work: {stderr}");
     assert!(
-        stdout.contains("warning  Permissions: the user lacks \"View All Users\".\n"),
+        stdout.contains("warning  Permissions: the user lacks \"View All Users\", which Snow's documentation asks for the connector's user.\n"),
         "{stdout}"
     );
     assert!(
@@ -153,14 +152,14 @@ async fn without_view_setup_the_check_names_it_and_the_profiles_are_still_read()
     );
     let fix = permissions["fixes"][0].as_str().expect("a fix");
     assert!(
-        fix.starts_with("Add \"View Setup and Configuration\": Snow's documentation asks for it"),
+        fix.starts_with("Add \"View Setup and Configuration\": the connector reads user licenses and profiles. In Setup, "),
         "{fix}"
     );
     assert_eq!(permissions["profiles"], 4, "Profile needs no View Setup");
     assert!(check(&result, CheckKind::Users)["warning"].is_null());
     assert_eq!(code, 0);
     assert!(
-        stdout.contains("warning  Permissions: the user lacks \"View Setup and Configuration\".\n"),
+        stdout.contains("warning  Permissions: the user lacks \"View Setup and Configuration\", which Snow's documentation asks for the connector's user.\n"),
         "{stdout}"
     );
     assert!(!stdout.contains("Active users: These counts"), "{stdout}");

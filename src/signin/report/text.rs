@@ -76,7 +76,10 @@ fn finding_lines(finding: &Finding, line: &mut impl FnMut(&str, &str, &str)) {
                 None => line(
                     "Permissions",
                     "warning",
-                    &format!("the user lacks {}.", names(&check.missing)),
+                    &format!(
+                        "the user lacks {}, which Snow's documentation asks for the connector's user.",
+                        names(&check.missing)
+                    ),
                 ),
             }
             for fix in &check.fixes {
@@ -235,7 +238,7 @@ mod tests {
             None,
         )));
         assert!(
-            missing.contains("warning  Permissions: the user lacks \"View All Users\".\n"),
+            missing.contains("warning  Permissions: the user lacks \"View All Users\", which Snow's documentation asks for the connector's user.\n"),
             "{missing}"
         );
         assert!(
