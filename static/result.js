@@ -62,11 +62,9 @@ const FOUND = {
     el("p", `The REST API answers (version ${org.api_version}).`),
     ...(org.warning ? [warning(org.warning)] : []),
   ],
-  // Each missing permission warns with its fix; profiles are read on their own.
+  // Each missing permission warns with its fix; a refused Profile read, beside them.
   permissions: (p) => [
-    ...(p.permissions_error
-      ? unread("The user's permissions", p.permissions_error)
-      : [el("p", p.missing.length ? `The user lacks ${p.missing.join(", ")}, which Snow's documentation asks for.` : `The user has what Snow's documentation asks for: ${p.granted.join(", ")}.`)]),
+    el("p", p.missing.length ? `The user lacks ${p.missing.join(", ")}, which Snow's documentation asks for.` : `The user has what Snow's documentation asks for: ${p.granted.join(", ")}.`),
     ...p.fixes.map(warning),
     ...(p.profiles_error ? unread("Profiles", p.profiles_error) : [el("p", `${number(p.profiles)} profiles read, as the connector reads them.`)]),
   ],

@@ -135,7 +135,6 @@ mod tests {
             granted: vec![Permission::ApiEnabled, Permission::ViewSetup],
             missing: vec![Permission::ViewAllUsers],
             fixes: vec!["Add \"View All Users\".".into()],
-            permissions_error: None,
             profiles: 4,
             profiles_error: None,
         }));

@@ -33,20 +33,15 @@ fn permissions_soql() -> String {
     format!("SELECT {} FROM UserPermissionAccess", fields.join(", "))
 }
 
-/// Reads the user's permissions and the profiles, each on its own; fails
-/// only when neither could be read.
+/// Reads the user's permissions and, at the same time, the profiles. The
+/// check is the permissions': it fails when they cannot be read (every API
+/// user may read its own), and reports a refused `Profile` read beside them.
 pub async fn read(api: &Api<'_>) -> Result<PermissionsCheck, SalesforceError> {
     let (access, profiles) = tokio::join!(user_permissions(api), profiles(api));
-    let (granted, missing, permissions_error) = match access {
-        Ok(row) => {
-            let (granted, missing) = Permission::ALL
-                .into_iter()
-                .partition(|p| row.get(field(*p)) == Some(&Value::Bool(true)));
-            (granted, missing, None)
-        }
-        Err(e) if profiles.is_err() => return Err(e),
-        Err(e) => (Vec::new(), Vec::new(), Some(e.advice())),
-    };
+    let row = access?;
+    let (granted, missing): (Vec<_>, Vec<_>) = Permission::ALL
+        .into_iter()
+        .partition(|p| row.get(field(*p)) == Some(&Value::Bool(true)));
     let (profiles, profiles_error) = match profiles {
         Ok(count) => (count, None),
         Err(e) => (0, Some(profile_refused(e))),
@@ -55,7 +50,6 @@ pub async fn read(api: &Api<'_>) -> Result<PermissionsCheck, SalesforceError> {
         fixes: missing.iter().copied().map(fix).collect(),
         granted,
         missing,
-        permissions_error,
         profiles,
         profiles_error,
     })

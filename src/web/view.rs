@@ -268,7 +268,6 @@ pub struct PermissionsView<'a> {
     granted: PermissionNames<'a>,
     missing: PermissionNames<'a>,
     fixes: &'a [String],
-    permissions_error: Option<&'a Advice>,
     profiles: u64,
     profiles_error: Option<&'a Advice>,
 }
@@ -281,7 +280,6 @@ impl<'a> PermissionsView<'a> {
             granted: names(&p.granted),
             missing: names(&p.missing),
             fixes: &p.fixes,
-            permissions_error: p.permissions_error.as_ref(),
             profiles: p.profiles,
             profiles_error: p.profiles_error.as_ref(),
         }

@@ -46,16 +46,14 @@ impl Permission {
     }
 }
 
-/// The signed-in user's own permissions and the connector's read of
-/// `Profile`, each read on its own: one that fails never hides the other.
+/// The signed-in user's own permissions, and the connector's read of
+/// `Profile`, which may fail on its own.
 #[derive(Clone, Debug)]
 pub struct PermissionsCheck {
     pub granted: Vec<Permission>,
     pub missing: Vec<Permission>,
     /// Why each missing permission matters and how to add it, in its order.
     pub fixes: Vec<String>,
-    /// Why the user's permissions could not be read.
-    pub permissions_error: Option<Advice>,
     /// Profiles read, as the connector reads them.
     pub profiles: u64,
     /// Why `Profile` could not be read.
@@ -63,7 +61,7 @@ pub struct PermissionsCheck {
 }
 
 impl PermissionsCheck {
-    /// Whether the permissions were read and `permission` is not among them.
+    /// Whether the user lacks `permission`.
     pub fn lacks(&self, permission: Permission) -> bool {
         self.missing.contains(&permission)
     }

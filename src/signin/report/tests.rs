@@ -130,7 +130,6 @@ fn missing_permissions_and_a_refused_profile_read_leave_the_verdict_ok() {
         granted: vec![Permission::ApiEnabled],
         missing: vec![Permission::ViewSetup, Permission::ViewAllUsers],
         fixes: vec!["Add it.".to_owned(), "Add it.".to_owned()],
-        permissions_error: None,
         profiles: 0,
         profiles_error: Some(Advice::new("Refused", "cause", "fix")),
     }));
