@@ -5,7 +5,7 @@
 // the steps the server sends, in its order; a new kind of check needs only its
 // entry in FOUND (without one, its row still shows its heading and status).
 
-import { $, NOT_RUNNING, copyText, el, fitAll, getJson, loginPath, number, postJson, rememberTryAgain, show } from "./base.js";
+import { $, NOT_RUNNING, copyText, el, fitAll, getJson, loginPath, number, postJson, show, showFailure } from "./base.js";
 
 // ---------------------------------------------------------------- checks
 
@@ -78,8 +78,7 @@ const FOUND = {
     for (const type of users.by_type) {
       list.append(el("li", `${type.user_type}: ${number(type.count)}` + (type.left_out ? " (left out by the connector)" : "")));
     }
-    const counts = el("p", `${number(users.active_users)} active users; ${number(users.without_email)} without an email address.`);
-    return [counts, ...(users.warning ? [warning(users.warning)] : []), list];
+    return [el("p", `${number(users.active_users)} active users; ${number(users.without_email)} without an email address.`), ...(users.warning ? [warning(users.warning)] : []), list];
   },
 };
 
@@ -172,21 +171,6 @@ function drawPickerState(names) {
 const chosenNames = () => [...document.querySelectorAll("#domain-rows input:checked")].map((box) => box.value);
 
 // ---------------------------------------------------------------- result
-
-// Every API error has one shape: { message, field } plus, when Salesforce's
-// advice is behind it, { title, cause, fix, code, description }.
-function showFailure(body, headline = "Something went wrong") {
-  const error = body.error || {};
-  $("failure-headline").textContent = error.title || headline;
-  $("failure-cause").textContent = error.cause || "";
-  $("failure-fix").textContent = error.fix || error.message || "Try again.";
-  $("failure-salesforce").hidden = !error.code;
-  $("failure-code").textContent = error.code || "";
-  $("failure-description").textContent = error.description || "";
-  rememberTryAgain(body);
-  show("failure");
-  $("failure-title").focus();
-}
 
 /** The settings, the connection details, the warning on names that match nobody. */
 function drawSettings(body) {
