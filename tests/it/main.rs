@@ -14,6 +14,7 @@ mod load;
 mod mock_salesforce;
 mod neighbour;
 mod page;
+mod permissions;
 mod props;
 mod raw_http;
 mod refusals;

@@ -31,7 +31,12 @@
 //!   refresh token. A deactivated user's tokens answer `inactive_user`.
 //! - REST: bearer tokens are checked, results are paged (`nextRecordsUrl`,
 //!   relative), and users are generated from their index so memory stays small
-//!   whatever `users` is.
+//!   whatever `users` is. Every REST request is counted (`rest_requests`).
+//! - the signed-in user's permissions: `UserPermissionAccess` answers with
+//!   `view_setup` and `view_all_users` (API Enabled is always on there: without
+//!   it Salesforce refuses every API call, which is `api_disabled`). Without
+//!   "View All Users", `User` queries leave out external users, whose records
+//!   are Private by the org-wide default; `Profile` may be refused.
 //!
 //! Everything the mock issues or receives that is secret is recorded, so tests
 //! can check that none of it leaks into the program's output.
@@ -94,6 +99,16 @@ pub struct MockOptions {
     /// `PermissionSetLicense` cannot be queried (an edition or a user without
     /// access to it): 400 `INVALID_TYPE`.
     pub permission_set_licenses_refused: bool,
+    /// The user has "View Setup and Configuration".
+    pub view_setup: bool,
+    /// The user has "View All Users"; without it, `User` queries return only
+    /// the internal users, as the default user sharing (Private for external
+    /// users, Public Read Only for internal ones) would.
+    pub view_all_users: bool,
+    /// `Profile` queries are refused with this `errorCode`: `INVALID_TYPE`
+    /// (400) or `INSUFFICIENT_ACCESS` (403). No source says which a real org
+    /// sends, nor when (docs/salesforce.md, "The connector's user").
+    pub profile_refused: Option<&'static str>,
     /// Number of `User` records.
     pub users: usize,
     /// Records per query page.
@@ -141,6 +156,9 @@ impl Default for MockOptions {
             rotation: false,
             api_disabled: false,
             permission_set_licenses_refused: false,
+            view_setup: true,
+            view_all_users: true,
+            profile_refused: None,
             users: 5,
             page_size: 2000,
             is_sandbox: false,
@@ -195,6 +213,8 @@ struct MockState {
     issued_secrets: Vec<String>,
     token_requests: Vec<Vec<(String, String)>>,
     authorize_requests: usize,
+    /// Requests under `/services/data`, refused ones included.
+    rest_requests: usize,
 }
 
 impl MockSalesforce {
@@ -276,6 +296,11 @@ impl MockSalesforce {
     /// How many `GET /services/oauth2/authorize` the mock answered.
     pub fn authorize_requests(&self) -> usize {
         self.shared.lock().authorize_requests
+    }
+
+    /// How many REST API requests (under `/services/data`) the mock answered.
+    pub fn rest_requests(&self) -> usize {
+        self.shared.lock().rest_requests
     }
 
     /// Makes every outstanding authorization code expired, as if 15 minutes
