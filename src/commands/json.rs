@@ -63,8 +63,8 @@ mod tests {
     use crate::salesforce::Advice;
     use crate::secret::{ClientSecret, RefreshToken};
     use crate::signin::report::{
-        CheckKind, DomainCount, Finding, License, Licenses, LoginUrlTried, OrgInfo, Step,
-        TokenCheck, TypeCount, UserInfo, UserPreview,
+        CheckKind, DomainCount, Finding, License, Licenses, LoginUrlTried, OrgInfo, Permission,
+        PermissionsCheck, Step, TokenCheck, TypeCount, UserInfo, UserPreview,
     };
     use crate::signin::{Connection, Details};
 
@@ -127,6 +127,13 @@ mod tests {
             api_version: "66.0".into(),
             warning: None,
         }));
+        report.pass(Finding::Permissions(PermissionsCheck {
+            granted: vec![Permission::ApiEnabled, Permission::ViewSetup],
+            missing: vec![Permission::ViewAllUsers],
+            fixes: vec!["Add \"View All Users\".".into()],
+            profiles: 4,
+            profiles_error: None,
+        }));
         report.pass(Finding::Licenses(Licenses {
             user_licenses: vec![license("Salesforce")],
             permission_set_licenses: Vec::new(),
@@ -145,6 +152,7 @@ mod tests {
                 domain: "acme.com".into(),
                 count: 2,
             }],
+            warning: Some("These counts may be incomplete.".into()),
         }));
         report.done = true;
     }

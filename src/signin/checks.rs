@@ -1,7 +1,7 @@
 //! Proving the settings work before Snow Atlas does: the refresh grant the
 //! connector runs, the granted scopes, who and which org the token belongs to,
-//! API access, and a preview of what the connector reads (licenses, active
-//! users by type, email domains).
+//! API access, the user's permissions (`permissions.rs`), and a preview of
+//! what the connector reads (licenses, active users by type, email domains).
 //!
 //! Each step fills in the [`Report`] as it finishes; a failed step never
 //! blocks the others that do not depend on it. Users are counted page by page
@@ -11,9 +11,11 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::report::{CheckKind, Finding, License, Licenses, OrgInfo, Step, UserInfo};
+use super::report::{
+    CheckKind, Finding, License, Licenses, OrgInfo, Permission, Step, UserInfo, UserPreview,
+};
 use super::user_tally::{UserRow, UserTally};
-use super::{Connection, Details};
+use super::{Connection, Details, permissions};
 use crate::login_url::{Environment, LoginUrl};
 use crate::salesforce::{self, Advice, Api, Http, SalesforceError};
 
@@ -105,7 +107,16 @@ async fn run_steps(http: &Http, connection: &Connection) {
             Ok(org) => pass(connection, Finding::Org(org)),
             Err(e) => return fail(connection, CheckKind::Org, e),
         }
-        tokio::join!(licenses(&api, connection), users(&api, connection));
+        let (lacks_view_all_users, (), users) = tokio::join!(
+            permissions(&api, connection),
+            licenses(&api, connection),
+            users(&api, connection),
+        );
+        if let Some(mut users) = users {
+            users.warning =
+                lacks_view_all_users.then(|| permissions::USERS_MAY_BE_INCOMPLETE.to_owned());
+            pass(connection, Finding::Users(users));
+        }
     };
     tokio::join!(user, data);
 }
@@ -235,7 +246,26 @@ fn split(read: Result<Vec<License>, SalesforceError>) -> (Vec<License>, Option<A
     }
 }
 
-async fn users(api: &Api<'_>, connection: &Connection) {
+/// The user's permissions; says whether "View All Users" is missing, which
+/// the user counts then warn about.
+async fn permissions(api: &Api<'_>, connection: &Connection) -> bool {
+    start(connection, CheckKind::Permissions);
+    match permissions::read(api).await {
+        Ok(found) => {
+            let lacks = found.lacks(Permission::ViewAllUsers);
+            pass(connection, Finding::Permissions(found));
+            lacks
+        }
+        Err(e) => {
+            fail(connection, CheckKind::Permissions, e);
+            false
+        }
+    }
+}
+
+/// Counts the active users; the caller passes the preview once the
+/// permissions say whether it may be incomplete.
+async fn users(api: &Api<'_>, connection: &Connection) -> Option<UserPreview> {
     start(connection, CheckKind::Users);
     let mut tally = UserTally::default();
     let mut pages = 0;
@@ -252,8 +282,11 @@ async fn users(api: &Api<'_>, connection: &Connection) {
         )
         .await;
     match result {
-        Ok(()) => pass(connection, Finding::Users(tally.preview())),
-        Err(e) => fail(connection, CheckKind::Users, e),
+        Ok(()) => Some(tally.preview()),
+        Err(e) => {
+            fail(connection, CheckKind::Users, e);
+            None
+        }
     }
 }
 

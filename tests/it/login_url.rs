@@ -306,19 +306,23 @@ async fn print_gives_the_generic_host_when_it_works_and_the_json_says_which_work
 }
 
 #[tokio::test]
-async fn trying_the_generic_host_costs_the_check_run_one_request() {
+async fn trying_the_generic_host_costs_the_check_run_one_token_request_and_no_rest_request() {
     let (mock, token) = mock_with_token(MockOptions::default()).await;
     let cost = async |extra: &[&str]| {
-        let before = mock.requests();
+        let before = (mock.token_requests().len(), mock.rest_requests());
         let mut binary = run_check_with_token(&mock, &token, extra).await;
         assert_eq!(binary.wait().await, 0, "{}", binary.stderr());
-        mock.requests() - before
+        (
+            mock.token_requests().len() - before.0,
+            mock.rest_requests() - before.1,
+        )
     };
 
-    let one_login_url = cost(&[]).await;
+    let (tokens, rest) = cost(&[]).await;
     let with_generic = cost(&["--loopback-generic-host"]).await;
 
-    assert_eq!(with_generic, one_login_url + 1);
+    assert_eq!(tokens, 1, "one refresh grant at the Login URL given");
+    assert_eq!(with_generic, (tokens + 1, rest));
 }
 
 #[tokio::test]

@@ -15,6 +15,7 @@ mod login_url;
 mod mock_salesforce;
 mod neighbour;
 mod page;
+mod permissions;
 mod props;
 mod raw_http;
 mod refusals;

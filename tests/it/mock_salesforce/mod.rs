@@ -32,7 +32,12 @@
 //!   refresh token. A deactivated user's tokens answer `inactive_user`.
 //! - REST: bearer tokens are checked, results are paged (`nextRecordsUrl`,
 //!   relative), and users are generated from their index so memory stays small
-//!   whatever `users` is.
+//!   whatever `users` is. Every REST request is counted (`rest_requests`).
+//! - the signed-in user's permissions: `UserPermissionAccess` answers with
+//!   `view_setup` and `view_all_users` (API Enabled is always on there: without
+//!   it Salesforce refuses every API call, which is `api_disabled`). Without
+//!   "View All Users", `User` queries leave out external users, whose records
+//!   are Private by the org-wide default; `Profile` may be refused.
 //!
 //! Everything the mock issues or receives that is secret is recorded, so tests
 //! can check that none of it leaks into the program's output.
@@ -46,7 +51,6 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
 use axum::Router;
-use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -96,6 +100,16 @@ pub struct MockOptions {
     /// `PermissionSetLicense` cannot be queried (an edition or a user without
     /// access to it): 400 `INVALID_TYPE`.
     pub permission_set_licenses_refused: bool,
+    /// The user has "View Setup and Configuration".
+    pub view_setup: bool,
+    /// The user has "View All Users"; without it, `User` queries return only
+    /// the internal users, as the default user sharing (Private for external
+    /// users, Public Read Only for internal ones) would.
+    pub view_all_users: bool,
+    /// `Profile` queries are refused with this `errorCode`: `INVALID_TYPE`
+    /// (400) or `INSUFFICIENT_ACCESS` (403). No source says which a real org
+    /// sends, nor when (docs/salesforce.md, "The connector's user").
+    pub profile_refused: Option<&'static str>,
     /// Number of `User` records.
     pub users: usize,
     /// Records per query page.
@@ -144,6 +158,9 @@ impl Default for MockOptions {
             rotation: false,
             api_disabled: false,
             permission_set_licenses_refused: false,
+            view_setup: true,
+            view_all_users: true,
+            profile_refused: None,
             users: 5,
             page_size: 2000,
             is_sandbox: false,
@@ -198,8 +215,8 @@ struct MockState {
     issued_secrets: Vec<String>,
     token_requests: Vec<Vec<(String, String)>>,
     authorize_requests: usize,
-    /// Every request answered, whatever its endpoint.
-    requests: usize,
+    /// Requests under `/services/data`, refused ones included.
+    rest_requests: usize,
 }
 
 impl MockSalesforce {
@@ -278,15 +295,14 @@ impl MockSalesforce {
         self.shared.lock().token_requests.clone()
     }
 
-    /// How many requests the mock answered, on any endpoint and either host:
-    /// what a check run costs the org's API budget.
-    pub fn requests(&self) -> usize {
-        self.shared.lock().requests
-    }
-
     /// How many `GET /services/oauth2/authorize` the mock answered.
     pub fn authorize_requests(&self) -> usize {
         self.shared.lock().authorize_requests
+    }
+
+    /// How many REST API requests (under `/services/data`) the mock answered.
+    pub fn rest_requests(&self) -> usize {
+        self.shared.lock().rest_requests
     }
 
     /// Makes every outstanding authorization code expired, as if 15 minutes
@@ -546,20 +562,7 @@ fn router(shared: Arc<Shared>) -> Router {
         )
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
-        .layer(axum::middleware::from_fn_with_state(
-            Arc::clone(&shared),
-            count_request,
-        ))
         .with_state(shared)
-}
-
-async fn count_request(
-    State(mock): State<Arc<Shared>>,
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
-    mock.lock().requests += 1;
-    next.run(request).await
 }
 
 impl Shared {

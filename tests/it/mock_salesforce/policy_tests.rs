@@ -101,21 +101,6 @@ async fn mock_refuses_a_local_apps_refresh_grant_at_the_generic_login_host_only(
 }
 
 #[tokio::test]
-async fn mock_counts_every_request_it_answers_on_either_host() {
-    let mock = mock().await;
-    let before = mock.requests();
-
-    let _ = mock.refresh("no-such-token").await;
-    let _ = mock.refresh_at(&mock.generic_url(), "no-such-token").await;
-    let _ = http_client()
-        .get(format!("{}/no/such/path", mock.url()))
-        .send()
-        .await;
-
-    assert_eq!(mock.requests() - before, 3);
-}
-
-#[tokio::test]
 async fn mock_reuses_another_orgs_browser_session_unless_prompt_is_login() {
     let mock = mock_with(MockOptions {
         browser_in_other_org: true,
