@@ -16,6 +16,13 @@ export function el(tag, text, className) {
   return node;
 }
 
+/** A list with one item per text. */
+export function list(texts, className) {
+  const node = el("ul", undefined, className);
+  node.append(...texts.map((text) => el("li", text)));
+  return node;
+}
+
 export const number = (n) => Number(n).toLocaleString("en-US");
 
 /** 90 → "90 seconds", 1800 → "30 minutes", 60 → "1 minute". */

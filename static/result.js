@@ -5,7 +5,7 @@
 // the steps the server sends, in its order; a new kind of check needs only its
 // entry in FOUND (without one, its row still shows its heading and status).
 
-import { $, NOT_RUNNING, copyText, el, fitAll, getJson, loginPath, number, postJson, show, showFailure } from "./base.js";
+import { $, NOT_RUNNING, copyText, el, fitAll, getJson, list, loginPath, number, postJson, show, showFailure } from "./base.js";
 
 // ---------------------------------------------------------------- checks
 
@@ -52,6 +52,8 @@ function licenseTable(caption, licenses) {
 const FOUND = {
   token: (token) => [
     el("p", `Salesforce accepted the refresh token, the client ID and the client secret at ${token.login_url}, the Login URL Snow Atlas will use.`),
+    // Each Login URL the refresh grant ran at, when there was a choice.
+    ...(token.login_urls_tried.length > 1 ? [list(token.login_urls_tried.map(tried), "tried")] : []),
     ...(token.warning ? [warning(token.warning)] : []),
     el("p", "Scopes granted: " + (token.scopes_granted.join(", ") || "(none)")),
     ...token.scope_fixes.map(warning),
@@ -73,14 +75,16 @@ const FOUND = {
     ["User licenses", licenses.user_licenses, licenses.user_licenses_error],
     ["Permission set licenses", licenses.permission_set_licenses, licenses.permission_set_licenses_error],
   ].flatMap(([caption, table, error]) => (error ? unread(caption, error) : [licenseTable(caption, table)])),
-  users: (users) => {
-    const list = el("ul");
-    for (const type of users.by_type) {
-      list.append(el("li", `${type.user_type}: ${number(type.count)}` + (type.left_out ? " (left out by the connector)" : "")));
-    }
-    return [el("p", `${number(users.active_users)} active users; ${number(users.without_email)} without an email address.`), ...(users.warning ? [warning(users.warning)] : []), list];
-  },
+  users: (users) => [
+    el("p", `${number(users.active_users)} active users; ${number(users.without_email)} without an email address.`),
+    ...(users.warning ? [warning(users.warning)] : []),
+    list(users.by_type.map((type) => `${type.user_type}: ${number(type.count)}` + (type.left_out ? " (left out by the connector)" : ""))),
+  ],
 };
+
+/** A Login URL the refresh grant ran at: works there, or what Salesforce said. */
+const tried = ({ login_url, refused: r }) =>
+  r ? `Not at ${login_url}: ${r.code ? [r.code, r.description].filter(Boolean).join(": ") : r.title}` : `Works at ${login_url}`;
 
 /** The row of one kind, made the first time the kind is drawn. */
 function rowOf(container, kind) {
@@ -172,7 +176,7 @@ const chosenNames = () => [...document.querySelectorAll("#domain-rows input:chec
 
 // ---------------------------------------------------------------- result
 
-/** The settings, the connection details, the warning on names that match nobody. */
+/** The settings, why this Login URL (once the token check tried it), the connection details, the warning on names that match nobody. */
 function drawSettings(body) {
   const settings = body.settings;
   for (const name of ["client_id", "client_secret", "refresh_token", "login_url"]) {
@@ -180,6 +184,8 @@ function drawSettings(body) {
   }
   $("s-company_names").value = settings.company_names.join(", ");
   fitAll();
+  const reason = passed(body.checks.steps, "token")?.login_url_reason;
+  Object.assign($("login-url-reason"), { textContent: reason || "", hidden: !reason });
   const details = body.details || {};
   for (const name of ["username", "org_id", "instance_url", "scope"]) {
     $("d-" + name).textContent = details[name] || "(not known yet)";

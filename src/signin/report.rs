@@ -12,9 +12,10 @@ mod findings;
 mod text;
 
 pub use findings::{
-    DomainCount, License, Licenses, OrgInfo, Permission, PermissionsCheck, TokenCheck, TypeCount,
-    UserInfo, UserPreview,
+    DomainCount, License, Licenses, LoginUrlTried, OrgInfo, Permission, PermissionsCheck,
+    TokenCheck, TypeCount, UserInfo, UserPreview,
 };
+pub use text::said;
 
 use crate::salesforce::{Advice, Surface};
 

@@ -11,8 +11,8 @@ use serde::{Serialize, Serializer};
 use super::error::ErrorDetail;
 use crate::salesforce::Advice;
 use crate::signin::report::{
-    CheckKind, DomainCount, Finding, License, Licenses, OrgInfo, Permission, PermissionsCheck,
-    Report, Step, TokenCheck, TypeCount, UserInfo, UserPreview,
+    CheckKind, DomainCount, Finding, License, Licenses, LoginUrlTried, OrgInfo, Permission,
+    PermissionsCheck, Report, Step, TokenCheck, TypeCount, UserInfo, UserPreview,
 };
 use crate::signin::{Connection, Details, Held};
 
@@ -201,6 +201,9 @@ pub struct TokenView<'a> {
     scopes_missing: &'a [String],
     scope_fixes: &'a [String],
     warning: Option<&'a str>,
+    login_urls_tried:
+        Each<std::slice::Iter<'a, LoginUrlTried>, fn(&'a LoginUrlTried) -> LoginUrlTriedView<'a>>,
+    login_url_reason: Option<&'a str>,
 }
 
 impl<'a> TokenView<'a> {
@@ -212,8 +215,22 @@ impl<'a> TokenView<'a> {
             scopes_missing: &t.scopes_missing,
             scope_fixes: &t.scope_fixes,
             warning: t.warning.as_deref(),
+            login_urls_tried: Each(t.login_urls_tried.iter(), |tried| LoginUrlTriedView {
+                login_url: &tried.login_url,
+                works: tried.refused.is_none(),
+                refused: tried.refused.as_ref(),
+            }),
+            login_url_reason: t.login_url_reason.as_deref(),
         }
     }
+}
+
+/// Where the refresh grant ran, whether it worked, and if not, why.
+#[derive(Serialize)]
+pub struct LoginUrlTriedView<'a> {
+    login_url: &'a str,
+    works: bool,
+    refused: Option<&'a Advice>,
 }
 
 #[derive(Serialize)]

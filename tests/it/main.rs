@@ -11,6 +11,7 @@ mod hardening;
 mod helpers;
 mod hostile;
 mod load;
+mod login_url;
 mod mock_salesforce;
 mod neighbour;
 mod page;

@@ -138,3 +138,28 @@ async fn screens_of_a_missing_permission_at_1280_and_400_light_and_dark() {
     browser.quit().await;
     app.stop().await;
 }
+
+/// The Login URL shown with each recommendation: the generic host where both
+/// work, the My Domain where the generic host refuses a Local app.
+#[tokio::test]
+#[ignore = "screenshots: run by hand with --ignored --nocapture"]
+async fn screens_of_each_login_url_recommendation() {
+    for (name, local_app) in [("login-url-generic", false), ("login-url-my-domain", true)] {
+        let options = MockOptions {
+            local_app,
+            ..MockOptions::default()
+        };
+        let (app, _mock, browser) = crate::login_url::browser_at_my_domain(options).await;
+        browser
+            .execute(
+                "document.getElementById('s-login_url').scrollIntoView()",
+                vec![],
+            )
+            .await;
+        shoot(&browser, name).await;
+        show_checks(&browser).await;
+        shoot(&browser, &format!("{name}-checks")).await;
+        browser.quit().await;
+        app.stop().await;
+    }
+}

@@ -6,8 +6,14 @@ use crate::salesforce::Advice;
 
 #[derive(Clone, Debug)]
 pub struct TokenCheck {
-    /// Where the refresh grant ran: the Login URL Snow Atlas will use.
+    /// The Login URL shown in the settings: one where the refresh grant just
+    /// worked, the generic host only when it worked there.
     pub login_url: String,
+    /// Each Login URL the refresh grant ran at, in order: the sign-in's, then
+    /// its environment's generic host when it is a My Domain that has one.
+    pub login_urls_tried: Vec<LoginUrlTried>,
+    /// Why `login_url` is the one shown, in one line, when two were tried.
+    pub login_url_reason: Option<String>,
     /// Salesforce handed out a new refresh token (Refresh Token Rotation is on).
     pub rotated: bool,
     pub scopes_granted: Vec<String>,
@@ -15,6 +21,14 @@ pub struct TokenCheck {
     /// What to add in the External Client App, one line per missing scope.
     pub scope_fixes: Vec<String>,
     pub warning: Option<String>,
+}
+
+/// The refresh grant at one Login URL.
+#[derive(Clone, Debug)]
+pub struct LoginUrlTried {
+    pub login_url: String,
+    /// Why it did not work there; `None` when it worked.
+    pub refused: Option<Advice>,
 }
 
 #[derive(Clone, Debug)]

@@ -11,6 +11,8 @@ fn token() -> Finding {
         scope_fixes: Vec::new(),
         warning: None,
         login_url: String::new(),
+        login_urls_tried: Vec::new(),
+        login_url_reason: None,
     })
 }
 

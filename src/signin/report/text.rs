@@ -25,8 +25,21 @@ impl Report {
 fn finding_lines(finding: &Finding, line: &mut impl FnMut(&str, &str, &str)) {
     match finding {
         Finding::Token(token) => {
-            let works = format!("the refresh grant works at {}.", token.login_url);
-            line("Token", "ok", &works);
+            for tried in &token.login_urls_tried {
+                match &tried.refused {
+                    None => {
+                        let works = format!("the refresh grant works at {}.", tried.login_url);
+                        line("Token", "ok", &works);
+                    }
+                    Some(refused) => {
+                        let text = format!("not at {}: {}.", tried.login_url, said(refused));
+                        line("Token", "not ok", &text);
+                    }
+                }
+            }
+            if let Some(reason) = &token.login_url_reason {
+                line("Login URL", "ok", &format!("{}. {reason}", token.login_url));
+            }
             let scopes = if token.scopes_missing.is_empty() {
                 "ok"
             } else {
@@ -178,6 +191,23 @@ fn step_text(step: &Step) -> String {
     }
 }
 
+/// Why a grant did not work at a Login URL, on one line: Salesforce's own
+/// code and words, or that it could not be reached. No advice: another Login
+/// URL worked, so there is nothing to do.
+pub fn said(refused: &Advice) -> String {
+    let one_line = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match (&refused.code, &refused.description) {
+        _ if refused.network => "Salesforce could not be reached".to_owned(),
+        (Some(code), Some(description)) => format!(
+            "Salesforce answered {}: {}",
+            one_line(code),
+            one_line(description)
+        ),
+        (Some(code), None) => format!("Salesforce answered {}", one_line(code)),
+        (None, _) => format!("the grant failed ({})", refused.title),
+    }
+}
+
 /// Advice as one line: what happened, why, what to do, and Salesforce's words.
 fn advice_text(advice: &Advice) -> String {
     let said = match (&advice.code, &advice.description) {
@@ -276,6 +306,27 @@ mod tests {
         );
         let complete = text_of(Finding::Users(UserPreview::default()));
         assert!(!complete.contains("warning"), "{complete}");
+    }
+
+    #[test]
+    fn a_login_url_that_did_not_work_is_said_in_salesforces_words_on_one_line() {
+        let mut not_installed = Advice::new("Unknown", "Why.", "Fix.");
+        not_installed.code = Some("app_not_found".to_owned());
+        not_installed.description = Some("External client app\nis not installed".to_owned());
+        assert_eq!(
+            said(&not_installed),
+            "Salesforce answered app_not_found: External client app is not installed"
+        );
+        let unreachable = Advice::network("Could not reach Salesforce", "Why.", "Fix.");
+        assert_eq!(said(&unreachable), "Salesforce could not be reached");
+        assert_eq!(
+            said(&Advice::new(
+                "Salesforce's answer was not JSON",
+                "Why.",
+                "Fix."
+            )),
+            "the grant failed (Salesforce's answer was not JSON)"
+        );
     }
 
     #[test]

@@ -23,7 +23,8 @@
 //!   another host (`https://login.salesforce.com/services/oauth2/success`)
 //!   works like any other, as Salesforce's does.
 //! - after the login, the org's policies apply: a Local app reached through
-//!   the generic login host (`OAUTH_EC_APP_NOT_FOUND`), a browser signed in
+//!   the generic login host (`OAUTH_EC_APP_NOT_FOUND`; its token endpoint
+//!   answers `app_not_found`), a browser signed in
 //!   to another org without `prompt=login` (`OAUTH_AUTHORIZATION_BLOCKED`),
 //!   a blocked app or an unassigned user (`OAUTH_APP_BLOCKED`), a user who
 //!   may not approve (Salesforce's own `OAUTH_APPROVAL_ERROR_GENERIC` page).
@@ -123,7 +124,8 @@ pub struct MockOptions {
     /// A Local External Client App: only its org's My Domain (the mock's
     /// `url()`) knows it. Signing in through `generic_url()`, which stands
     /// for login.salesforce.com, fails after the login with
-    /// `OAUTH_EC_APP_NOT_FOUND`, as integrations report.
+    /// `OAUTH_EC_APP_NOT_FOUND`, and a token request there (a refresh grant)
+    /// with `app_not_found`, as integrations report.
     pub local_app: bool,
     /// The browser is still signed in to another org. Salesforce reuses that
     /// session unless the request says `prompt=login`, and refuses the
@@ -323,8 +325,14 @@ impl MockSalesforce {
     /// Posts a form to the token endpoint; `Ok(success JSON)` on HTTP 200,
     /// else `Err(error JSON)`.
     pub async fn token_call(&self, form: &[(&str, &str)]) -> Result<Value, Value> {
+        self.token_call_at(&self.url(), form).await
+    }
+
+    /// As [`Self::token_call`], at the mock reached as `base` (`url()` or
+    /// `generic_url()`).
+    pub async fn token_call_at(&self, base: &str, form: &[(&str, &str)]) -> Result<Value, Value> {
         let response = http_client()
-            .post(format!("{}/services/oauth2/token", self.url()))
+            .post(format!("{base}/services/oauth2/token"))
             .form(form)
             .send()
             .await
@@ -336,14 +344,19 @@ impl MockSalesforce {
 
     /// A refresh grant with the mock's own client id and secret.
     pub async fn refresh(&self, refresh_token: &str) -> Result<Value, Value> {
+        self.refresh_at(&self.url(), refresh_token).await
+    }
+
+    /// As [`Self::refresh`], at the mock reached as `base`.
+    pub async fn refresh_at(&self, base: &str, refresh_token: &str) -> Result<Value, Value> {
         let options = self.options();
-        self.token_call(&[
+        let form = [
             ("grant_type", "refresh_token"),
             ("refresh_token", refresh_token),
             ("client_id", &options.client_id),
             ("client_secret", &options.client_secret),
-        ])
-        .await
+        ];
+        self.token_call_at(base, &form).await
     }
 
     /// A code exchange with the mock's own client id and secret.
