@@ -1,6 +1,7 @@
 // What both of the page's screens use: elements that hold text (never
 // markup), the one section shown, copying, every request to sftoken with the
-// page's session key, a form's errors, and the sign-in waiting for Salesforce.
+// page's session key, a form's errors, a failed sign-in's advice, and the
+// sign-in waiting for Salesforce.
 // It imports nothing, so the modules load in one order.
 
 // ---------------------------------------------------------------- elements
@@ -12,6 +13,13 @@ export function el(tag, text, className) {
   const node = document.createElement(tag);
   if (text !== undefined) node.textContent = text;
   if (className) node.className = className;
+  return node;
+}
+
+/** A list with one item per text. */
+export function list(texts, className) {
+  const node = el("ul", undefined, className);
+  node.append(...texts.map((text) => el("li", text)));
   return node;
 }
 
@@ -158,7 +166,7 @@ const AGAIN_KEY = "sftoken-try-again";
 
 /** "Try again" after a failure keeps the key and environment (not the
  * secret), in this tab only. */
-export function rememberTryAgain(failed) {
+function rememberTryAgain(failed) {
   sessionStorage.setItem(AGAIN_KEY, JSON.stringify({ client_id: failed.client_id, login_url: failed.login_url }));
 }
 
@@ -166,6 +174,21 @@ export function takeTryAgain() {
   const again = JSON.parse(sessionStorage.getItem(AGAIN_KEY) || "{}");
   sessionStorage.removeItem(AGAIN_KEY);
   return again;
+}
+
+// Every API error has one shape: { message, field } plus, when Salesforce's
+// advice is behind it, { title, cause, fix, code, description }.
+export function showFailure(body, headline = "Something went wrong") {
+  const error = body.error || {};
+  $("failure-headline").textContent = error.title || headline;
+  $("failure-cause").textContent = error.cause || "";
+  $("failure-fix").textContent = error.fix || error.message || "Try again.";
+  $("failure-salesforce").hidden = !error.code;
+  $("failure-code").textContent = error.code || "";
+  $("failure-description").textContent = error.description || "";
+  rememberTryAgain(body);
+  show("failure");
+  $("failure-title").focus();
 }
 
 // ---------------------------------------------------------------- pending

@@ -5,7 +5,7 @@
 // the steps the server sends, in its order; a new kind of check needs only its
 // entry in FOUND (without one, its row still shows its heading and status).
 
-import { $, NOT_RUNNING, copyText, el, fitAll, getJson, loginPath, number, postJson, rememberTryAgain, show } from "./base.js";
+import { $, NOT_RUNNING, copyText, el, fitAll, getJson, list, loginPath, number, postJson, show, showFailure } from "./base.js";
 
 // ---------------------------------------------------------------- checks
 
@@ -30,6 +30,9 @@ function adviceNodes(advice) {
   return nodes;
 }
 
+/** A table or list that Salesforce refused to give, with its advice. */
+const unread = (what, error) => [warning(`${what} could not be read: ${error.title}.`), ...adviceNodes(error)];
+
 function licenseTable(caption, licenses) {
   const table = el("table");
   table.append(el("caption", caption));
@@ -49,6 +52,8 @@ function licenseTable(caption, licenses) {
 const FOUND = {
   token: (token) => [
     el("p", `Salesforce accepted the refresh token, the client ID and the client secret at ${token.login_url}, the Login URL Snow Atlas will use.`),
+    // Each Login URL the refresh grant ran at, when there was a choice.
+    ...(token.login_urls_tried.length > 1 ? [list(token.login_urls_tried.map(tried), "tried")] : []),
     ...(token.warning ? [warning(token.warning)] : []),
     el("p", "Scopes granted: " + (token.scopes_granted.join(", ") || "(none)")),
     ...token.scope_fixes.map(warning),
@@ -59,20 +64,27 @@ const FOUND = {
     el("p", `The REST API answers (version ${org.api_version}).`),
     ...(org.warning ? [warning(org.warning)] : []),
   ],
+  // Each missing permission warns with its fix; a refused Profile read, beside them.
+  permissions: (p) => [
+    el("p", p.missing.length ? `The user lacks ${p.missing.join(", ")}, which Snow's documentation asks for.` : `The user has what Snow's documentation asks for: ${p.granted.join(", ")}.`),
+    ...p.fixes.map(warning),
+    ...(p.profiles_error ? unread("Profiles", p.profiles_error) : [el("p", `${number(p.profiles)} profiles read, as the connector reads them.`)]),
+  ],
   // Each table on its own: one that could not be read does not hide the other.
   licenses: (licenses) => [
     ["User licenses", licenses.user_licenses, licenses.user_licenses_error],
     ["Permission set licenses", licenses.permission_set_licenses, licenses.permission_set_licenses_error],
-  ].flatMap(([caption, table, error]) =>
-    error ? [warning(`${caption} could not be read: ${error.title}.`), ...adviceNodes(error)] : [licenseTable(caption, table)]),
-  users: (users) => {
-    const list = el("ul");
-    for (const type of users.by_type) {
-      list.append(el("li", `${type.user_type}: ${number(type.count)}` + (type.left_out ? " (left out by the connector)" : "")));
-    }
-    return [el("p", `${number(users.active_users)} active users; ${number(users.without_email)} without an email address.`), list];
-  },
+  ].flatMap(([caption, table, error]) => (error ? unread(caption, error) : [licenseTable(caption, table)])),
+  users: (users) => [
+    el("p", `${number(users.active_users)} active users; ${number(users.without_email)} without an email address.`),
+    ...(users.warning ? [warning(users.warning)] : []),
+    list(users.by_type.map((type) => `${type.user_type}: ${number(type.count)}` + (type.left_out ? " (left out by the connector)" : ""))),
+  ],
 };
+
+/** A Login URL the refresh grant ran at: works there, or what Salesforce said. */
+const tried = ({ login_url, refused: r }) =>
+  r ? `Not at ${login_url}: ${r.code ? [r.code, r.description].filter(Boolean).join(": ") : r.title}` : `Works at ${login_url}`;
 
 /** The row of one kind, made the first time the kind is drawn. */
 function rowOf(container, kind) {
@@ -94,8 +106,8 @@ function drawStep(row, step) {
   if (step.status === "pending") status.textContent = "Waiting…";
   if (step.status === "running") status.textContent = step.pages ? `Reading… ${number(step.pages)} pages, ${number(step.records)} users so far` : "Checking…";
   if (step.status === "ok") {
-    status.textContent = "OK";
     if (FOUND[step.kind]) body.append(...FOUND[step.kind](step));
+    status.textContent = body.querySelector(".warning") ? "OK, with a warning" : "OK";
   }
   if (step.status === "failed") {
     status.textContent = step.title;
@@ -108,14 +120,16 @@ function drawStep(row, step) {
 }
 
 /** Draws every step into `container`; a revoked token shows as such in its
- * row (the count stays the checks' own). Returns "N of M checks passed". */
+ * row (the count stays the checks' own). Returns "N of M checks passed", and
+ * how many of those warn. */
 function drawChecks(container, steps, revoked) {
   for (const step of steps) {
     const shown = revoked && step.kind === "token" ? { ...REVOKED, kind: step.kind, heading: step.heading } : step;
     drawStep(rowOf(container, step.kind), shown);
   }
   const passed = steps.filter((step) => step.status === "ok").length;
-  return `${passed} of ${steps.length} checks passed`;
+  const warned = [...container.querySelectorAll("[data-status=ok]")].filter((row) => row.querySelector(".warning")).length;
+  return `${passed} of ${steps.length} checks passed` + (warned ? `, ${warned} with a warning` : "");
 }
 
 /** A passed step of one kind, or null. */
@@ -162,22 +176,7 @@ const chosenNames = () => [...document.querySelectorAll("#domain-rows input:chec
 
 // ---------------------------------------------------------------- result
 
-// Every API error has one shape: { message, field } plus, when Salesforce's
-// advice is behind it, { title, cause, fix, code, description }.
-function showFailure(body, headline = "Something went wrong") {
-  const error = body.error || {};
-  $("failure-headline").textContent = error.title || headline;
-  $("failure-cause").textContent = error.cause || "";
-  $("failure-fix").textContent = error.fix || error.message || "Try again.";
-  $("failure-salesforce").hidden = !error.code;
-  $("failure-code").textContent = error.code || "";
-  $("failure-description").textContent = error.description || "";
-  rememberTryAgain(body);
-  show("failure");
-  $("failure-title").focus();
-}
-
-/** The settings, the connection details, the warning on names that match nobody. */
+/** The settings, why this Login URL (once the token check tried it), the connection details, the warning on names that match nobody. */
 function drawSettings(body) {
   const settings = body.settings;
   for (const name of ["client_id", "client_secret", "refresh_token", "login_url"]) {
@@ -185,6 +184,8 @@ function drawSettings(body) {
   }
   $("s-company_names").value = settings.company_names.join(", ");
   fitAll();
+  const reason = passed(body.checks.steps, "token")?.login_url_reason;
+  Object.assign($("login-url-reason"), { textContent: reason || "", hidden: !reason });
   const details = body.details || {};
   for (const name of ["username", "org_id", "instance_url", "scope"]) {
     $("d-" + name).textContent = details[name] || "(not known yet)";
@@ -260,8 +261,8 @@ export async function openResult(id) {
       draw(body);
       show("result");
       if (body.checks.done) {
-        // A failed check opens the fold once, when the checks finish.
-        if (body.checks.steps.some((step) => step.status === "failed")) $("checks").open = true;
+        // A failed or warning check opens the fold once, when the checks finish.
+        if (body.checks.steps.some((step) => step.status === "failed") || $("check-rows").querySelector(".warning")) $("checks").open = true;
         return;
       }
     } else {

@@ -63,8 +63,8 @@ mod tests {
     use crate::salesforce::Advice;
     use crate::secret::{ClientSecret, RefreshToken};
     use crate::signin::report::{
-        CheckKind, DomainCount, Finding, License, Licenses, OrgInfo, Step, TokenCheck, TypeCount,
-        UserInfo, UserPreview,
+        CheckKind, DomainCount, Finding, License, Licenses, LoginUrlTried, OrgInfo, Permission,
+        PermissionsCheck, Step, TokenCheck, TypeCount, UserInfo, UserPreview,
     };
     use crate::signin::{Connection, Details};
 
@@ -87,8 +87,11 @@ mod tests {
             Credentials {
                 client_id: ClientId::parse("3MVG9key").expect("a key"),
                 client_secret: ClientSecret::new("the-secret"),
-                login_url: LoginUrl::parse("https://login.salesforce.com", HostPolicy::Salesforce)
-                    .expect("url"),
+                login_url: LoginUrl::parse(
+                    "https://acme.my.salesforce.com",
+                    HostPolicy::Salesforce,
+                )
+                .expect("url"),
             },
             RefreshToken::new("5Aep-token"),
             CompanyNames::parse(&["acme.com"]).expect("names"),
@@ -109,14 +112,7 @@ mod tests {
             used: 3,
             total: 10,
         };
-        report.pass(Finding::Token(TokenCheck {
-            login_url: "https://login.salesforce.com".into(),
-            rotated: false,
-            scopes_granted: vec!["api".into(), "full".into(), "refresh_token".into()],
-            scopes_missing: Vec::new(),
-            scope_fixes: Vec::new(),
-            warning: None,
-        }));
+        report.pass(Finding::Token(token(None)));
         report.pass(Finding::User(UserInfo {
             user_id: "005xx000001Sv6e".into(),
             username: "ada@acme.com".into(),
@@ -130,6 +126,13 @@ mod tests {
             instance: Some("NA1".into()),
             api_version: "66.0".into(),
             warning: None,
+        }));
+        report.pass(Finding::Permissions(PermissionsCheck {
+            granted: vec![Permission::ApiEnabled, Permission::ViewSetup],
+            missing: vec![Permission::ViewAllUsers],
+            fixes: vec!["Add \"View All Users\".".into()],
+            profiles: 4,
+            profiles_error: None,
         }));
         report.pass(Finding::Licenses(Licenses {
             user_licenses: vec![license("Salesforce")],
@@ -149,13 +152,51 @@ mod tests {
                 domain: "acme.com".into(),
                 count: 2,
             }],
+            warning: Some("These counts may be incomplete.".into()),
         }));
         report.done = true;
     }
 
-    /// The API refused after the token worked: failed, skipped and running.
+    /// The token check after the refresh grant at the sign-in's My Domain
+    /// and at login.salesforce.com, which refused with `refused` if given.
+    fn token(refused: Option<Advice>) -> TokenCheck {
+        let (my_domain, generic) = (
+            "https://acme.my.salesforce.com",
+            "https://login.salesforce.com",
+        );
+        let shown = if refused.is_some() {
+            my_domain
+        } else {
+            generic
+        };
+        TokenCheck {
+            login_url: shown.into(),
+            login_urls_tried: vec![
+                LoginUrlTried {
+                    login_url: my_domain.into(),
+                    refused: None,
+                },
+                LoginUrlTried {
+                    login_url: generic.into(),
+                    refused,
+                },
+            ],
+            login_url_reason: Some("Why this one.".into()),
+            rotated: false,
+            scopes_granted: vec!["api".into(), "full".into(), "refresh_token".into()],
+            scopes_missing: Vec::new(),
+            scope_fixes: Vec::new(),
+            warning: None,
+        }
+    }
+
+    /// The generic host refused the refresh grant, then the API refused after
+    /// the token worked: failed, skipped and running.
     fn api_refused(report: &mut Report) {
         every_check_passed(report);
+        report.pass(Finding::Token(token(Some(Advice::new(
+            "Not here", "Why.", "Fix.",
+        )))));
         report.set(
             CheckKind::User,
             Step::Running {

@@ -89,7 +89,7 @@ mod tests {
         );
         assert_eq!(
             status(&report, Duration::from_secs(12)),
-            "Checking the org and API access, active users (6000 in 3 pages so far) (12s)…"
+            "Checking the org and API access, the user's permissions, active users (6000 in 3 pages so far) (12s)…"
         );
     }
 }

@@ -158,6 +158,13 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub allow_any_login_url: bool,
 
+    /// Only for testing, with --allow-any-login-url: a login URL
+    /// http://127.0.0.1:PORT has http://localhost:PORT as its generic login
+    /// host, as a local mock plays login.salesforce.com beside a My Domain,
+    /// so the token check also tries it.
+    #[arg(long, global = true, hide = true, requires = "allow_any_login_url")]
+    pub loopback_generic_host: bool,
+
     /// Show sftoken's log (-v: debug, -vv: trace), as RUST_LOG does.
     /// Secrets are never logged.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]

@@ -164,10 +164,10 @@ impl Config {
             login_url_is_default = true;
             PRODUCTION.to_owned()
         };
-        let policy = if cli.allow_any_login_url {
-            HostPolicy::Any
-        } else {
-            HostPolicy::Salesforce
+        let policy = match (cli.allow_any_login_url, cli.loopback_generic_host) {
+            (true, true) => HostPolicy::AnyWithLoopbackGeneric,
+            (true, false) => HostPolicy::Any,
+            (false, _) => HostPolicy::Salesforce,
         };
         let login_url = LoginUrl::parse(&login_input, policy)?;
         let client_id = client_id(cli, file.client_id.as_deref())?;

@@ -272,3 +272,25 @@ fn a_blank_consumer_key_counts_as_not_given_and_the_flag_still_wins() {
         Some("3MVG9key")
     );
 }
+
+#[test]
+fn the_loopback_generic_host_is_for_tests_and_only_with_any_login_url() {
+    use clap::Parser;
+    let parse = |args: &[&str]| Cli::try_parse_from([&["sftoken"], args].concat());
+    assert!(
+        parse(&["--loopback-generic-host"]).is_err(),
+        "refused without --allow-any-login-url"
+    );
+    for (args, policy) in [
+        (&["--allow-any-login-url"][..], HostPolicy::Any),
+        (
+            &["check", "--allow-any-login-url", "--loopback-generic-host"][..],
+            HostPolicy::AnyWithLoopbackGeneric,
+        ),
+        (&[][..], HostPolicy::Salesforce),
+    ] {
+        let cli = parse(args).expect("valid flags");
+        let config = Config::resolve(&cli, Env::default()).expect("config");
+        assert_eq!(config.login_url.policy(), policy, "{args:?}");
+    }
+}

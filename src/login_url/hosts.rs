@@ -1,6 +1,6 @@
 //! Salesforce's host names: which domains are Salesforce's, how a Lightning
-//! or Setup address maps to its My Domain login host, and which My Domain
-//! hosts are sandboxes.
+//! or Setup address maps to its My Domain login host, which My Domain
+//! hosts are sandboxes, and which generic login host a My Domain has.
 //!
 //! The domain families are those of sfdx-core's `SfdcUrl`
 //! (`src/util/sfdcUrl.ts`, `toLightningDomain`, and its tests in
@@ -58,6 +58,11 @@ const OTHER_PARTITIONS: &[&str] = &[
     ".free",
 ];
 
+/// The My Domain host suffix of the commercial family, the only family whose
+/// generic login hosts Salesforce documents (docs/salesforce.md, "The Login
+/// URL shown").
+const COMMERCIAL_MY_DOMAIN: &str = ".my.salesforce.com";
+
 /// Which kind of org a login host serves, when the host says so.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Environment {
@@ -109,6 +114,21 @@ pub fn environment_of(host: &str) -> Option<Environment> {
         None
     } else {
         Some(Environment::Production)
+    }
+}
+
+/// The generic login host of a commercial My Domain's environment:
+/// `login.salesforce.com` for production, `test.salesforce.com` for a
+/// sandbox. `None` for a generic host itself, for a partition that is neither
+/// (Developer Edition, scratch, …), and for the other families, whose generic
+/// hosts no Salesforce source names.
+pub fn generic_host_of(host: &str) -> Option<&'static str> {
+    if !host.ends_with(COMMERCIAL_MY_DOMAIN) {
+        return None;
+    }
+    match environment_of(host)? {
+        Environment::Production => Some(super::PRODUCTION),
+        Environment::Sandbox => Some(super::SANDBOX),
     }
 }
 
@@ -167,6 +187,37 @@ mod tests {
             ("127.0.0.1", None),
         ] {
             assert_eq!(environment_of(host), expected, "{host}");
+        }
+    }
+
+    #[test]
+    fn a_commercial_my_domain_has_its_environments_generic_host_and_no_other_host_has_one() {
+        for (host, generic) in [
+            (
+                "acme.my.salesforce.com",
+                Some("https://login.salesforce.com"),
+            ),
+            (
+                "acme--uat.sandbox.my.salesforce.com",
+                Some("https://test.salesforce.com"),
+            ),
+            (
+                "acme--uat.my.salesforce.com",
+                Some("https://test.salesforce.com"),
+            ),
+            ("login.salesforce.com", None),
+            ("test.salesforce.com", None),
+            ("acme-dev-ed.develop.my.salesforce.com", None),
+            ("acme.scratch.my.salesforce.com", None),
+            ("acme.my.salesforce.mil", None),
+            ("acme--uat.sandbox.my.salesforce.mil", None),
+            ("acme.my.sfcrmproducts.cn", None),
+            ("acme.my-salesforce.com", None),
+            ("acme.my.site.com", None),
+            ("na1.salesforce.com", None),
+            ("127.0.0.1", None),
+        ] {
+            assert_eq!(generic_host_of(host), generic, "{host}");
         }
     }
 

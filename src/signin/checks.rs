@@ -1,7 +1,7 @@
 //! Proving the settings work before Snow Atlas does: the refresh grant the
 //! connector runs, the granted scopes, who and which org the token belongs to,
-//! API access, and a preview of what the connector reads (licenses, active
-//! users by type, email domains).
+//! API access, the user's permissions (`permissions.rs`), and a preview of
+//! what the connector reads (licenses, active users by type, email domains).
 //!
 //! Each step fills in the [`Report`] as it finishes; a failed step never
 //! blocks the others that do not depend on it. Users are counted page by page
@@ -11,11 +11,15 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::report::{CheckKind, Finding, License, Licenses, OrgInfo, Step, TokenCheck, UserInfo};
+use super::report::{
+    CheckKind, Finding, License, Licenses, OrgInfo, Permission, Step, UserInfo, UserPreview,
+};
 use super::user_tally::{UserRow, UserTally};
-use super::{Connection, Details};
+use super::{Connection, Details, permissions};
 use crate::login_url::{Environment, LoginUrl};
 use crate::salesforce::{self, Advice, Api, Http, SalesforceError};
+
+mod token;
 
 /// The scopes the Snow Atlas connector needs, with the name the External
 /// Client App screen shows for each.
@@ -63,23 +67,17 @@ async fn run_steps(http: &Http, connection: &Connection) {
     let credentials = &connection.credentials;
     let login_url = &credentials.login_url;
     start(connection, CheckKind::Token);
-    let tokens = match salesforce::refresh(http, credentials, &connection.refresh_token()).await {
-        Ok(tokens) => tokens,
-        Err(e) => return fail(connection, CheckKind::Token, e),
-    };
-    let rotated = tokens.refresh_token.is_some();
-    if let Some(new_token) = &tokens.refresh_token {
-        connection.replace_refresh_token(new_token.clone());
-    }
+    let (tokens, token_check) =
+        match token::refresh_grants(token::at_salesforce(http), connection).await {
+            Ok(granted) => granted,
+            Err(e) => return fail(connection, CheckKind::Token, e),
+        };
     let mut details = Details::from_tokens(&tokens);
     connection.update_details(|d| {
         details.username = d.username.take();
         *d = details;
     });
-    pass(
-        connection,
-        Finding::Token(token_check(&tokens.scope, rotated, login_url)),
-    );
+    pass(connection, Finding::Token(token_check));
 
     let user = async {
         start(connection, CheckKind::User);
@@ -109,7 +107,16 @@ async fn run_steps(http: &Http, connection: &Connection) {
             Ok(org) => pass(connection, Finding::Org(org)),
             Err(e) => return fail(connection, CheckKind::Org, e),
         }
-        tokio::join!(licenses(&api, connection), users(&api, connection));
+        let (lacks_view_all_users, (), users) = tokio::join!(
+            permissions(&api, connection),
+            licenses(&api, connection),
+            users(&api, connection),
+        );
+        if let Some(mut users) = users {
+            users.warning =
+                lacks_view_all_users.then(|| permissions::USERS_MAY_BE_INCOMPLETE.to_owned());
+            pass(connection, Finding::Users(users));
+        }
     };
     tokio::join!(user, data);
 }
@@ -125,35 +132,6 @@ fn pass(connection: &Connection, finding: Finding) {
 /// Salesforce refused `kind`: say why, and skip what needs it.
 fn fail(connection: &Connection, kind: CheckKind, error: SalesforceError) {
     connection.update_report(|r| r.fail(kind, error.advice()));
-}
-
-fn token_check(granted: &str, rotated: bool, login_url: &LoginUrl) -> TokenCheck {
-    let scopes_granted: Vec<String> = granted.split_whitespace().map(str::to_owned).collect();
-    let has = |scope: &str| {
-        scopes_granted
-            .iter()
-            .any(|g| g == scope || (scope == "refresh_token" && g == "offline_access"))
-    };
-    let missing: Vec<(&str, &str)> = NEEDED_SCOPES
-        .iter()
-        .copied()
-        .filter(|(scope, _)| !has(scope))
-        .collect();
-    TokenCheck {
-        login_url: login_url.to_string(),
-        rotated,
-        scopes_granted,
-        scopes_missing: missing.iter().map(|(scope, _)| (*scope).to_owned()).collect(),
-        scope_fixes: missing
-            .iter()
-            .map(|(_, label)| {
-                format!("In the External Client App's OAuth Settings, add the scope \"{label}\", save, wait up to 10 minutes and sign in again.")
-            })
-            .collect(),
-        warning: rotated.then(|| {
-            "Refresh Token Rotation is on: every refresh returns a new refresh token and the old one stops working. The token shown here is the newest; once Snow Atlas refreshes, this one dies too, and the connector can lose its token. Turn rotation off in the External Client App's settings for the connector.".to_owned()
-        }),
-    }
 }
 
 /// An `Organization` record, as the REST API names its fields.
@@ -268,7 +246,26 @@ fn split(read: Result<Vec<License>, SalesforceError>) -> (Vec<License>, Option<A
     }
 }
 
-async fn users(api: &Api<'_>, connection: &Connection) {
+/// The user's permissions; says whether "View All Users" is missing, which
+/// the user counts then warn about.
+async fn permissions(api: &Api<'_>, connection: &Connection) -> bool {
+    start(connection, CheckKind::Permissions);
+    match permissions::read(api).await {
+        Ok(found) => {
+            let lacks = found.lacks(Permission::ViewAllUsers);
+            pass(connection, Finding::Permissions(found));
+            lacks
+        }
+        Err(e) => {
+            fail(connection, CheckKind::Permissions, e);
+            false
+        }
+    }
+}
+
+/// Counts the active users; the caller passes the preview once the
+/// permissions say whether it may be incomplete.
+async fn users(api: &Api<'_>, connection: &Connection) -> Option<UserPreview> {
     start(connection, CheckKind::Users);
     let mut tally = UserTally::default();
     let mut pages = 0;
@@ -285,37 +282,17 @@ async fn users(api: &Api<'_>, connection: &Connection) {
         )
         .await;
     match result {
-        Ok(()) => pass(connection, Finding::Users(tally.preview())),
-        Err(e) => fail(connection, CheckKind::Users, e),
+        Ok(()) => Some(tally.preview()),
+        Err(e) => {
+            fail(connection, CheckKind::Users, e);
+            None
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn missing_scopes_are_named_with_their_screen_label() {
-        let login_url = LoginUrl::parse(
-            "https://acme.my.salesforce.com",
-            crate::login_url::HostPolicy::Salesforce,
-        )
-        .expect("url");
-        let check = token_check("api refresh_token", false, &login_url);
-        assert_eq!(check.login_url, "https://acme.my.salesforce.com");
-        assert_eq!(check.scopes_missing, ["full"]);
-        assert!(check.scope_fixes[0].contains("Full access (full)"));
-        assert!(
-            token_check("offline_access api full", false, &login_url)
-                .scopes_missing
-                .is_empty()
-        );
-        assert!(
-            token_check("api full refresh_token", true, &login_url)
-                .warning
-                .is_some()
-        );
-    }
 
     #[test]
     fn a_sandbox_org_behind_a_production_login_url_is_flagged() {

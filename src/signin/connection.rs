@@ -141,13 +141,18 @@ impl Connection {
 }
 
 impl Held {
-    /// The five settings, secrets exposed, for handing to the user.
+    /// The five settings, secrets exposed, for handing to the user. The Login
+    /// URL is the one the token check recommends once it has passed (the
+    /// generic host only where the refresh grant worked), else the sign-in's.
     pub fn settings<'a>(&'a self, credentials: &'a Credentials) -> Settings<'a> {
         Settings {
             client_id: credentials.client_id.as_str(),
             client_secret: credentials.client_secret.expose(),
             refresh_token: self.refresh_token.expose(),
-            login_url: credentials.login_url.as_str(),
+            login_url: self
+                .report
+                .token()
+                .map_or(credentials.login_url.as_str(), |token| &token.login_url),
             company_names: &self.company_names,
         }
     }
@@ -172,23 +177,56 @@ impl Held {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::client_id::ClientId;
     use crate::login_url::{HostPolicy, LoginUrl};
     use crate::secret::ClientSecret;
 
-    #[test]
-    fn debug_output_never_shows_a_secret() {
-        let connection = Connection::existing(
+    /// Settings an admin has, with Consumer Key `3MVG9key`, at `login_url`.
+    pub(in crate::signin) fn connection_at(
+        login_url: &str,
+        secret: &str,
+        refresh_token: &str,
+    ) -> Connection {
+        Connection::existing(
             Credentials {
                 client_id: ClientId::parse("3MVG9key").expect("a key"),
-                client_secret: ClientSecret::new("the-client-secret"),
-                login_url: LoginUrl::parse("https://login.salesforce.com", HostPolicy::Salesforce)
-                    .expect("url"),
+                client_secret: ClientSecret::new(secret),
+                login_url: LoginUrl::parse(login_url, HostPolicy::Salesforce).expect("url"),
             },
-            RefreshToken::new("5Aep-the-refresh-token"),
+            RefreshToken::new(refresh_token),
             CompanyNames::all(),
+        )
+    }
+
+    #[test]
+    fn the_settings_show_the_login_url_the_token_check_recommends_once_it_passed() {
+        use crate::signin::report::{Finding, TokenCheck};
+        let connection = connection_at("https://acme.my.salesforce.com", "s", "5Aep");
+        let shown = || connection.read(|held| held.settings(&connection.credentials).copy_all());
+        assert!(shown().contains("Login URL: https://acme.my.salesforce.com\n"));
+        connection.update_report(|report| {
+            report.pass(Finding::Token(TokenCheck {
+                login_url: "https://login.salesforce.com".to_owned(),
+                login_urls_tried: Vec::new(),
+                login_url_reason: None,
+                rotated: false,
+                scopes_granted: Vec::new(),
+                scopes_missing: Vec::new(),
+                scope_fixes: Vec::new(),
+                warning: None,
+            }));
+        });
+        assert!(shown().contains("Login URL: https://login.salesforce.com\n"));
+    }
+
+    #[test]
+    fn debug_output_never_shows_a_secret() {
+        let connection = connection_at(
+            "https://login.salesforce.com",
+            "the-client-secret",
+            "5Aep-the-refresh-token",
         );
         let printed = format!("{connection:?}");
         assert!(printed.contains("3MVG9key"), "{printed}");

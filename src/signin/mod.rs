@@ -8,6 +8,7 @@
 pub mod checks;
 mod connection;
 mod logins;
+mod permissions;
 pub mod report;
 pub mod settings;
 mod user_tally;

@@ -4,16 +4,18 @@
 //! finishes, so the page can show progress; a failed step says why.
 //!
 //! A new check is one [`CheckKind`] (the compiler then asks for its words in
-//! each `match` below), one [`Finding`], its code in `checks.rs`, its mock
-//! answer and its tests. No wire format here: the page's JSON and `--json`
+//! each `match` below), one [`Finding`], its step in `checks.rs`, its mock
+//! answer and its tests (ARCHITECTURE.md, "Where a change goes"). No wire format here: the page's JSON and `--json`
 //! are view types in `web/view.rs` and `commands/json.rs`.
 
 mod findings;
 mod text;
 
 pub use findings::{
-    DomainCount, License, Licenses, OrgInfo, TokenCheck, TypeCount, UserInfo, UserPreview,
+    DomainCount, License, Licenses, LoginUrlTried, OrgInfo, Permission, PermissionsCheck,
+    TokenCheck, TypeCount, UserInfo, UserPreview,
 };
+pub use text::said;
 
 use crate::salesforce::{Advice, Surface};
 
@@ -26,16 +28,25 @@ pub enum CheckKind {
     User,
     /// The org, read through the REST API: this step is the API access check.
     Org,
+    /// What the connector's user may read: the permissions Snow's
+    /// documentation asks for, and `Profile` read as the connector reads it.
+    /// A missing permission warns and never fails the check, nor the
+    /// verdict: the token works and the API answered, which the Token and
+    /// Org checks prove, and "View Setup and Configuration" and "View All
+    /// Users" only change what the connector sees. "API Enabled" missing
+    /// cannot outlast the Org check, whose API call needs it.
+    Permissions,
     Licenses,
     /// The active-user preview.
     Users,
 }
 
 impl CheckKind {
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::Token,
         Self::User,
         Self::Org,
+        Self::Permissions,
         Self::Licenses,
         Self::Users,
     ];
@@ -46,6 +57,7 @@ impl CheckKind {
             Self::Token => "token",
             Self::User => "user",
             Self::Org => "org",
+            Self::Permissions => "permissions",
             Self::Licenses => "licenses",
             Self::Users => "users",
         }
@@ -57,6 +69,7 @@ impl CheckKind {
             Self::Token => "Token works (refresh grant, as Snow Atlas runs it)",
             Self::User => "Signed-in user",
             Self::Org => "Org and API access",
+            Self::Permissions => "The user's permissions for the connector",
             Self::Licenses => "Licenses",
             Self::Users => "Active users",
         }
@@ -68,6 +81,7 @@ impl CheckKind {
             Self::Token => "Token",
             Self::User => "User",
             Self::Org => "API",
+            Self::Permissions => "Permissions",
             Self::Licenses => "Licenses",
             Self::Users => "Active users",
         }
@@ -79,6 +93,7 @@ impl CheckKind {
             Self::Token => "the refresh token",
             Self::User => "the user",
             Self::Org => "the org and API access",
+            Self::Permissions => "the user's permissions",
             Self::Licenses => "licenses",
             Self::Users => "active users",
         }
@@ -89,7 +104,7 @@ impl CheckKind {
         match self {
             Self::Token => None,
             Self::User | Self::Org => Some(Self::Token),
-            Self::Licenses | Self::Users => Some(Self::Org),
+            Self::Permissions | Self::Licenses | Self::Users => Some(Self::Org),
         }
     }
 
@@ -101,7 +116,9 @@ impl CheckKind {
             }
             Self::Token => "The refresh token did not work, so nothing else could be checked.",
             Self::Org => "Needs API access.",
-            Self::User | Self::Licenses | Self::Users => "Needs an earlier check.",
+            Self::User | Self::Permissions | Self::Licenses | Self::Users => {
+                "Needs an earlier check."
+            }
         }
     }
 
@@ -111,7 +128,7 @@ impl CheckKind {
         match self {
             Self::Token => Some(("The refresh token does not work", "token")),
             Self::Org => Some(("The API is not usable", "API")),
-            Self::User | Self::Licenses | Self::Users => None,
+            Self::User | Self::Permissions | Self::Licenses | Self::Users => None,
         }
     }
 
@@ -127,6 +144,7 @@ pub enum Finding {
     Token(TokenCheck),
     User(UserInfo),
     Org(OrgInfo),
+    Permissions(PermissionsCheck),
     Licenses(Licenses),
     Users(UserPreview),
 }
@@ -137,6 +155,7 @@ impl Finding {
             Self::Token(_) => CheckKind::Token,
             Self::User(_) => CheckKind::User,
             Self::Org(_) => CheckKind::Org,
+            Self::Permissions(_) => CheckKind::Permissions,
             Self::Licenses(_) => CheckKind::Licenses,
             Self::Users(_) => CheckKind::Users,
         }
@@ -289,107 +308,4 @@ impl Report {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn token() -> Finding {
-        Finding::Token(TokenCheck {
-            rotated: false,
-            scopes_granted: Vec::new(),
-            scopes_missing: Vec::new(),
-            scope_fixes: Vec::new(),
-            warning: None,
-            login_url: String::new(),
-        })
-    }
-
-    #[test]
-    fn a_deadline_fails_only_the_steps_still_under_way() {
-        let mut report = Report::default();
-        report.pass(token());
-        report.set(CheckKind::User, Step::started());
-        report.set(
-            CheckKind::Org,
-            Step::Skipped {
-                reason: "needs the token".to_owned(),
-            },
-        );
-        let late = Advice::new("The checks took too long", "cause", "fix");
-        report.fail_unfinished(&late);
-        assert!(report.step(CheckKind::Token).is_ok());
-        assert!(matches!(report.step(CheckKind::User), Step::Failed(a) if *a == late));
-        assert!(matches!(report.step(CheckKind::Org), Step::Skipped { .. }));
-        assert!(matches!(report.step(CheckKind::Licenses), Step::Failed(a) if *a == late));
-        assert!(matches!(report.step(CheckKind::Users), Step::Failed(a) if *a == late));
-    }
-
-    #[test]
-    fn a_failed_check_skips_every_check_that_waits_for_it_and_no_other() {
-        let refused = Advice::new("Refused", "cause", "fix");
-        let mut report = Report::default();
-        report.pass(token());
-        report.set(CheckKind::User, Step::started());
-        report.fail(CheckKind::Org, refused.clone());
-        assert!(report.step(CheckKind::Token).is_ok());
-        assert!(matches!(report.step(CheckKind::User), Step::Running { .. }));
-        assert!(matches!(report.step(CheckKind::Org), Step::Failed(a) if *a == refused));
-        for kind in [CheckKind::Licenses, CheckKind::Users] {
-            assert!(
-                matches!(report.step(kind), Step::Skipped { reason } if reason == "Needs API access."),
-                "{kind:?}"
-            );
-        }
-
-        let mut report = Report::default();
-        report.fail(CheckKind::Token, refused);
-        for kind in CheckKind::ALL.into_iter().skip(1) {
-            assert!(
-                matches!(report.step(kind), Step::Skipped { reason } if reason.starts_with("The refresh token did not work")),
-                "{kind:?}"
-            );
-        }
-        let mut unreachable = Advice::new("Unreachable", "cause", "fix");
-        unreachable.network = true;
-        let mut report = Report::default();
-        report.fail(CheckKind::Token, unreachable);
-        assert!(
-            matches!(report.step(CheckKind::Users), Step::Skipped { reason } if reason.starts_with("Salesforce could not be reached"))
-        );
-    }
-
-    #[test]
-    fn every_check_is_listed_once_in_order_and_each_finding_names_its_own() {
-        let names: Vec<_> = CheckKind::ALL.iter().map(|k| k.name()).collect();
-        assert_eq!(names, ["token", "user", "org", "licenses", "users"]);
-        for (at, kind) in CheckKind::ALL.into_iter().enumerate() {
-            assert_eq!(kind as usize, at, "{kind:?} is at its place in ALL");
-            if let Some(needed) = kind.needs() {
-                assert!((needed as usize) < at, "{kind:?} runs after what it needs");
-            }
-        }
-        assert_eq!(token().kind(), CheckKind::Token);
-        let mut report = Report::default();
-        report.pass(Finding::Users(UserPreview::default()));
-        assert!(report.users().is_some());
-        assert!(report.token().is_none());
-    }
-
-    #[test]
-    fn the_verdict_needs_the_token_and_the_api_and_says_which_did_not_finish() {
-        let mut report = Report::default();
-        assert_eq!(
-            report.verdict(Surface::Terminal),
-            Err("The token check did not finish.".to_owned())
-        );
-        report.pass(token());
-        assert_eq!(
-            report.verdict(Surface::Terminal),
-            Err("The API check did not finish.".to_owned())
-        );
-        report.fail(CheckKind::Org, Advice::new("Refused", "cause", "fix"));
-        let failed = report
-            .verdict(Surface::Terminal)
-            .expect_err("the API failed");
-        assert!(failed.starts_with("The API is not usable. "), "{failed}");
-    }
-}
+mod tests;

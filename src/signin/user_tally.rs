@@ -81,6 +81,7 @@ impl UserTally {
                 .collect(),
             without_email: self.without_email,
             domains,
+            warning: None,
         }
     }
 }

@@ -11,8 +11,8 @@ use serde::{Serialize, Serializer};
 use super::error::ErrorDetail;
 use crate::salesforce::Advice;
 use crate::signin::report::{
-    CheckKind, DomainCount, Finding, License, Licenses, OrgInfo, Report, Step, TokenCheck,
-    TypeCount, UserInfo, UserPreview,
+    CheckKind, DomainCount, Finding, License, Licenses, LoginUrlTried, OrgInfo, Permission,
+    PermissionsCheck, Report, Step, TokenCheck, TypeCount, UserInfo, UserPreview,
 };
 use crate::signin::{Connection, Details, Held};
 
@@ -175,6 +175,7 @@ pub enum FindingView<'a> {
     Token(TokenView<'a>),
     User(UserView<'a>),
     Org(OrgView<'a>),
+    Permissions(PermissionsView<'a>),
     Licenses(LicensesView<'a>),
     Users(UsersView<'a>),
 }
@@ -185,6 +186,7 @@ impl<'a> FindingView<'a> {
             Finding::Token(token) => Self::Token(TokenView::of(token)),
             Finding::User(user) => Self::User(UserView::of(user)),
             Finding::Org(org) => Self::Org(OrgView::of(org)),
+            Finding::Permissions(check) => Self::Permissions(PermissionsView::of(check)),
             Finding::Licenses(licenses) => Self::Licenses(LicensesView::of(licenses)),
             Finding::Users(users) => Self::Users(UsersView::of(users)),
         }
@@ -199,6 +201,9 @@ pub struct TokenView<'a> {
     scopes_missing: &'a [String],
     scope_fixes: &'a [String],
     warning: Option<&'a str>,
+    login_urls_tried:
+        Each<std::slice::Iter<'a, LoginUrlTried>, fn(&'a LoginUrlTried) -> LoginUrlTriedView<'a>>,
+    login_url_reason: Option<&'a str>,
 }
 
 impl<'a> TokenView<'a> {
@@ -210,8 +215,22 @@ impl<'a> TokenView<'a> {
             scopes_missing: &t.scopes_missing,
             scope_fixes: &t.scope_fixes,
             warning: t.warning.as_deref(),
+            login_urls_tried: Each(t.login_urls_tried.iter(), |tried| LoginUrlTriedView {
+                login_url: &tried.login_url,
+                works: tried.refused.is_none(),
+                refused: tried.refused.as_ref(),
+            }),
+            login_url_reason: t.login_url_reason.as_deref(),
         }
     }
+}
+
+/// Where the refresh grant ran, whether it worked, and if not, why.
+#[derive(Serialize)]
+pub struct LoginUrlTriedView<'a> {
+    login_url: &'a str,
+    works: bool,
+    refused: Option<&'a Advice>,
 }
 
 #[derive(Serialize)]
@@ -252,6 +271,34 @@ impl<'a> OrgView<'a> {
             instance: o.instance.as_deref(),
             api_version: &o.api_version,
             warning: o.warning.as_deref(),
+        }
+    }
+}
+
+type PermissionNames<'a> =
+    Each<std::slice::Iter<'a, Permission>, fn(&'a Permission) -> &'static str>;
+
+/// The permissions by their names in Setup, and the profiles the connector's
+/// query returned.
+#[derive(Serialize)]
+pub struct PermissionsView<'a> {
+    granted: PermissionNames<'a>,
+    missing: PermissionNames<'a>,
+    fixes: &'a [String],
+    profiles: u64,
+    profiles_error: Option<&'a Advice>,
+}
+
+impl<'a> PermissionsView<'a> {
+    fn of(p: &'a PermissionsCheck) -> Self {
+        let names =
+            |all: &'a [Permission]| Each(all.iter(), (|p: &Permission| p.name()) as fn(_) -> _);
+        Self {
+            granted: names(&p.granted),
+            missing: names(&p.missing),
+            fixes: &p.fixes,
+            profiles: p.profiles,
+            profiles_error: p.profiles_error.as_ref(),
         }
     }
 }
@@ -303,6 +350,7 @@ pub struct UsersView<'a> {
     by_type: Each<std::slice::Iter<'a, TypeCount>, fn(&'a TypeCount) -> TypeCountView<'a>>,
     without_email: u64,
     domains: Each<std::slice::Iter<'a, DomainCount>, fn(&'a DomainCount) -> DomainView<'a>>,
+    warning: Option<&'a str>,
 }
 
 impl<'a> UsersView<'a> {
@@ -319,6 +367,7 @@ impl<'a> UsersView<'a> {
                 domain: &d.domain,
                 count: d.count,
             }),
+            warning: u.warning.as_deref(),
         }
     }
 }

@@ -40,8 +40,17 @@ pub async fn binary_and_mock(
     extra_args: &[&str],
     env: &[(&str, &str)],
 ) -> (Binary, MockSalesforce) {
+    binary_and_mock_with(MockOptions::default(), extra_args, env).await
+}
+
+/// As [`binary_and_mock`], with the mock set up by `options`.
+pub async fn binary_and_mock_with(
+    options: MockOptions,
+    extra_args: &[&str],
+    env: &[(&str, &str)],
+) -> (Binary, MockSalesforce) {
     let port = free_port();
-    let mock = mock_for_port(port, MockOptions::default()).await;
+    let mock = mock_for_port(port, options).await;
     let port_arg = port.to_string();
     let mock_url = mock.url();
     let mut args = vec![

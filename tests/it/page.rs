@@ -172,6 +172,55 @@ async fn each_check_the_server_sends_gets_its_row_and_passes_against_the_mock() 
     app.stop().await;
 }
 
+#[tokio::test]
+async fn a_missing_permission_warns_in_its_row_marks_the_user_counts_and_opens_the_checks() {
+    let options = MockOptions {
+        view_all_users: false,
+        ..MockOptions::default()
+    };
+    let (app, mock) = app_and_mock(options).await;
+    let (browser, _, _) = browser_signed_in(&app, &mock).await;
+    wait_for_checks_finished(&browser).await;
+
+    // Each row that warns: its status, its status line and its warnings.
+    let rows = browser
+        .execute(
+            "return ['permissions', 'users'].map(kind => {\
+               const row = document.getElementById('check-' + kind);\
+               return [row.dataset.status, row.querySelector('.check-status').textContent,\
+                 [...row.querySelectorAll('.warning')].map(w => w.textContent)];\
+             }).concat([document.getElementById('checks').open]);",
+            vec![],
+        )
+        .await;
+    let permissions = &rows[0];
+    assert_eq!(permissions[0], "ok", "{rows}");
+    assert_eq!(permissions[1], "OK, with a warning", "{rows}");
+    let fix = permissions[2][0].as_str().expect("a warning");
+    assert!(fix.starts_with("Add \"View All Users\": "), "{fix}");
+    assert!(fix.contains("Manage Assignments"), "{fix}");
+    let users = &rows[1];
+    assert_eq!(users[1], "OK, with a warning", "{rows}");
+    let incomplete = users[2][0].as_str().expect("a warning");
+    assert!(
+        incomplete.starts_with("These counts may be incomplete"),
+        "{incomplete}"
+    );
+    assert_eq!(rows[2], true, "the checks unfold to show the warnings");
+    let body = browser.text("#check-permissions .check-body").await;
+    assert!(
+        body.contains("The user lacks View All Users, which Snow's documentation asks for."),
+        "{body}"
+    );
+    let checks = CheckKind::ALL.len();
+    assert_eq!(
+        browser.text("#checks-progress").await,
+        format!("(finished: {checks} of {checks} checks passed, 2 with a warning)")
+    );
+    browser.quit().await;
+    app.stop().await;
+}
+
 /// How the page shows the token: its copy buttons, its field, its check row
 /// and the banner's last part.
 async fn token_shown(browser: &Browser) -> serde_json::Value {

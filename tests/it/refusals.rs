@@ -269,7 +269,7 @@ async fn a_user_who_may_not_approve_lands_on_salesforces_page_and_its_address_is
 }
 
 /// Typed-in settings checked on the page: the result once its checks ran.
-async fn checked_on_the_page(mock: &MockSalesforce, refresh_token: &str) -> Value {
+pub async fn checked_on_the_page(mock: &MockSalesforce, refresh_token: &str) -> Value {
     let app = TestApp::start(&mock.url(), |_| {}).await;
     let visitor = Visitor::launch(&app.launch_url()).await;
     let options = mock.options();
@@ -287,7 +287,7 @@ async fn checked_on_the_page(mock: &MockSalesforce, refresh_token: &str) -> Valu
 }
 
 /// `sftoken check` with these settings: its exit code, stdout and stderr.
-async fn checked_in_the_terminal(
+pub async fn checked_in_the_terminal(
     mock: &MockSalesforce,
     refresh_token: &str,
 ) -> (i32, String, String) {

@@ -144,3 +144,53 @@ async fn screens_of_the_page_at_1280_and_400_light_and_dark() {
     browser.quit().await;
     app.stop().await;
 }
+
+/// The result of a user without "View All Users": the checks unfold, the
+/// permissions row warns with its fix, and the user counts say they may be
+/// incomplete.
+#[tokio::test]
+#[ignore = "screenshots: run by hand with --ignored --nocapture"]
+async fn screens_of_a_missing_permission_at_1280_and_400_light_and_dark() {
+    let options = MockOptions {
+        view_all_users: false,
+        ..MockOptions::default()
+    };
+    let (app, mock) = app_and_mock(options).await;
+    let (browser, _, _) = crate::helpers::browser_signed_in(&app, &mock).await;
+    wait_for_checks_finished(&browser).await;
+    shoot(&browser, "permission-missing-top").await;
+    browser
+        .execute(
+            "document.getElementById('check-permissions').scrollIntoView();",
+            vec![],
+        )
+        .await;
+    shoot(&browser, "permission-missing").await;
+    browser.quit().await;
+    app.stop().await;
+}
+
+/// The Login URL shown with each recommendation: the generic host where both
+/// work, the My Domain where the generic host refuses a Local app.
+#[tokio::test]
+#[ignore = "screenshots: run by hand with --ignored --nocapture"]
+async fn screens_of_each_login_url_recommendation() {
+    for (name, local_app) in [("login-url-generic", false), ("login-url-my-domain", true)] {
+        let options = MockOptions {
+            local_app,
+            ..MockOptions::default()
+        };
+        let (app, _mock, browser) = crate::login_url::browser_at_my_domain(options).await;
+        browser
+            .execute(
+                "document.getElementById('s-login_url').scrollIntoView()",
+                vec![],
+            )
+            .await;
+        shoot(&browser, name).await;
+        show_checks(&browser).await;
+        shoot(&browser, &format!("{name}-checks")).await;
+        browser.quit().await;
+        app.stop().await;
+    }
+}

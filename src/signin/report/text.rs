@@ -1,7 +1,7 @@
 //! The report as plain text, for `sftoken check`: one line per finding, each
 //! `status  Name: text`, in the order of [`CheckKind::ALL`].
 
-use super::{Finding, License, Report, Step};
+use super::{Finding, License, Permission, Report, Step};
 use crate::salesforce::{Advice, Surface};
 
 impl Report {
@@ -25,8 +25,21 @@ impl Report {
 fn finding_lines(finding: &Finding, line: &mut impl FnMut(&str, &str, &str)) {
     match finding {
         Finding::Token(token) => {
-            let works = format!("the refresh grant works at {}.", token.login_url);
-            line("Token", "ok", &works);
+            for tried in &token.login_urls_tried {
+                match &tried.refused {
+                    None => {
+                        let works = format!("the refresh grant works at {}.", tried.login_url);
+                        line("Token", "ok", &works);
+                    }
+                    Some(refused) => {
+                        let text = format!("not at {}: {}.", tried.login_url, said(refused));
+                        line("Token", "not ok", &text);
+                    }
+                }
+            }
+            if let Some(reason) = &token.login_url_reason {
+                line("Login URL", "ok", &format!("{}. {reason}", token.login_url));
+            }
             let scopes = if token.scopes_missing.is_empty() {
                 "ok"
             } else {
@@ -60,6 +73,38 @@ fn finding_lines(finding: &Finding, line: &mut impl FnMut(&str, &str, &str)) {
             line("Org", "ok", &text);
             if let Some(warning) = &org.warning {
                 line("Org", "warning", warning);
+            }
+        }
+        Finding::Permissions(check) => {
+            if check.missing.is_empty() {
+                line(
+                    "Permissions",
+                    "ok",
+                    &format!(
+                        "the user has {}, as Snow's documentation asks for the connector's user.",
+                        names(&check.granted)
+                    ),
+                );
+            } else {
+                line(
+                    "Permissions",
+                    "warning",
+                    &format!(
+                        "the user lacks {}, which Snow's documentation asks for the connector's user.",
+                        names(&check.missing)
+                    ),
+                );
+            }
+            for fix in &check.fixes {
+                line("Permissions", "fix", fix);
+            }
+            match &check.profiles_error {
+                Some(advice) => line("Profiles", "FAILED", &advice_text(advice)),
+                None => line(
+                    "Profiles",
+                    "ok",
+                    &format!("{} read, as the connector reads them.", check.profiles),
+                ),
             }
         }
         Finding::Licenses(licenses) => {
@@ -106,6 +151,9 @@ fn finding_lines(finding: &Finding, line: &mut impl FnMut(&str, &str, &str)) {
                 users.active_users, users.without_email
             );
             line("Active users", "ok", &text);
+            if let Some(warning) = &users.warning {
+                line("Active users", "warning", warning);
+            }
             let domains = users
                 .domains
                 .iter()
@@ -115,6 +163,15 @@ fn finding_lines(finding: &Finding, line: &mut impl FnMut(&str, &str, &str)) {
             line("Email domains", "ok", &domains);
         }
     }
+}
+
+/// `"API Enabled", "View All Users"`: permissions by their names in Setup.
+fn names(permissions: &[Permission]) -> String {
+    permissions
+        .iter()
+        .map(|p| format!("\"{}\"", p.name()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn status_word(step: &Step) -> &'static str {
@@ -134,6 +191,23 @@ fn step_text(step: &Step) -> String {
     }
 }
 
+/// Why a grant did not work at a Login URL, on one line: Salesforce's own
+/// code and words, or that it could not be reached. No advice: another Login
+/// URL worked, so there is nothing to do.
+pub fn said(refused: &Advice) -> String {
+    let one_line = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match (&refused.code, &refused.description) {
+        _ if refused.network => "Salesforce could not be reached".to_owned(),
+        (Some(code), Some(description)) => format!(
+            "Salesforce answered {}: {}",
+            one_line(code),
+            one_line(description)
+        ),
+        (Some(code), None) => format!("Salesforce answered {}", one_line(code)),
+        (None, _) => format!("the grant failed ({})", refused.title),
+    }
+}
+
 /// Advice as one line: what happened, why, what to do, and Salesforce's words.
 fn advice_text(advice: &Advice) -> String {
     let said = match (&advice.code, &advice.description) {
@@ -150,7 +224,110 @@ fn advice_text(advice: &Advice) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::signin::report::CheckKind;
+    use crate::signin::report::{CheckKind, PermissionsCheck, UserPreview};
+
+    fn permissions(missing: Vec<Permission>, profiles_error: Option<Advice>) -> PermissionsCheck {
+        PermissionsCheck {
+            granted: Permission::ALL
+                .into_iter()
+                .filter(|p| !missing.contains(p))
+                .collect(),
+            fixes: missing
+                .iter()
+                .map(|p| format!("Add {}.", p.name()))
+                .collect(),
+            missing,
+            profiles: 4,
+            profiles_error,
+        }
+    }
+
+    /// The text of a report where only `finding` passed.
+    fn text_of(finding: Finding) -> String {
+        let mut report = Report::default();
+        report.pass(finding);
+        report.to_text()
+    }
+
+    #[test]
+    fn permissions_are_named_as_in_setup_with_a_warning_and_a_fix_for_each_missing_one() {
+        let all = text_of(Finding::Permissions(permissions(Vec::new(), None)));
+        assert!(
+            all.contains("     ok  Permissions: the user has \"API Enabled\", \"View Setup and Configuration\", \"View All Users\", as Snow's documentation asks for the connector's user.\n"),
+            "{all}"
+        );
+        assert!(
+            all.contains("     ok  Profiles: 4 read, as the connector reads them.\n"),
+            "{all}"
+        );
+        assert!(!all.contains("warning"), "{all}");
+
+        let missing = text_of(Finding::Permissions(permissions(
+            vec![Permission::ViewAllUsers],
+            None,
+        )));
+        assert!(
+            missing.contains("warning  Permissions: the user lacks \"View All Users\", which Snow's documentation asks for the connector's user.\n"),
+            "{missing}"
+        );
+        assert!(
+            missing.contains("    fix  Permissions: Add View All Users.\n"),
+            "{missing}"
+        );
+    }
+
+    #[test]
+    fn a_refused_profile_read_is_a_failed_line_with_salesforces_words() {
+        let refused = Advice {
+            code: Some("INSUFFICIENT_ACCESS".to_owned()),
+            description: Some("insufficient access".to_owned()),
+            ..Advice::new("Salesforce refused to read profiles", "Why.", "Fix it.")
+        };
+        let text = text_of(Finding::Permissions(permissions(Vec::new(), Some(refused))));
+        assert!(
+            text.contains(" FAILED  Profiles: Salesforce refused to read profiles. Why. What to do: Fix it. (Salesforce said: INSUFFICIENT_ACCESS: insufficient access)\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn user_counts_that_may_be_incomplete_say_so_after_the_counts() {
+        let preview = UserPreview {
+            active_users: 3,
+            warning: Some("These counts may be incomplete.".to_owned()),
+            ..UserPreview::default()
+        };
+        let text = text_of(Finding::Users(preview));
+        assert!(
+            text.contains(
+                "     ok  Active users: 3 (); 0 without an email address\nwarning  Active users: These counts may be incomplete.\n"
+            ),
+            "{text}"
+        );
+        let complete = text_of(Finding::Users(UserPreview::default()));
+        assert!(!complete.contains("warning"), "{complete}");
+    }
+
+    #[test]
+    fn a_login_url_that_did_not_work_is_said_in_salesforces_words_on_one_line() {
+        let mut not_installed = Advice::new("Unknown", "Why.", "Fix.");
+        not_installed.code = Some("app_not_found".to_owned());
+        not_installed.description = Some("External client app\nis not installed".to_owned());
+        assert_eq!(
+            said(&not_installed),
+            "Salesforce answered app_not_found: External client app is not installed"
+        );
+        let unreachable = Advice::network("Could not reach Salesforce", "Why.", "Fix.");
+        assert_eq!(said(&unreachable), "Salesforce could not be reached");
+        assert_eq!(
+            said(&Advice::new(
+                "Salesforce's answer was not JSON",
+                "Why.",
+                "Fix."
+            )),
+            "the grant failed (Salesforce's answer was not JSON)"
+        );
+    }
 
     #[test]
     fn every_check_has_a_line_whatever_its_state() {

@@ -23,7 +23,8 @@
 //!   another host (`https://login.salesforce.com/services/oauth2/success`)
 //!   works like any other, as Salesforce's does.
 //! - after the login, the org's policies apply: a Local app reached through
-//!   the generic login host (`OAUTH_EC_APP_NOT_FOUND`), a browser signed in
+//!   the generic login host (`OAUTH_EC_APP_NOT_FOUND`; its token endpoint
+//!   answers `app_not_found`), a browser signed in
 //!   to another org without `prompt=login` (`OAUTH_AUTHORIZATION_BLOCKED`),
 //!   a blocked app (`OAUTH_APP_BLOCKED`), a user not assigned to an app for
 //!   admin-approved users (`OAUTH_APP_ACCESS_DENIED`), a user who may not
@@ -37,7 +38,12 @@
 //!   refresh token. A deactivated user's tokens answer `inactive_user`.
 //! - REST: bearer tokens are checked, results are paged (`nextRecordsUrl`,
 //!   relative), and users are generated from their index so memory stays small
-//!   whatever `users` is.
+//!   whatever `users` is. Every REST request is counted (`rest_requests`).
+//! - the signed-in user's permissions: `UserPermissionAccess` answers with
+//!   `view_setup` and `view_all_users` (API Enabled is always on there: without
+//!   it Salesforce refuses every API call, which is `api_disabled`). Without
+//!   "View All Users", `User` queries leave out external users, whose records
+//!   are Private by the org-wide default; `Profile` may be refused.
 //!
 //! Everything the mock issues or receives that is secret is recorded, so tests
 //! can check that none of it leaks into the program's output.
@@ -100,6 +106,16 @@ pub struct MockOptions {
     /// `PermissionSetLicense` cannot be queried (an edition or a user without
     /// access to it): 400 `INVALID_TYPE`.
     pub permission_set_licenses_refused: bool,
+    /// The user has "View Setup and Configuration".
+    pub view_setup: bool,
+    /// The user has "View All Users"; without it, `User` queries return only
+    /// the internal users, as the default user sharing (Private for external
+    /// users, Public Read Only for internal ones) would.
+    pub view_all_users: bool,
+    /// `Profile` queries are refused with this `errorCode`: `INVALID_TYPE`
+    /// (400) or `INSUFFICIENT_ACCESS` (403). No source says which a real org
+    /// sends, nor when (docs/salesforce.md, "The connector's user").
+    pub profile_refused: Option<&'static str>,
     /// Number of `User` records.
     pub users: usize,
     /// Records per query page.
@@ -114,7 +130,8 @@ pub struct MockOptions {
     /// A Local External Client App: only its org's My Domain (the mock's
     /// `url()`) knows it. Signing in through `generic_url()`, which stands
     /// for login.salesforce.com, fails after the login with
-    /// `OAUTH_EC_APP_NOT_FOUND`, as integrations report.
+    /// `OAUTH_EC_APP_NOT_FOUND`, and a token request there (a refresh grant)
+    /// with `app_not_found`, as integrations report.
     pub local_app: bool,
     /// The browser is still signed in to another org. Salesforce reuses that
     /// session unless the request says `prompt=login`, and refuses the
@@ -163,6 +180,9 @@ impl Default for MockOptions {
             rotation: false,
             api_disabled: false,
             permission_set_licenses_refused: false,
+            view_setup: true,
+            view_all_users: true,
+            profile_refused: None,
             users: 5,
             page_size: 2000,
             is_sandbox: false,
@@ -220,6 +240,8 @@ struct MockState {
     issued_secrets: Vec<String>,
     token_requests: Vec<Vec<(String, String)>>,
     authorize_requests: usize,
+    /// Requests under `/services/data`, refused ones included.
+    rest_requests: usize,
 }
 
 impl MockSalesforce {
@@ -303,6 +325,11 @@ impl MockSalesforce {
         self.shared.lock().authorize_requests
     }
 
+    /// How many REST API requests (under `/services/data`) the mock answered.
+    pub fn rest_requests(&self) -> usize {
+        self.shared.lock().rest_requests
+    }
+
     /// Makes every outstanding authorization code expired, as if 15 minutes
     /// had passed.
     pub fn expire_codes(&self) {
@@ -323,8 +350,14 @@ impl MockSalesforce {
     /// Posts a form to the token endpoint; `Ok(success JSON)` on HTTP 200,
     /// else `Err(error JSON)`.
     pub async fn token_call(&self, form: &[(&str, &str)]) -> Result<Value, Value> {
+        self.token_call_at(&self.url(), form).await
+    }
+
+    /// As [`Self::token_call`], at the mock reached as `base` (`url()` or
+    /// `generic_url()`).
+    pub async fn token_call_at(&self, base: &str, form: &[(&str, &str)]) -> Result<Value, Value> {
         let response = http_client()
-            .post(format!("{}/services/oauth2/token", self.url()))
+            .post(format!("{base}/services/oauth2/token"))
             .form(form)
             .send()
             .await
@@ -336,14 +369,19 @@ impl MockSalesforce {
 
     /// A refresh grant with the mock's own client id and secret.
     pub async fn refresh(&self, refresh_token: &str) -> Result<Value, Value> {
+        self.refresh_at(&self.url(), refresh_token).await
+    }
+
+    /// As [`Self::refresh`], at the mock reached as `base`.
+    pub async fn refresh_at(&self, base: &str, refresh_token: &str) -> Result<Value, Value> {
         let options = self.options();
-        self.token_call(&[
+        let form = [
             ("grant_type", "refresh_token"),
             ("refresh_token", refresh_token),
             ("client_id", &options.client_id),
             ("client_secret", &options.client_secret),
-        ])
-        .await
+        ];
+        self.token_call_at(base, &form).await
     }
 
     /// A code exchange with the mock's own client id and secret.

@@ -69,6 +69,13 @@ pub(super) async fn remote_access_error_page() -> Response {
 }
 
 impl Shared {
+    /// Whether the request came to the generic login host (`generic_url()`).
+    fn reached_as_generic(&self, headers: &HeaderMap) -> bool {
+        headers
+            .get(header::HOST)
+            .is_some_and(|host| host.as_bytes() == self.generic_host.as_bytes())
+    }
+
     /// Why Salesforce refuses the sign-in after the user logs in, if it does:
     /// the org's policies and the user's session, as `Options` sets them.
     fn sign_in_refusal(
@@ -77,11 +84,7 @@ impl Shared {
         params: &[(String, String)],
     ) -> Option<OAuthError> {
         let options = &self.options;
-        let host = headers
-            .get(header::HOST)
-            .and_then(|value| value.to_str().ok())
-            .unwrap_or_default();
-        if options.local_app && host == self.generic_host {
+        if options.local_app && self.reached_as_generic(headers) {
             return Some((
                 "OAUTH_EC_APP_NOT_FOUND",
                 "External client app is not installed in this org",
@@ -456,6 +459,13 @@ pub(super) async fn token(
         }
     }
     let result = match param(&form, "grant_type") {
+        // The generic host does not know a Local External Client App, as
+        // integrations report of its token endpoint (dust-tt/dust#26727:
+        // a refresh answered `app_not_found`).
+        _ if mock.options.local_app && mock.reached_as_generic(&headers) => Err((
+            "app_not_found",
+            "External client app is not installed in this org",
+        )),
         Some("authorization_code") => mock.exchange_code(&form, &client),
         Some("refresh_token") => mock.refresh(&form, &client),
         _ => Err(("unsupported_grant_type", "grant type not supported")),

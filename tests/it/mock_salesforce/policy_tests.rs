@@ -72,6 +72,35 @@ async fn mock_refuses_a_local_app_through_the_generic_login_host_but_not_its_my_
 }
 
 #[tokio::test]
+async fn mock_refuses_a_local_apps_refresh_grant_at_the_generic_login_host_only() {
+    for local_app in [true, false] {
+        let mock = mock_with(MockOptions {
+            local_app,
+            ..MockOptions::default()
+        })
+        .await;
+        let token = refresh_token(&mock.login(CALLBACK).await);
+
+        let generic = mock.refresh_at(&mock.generic_url(), &token).await;
+
+        if local_app {
+            let refused = generic.expect_err("the generic host does not know the app");
+            assert_eq!(refused["error"], "app_not_found", "{refused}");
+            assert_eq!(
+                refused["error_description"],
+                "External client app is not installed in this org"
+            );
+        } else {
+            assert!(
+                generic.is_ok(),
+                "an app the generic host reaches: {generic:?}"
+            );
+        }
+        assert!(mock.refresh(&token).await.is_ok(), "its My Domain knows it");
+    }
+}
+
+#[tokio::test]
 async fn mock_reuses_another_orgs_browser_session_unless_prompt_is_login() {
     let mock = mock_with(MockOptions {
         browser_in_other_org: true,

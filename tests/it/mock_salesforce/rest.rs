@@ -1,5 +1,5 @@
-//! The mock's REST API: the version list and SOQL queries on the four
-//! objects the checks read, paged as Salesforce pages them.
+//! The mock's REST API: the version list and SOQL queries on the objects the
+//! checks read, paged as Salesforce pages them.
 
 use std::sync::Arc;
 
@@ -26,7 +26,8 @@ pub(super) struct Cursor {
 }
 
 /// `GET /services/data/`: no authentication needed.
-pub(super) async fn versions() -> Response {
+pub(super) async fn versions(State(mock): State<Arc<Shared>>) -> Response {
+    mock.lock().rest_requests += 1;
     let list: Vec<Value> = VERSIONS
         .iter()
         .map(|(version, label)| {
@@ -43,6 +44,7 @@ pub(super) async fn query(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Response {
+    mock.lock().rest_requests += 1;
     if let Some(refusal) = rest_refusal(&mock, &version, &headers) {
         return refusal;
     }
@@ -86,6 +88,20 @@ pub(super) async fn query(
             "sObject type 'PermissionSetLicense' is not supported.",
         );
     }
+    if let (SObject::Profile, Some(code)) = (object, mock.options.profile_refused) {
+        return match code {
+            "INSUFFICIENT_ACCESS" => rest_error(
+                StatusCode::FORBIDDEN,
+                code,
+                "insufficient access rights on object id",
+            ),
+            _ => rest_error(
+                StatusCode::BAD_REQUEST,
+                code,
+                "sObject type 'Profile' is not supported.",
+            ),
+        };
+    }
     let compact: String = soql
         .to_ascii_lowercase()
         .chars()
@@ -109,6 +125,7 @@ pub(super) async fn query_more(
     Path((version, locator)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
+    mock.lock().rest_requests += 1;
     if let Some(refusal) = rest_refusal(&mock, &version, &headers) {
         return refusal;
     }
@@ -190,14 +207,18 @@ enum SObject {
     Organization,
     UserLicense,
     PermissionSetLicense,
+    UserPermissionAccess,
+    Profile,
     User,
 }
 
 impl SObject {
-    const ALL: [SObject; 4] = [
+    const ALL: [SObject; 6] = [
         SObject::Organization,
         SObject::UserLicense,
         SObject::PermissionSetLicense,
+        SObject::UserPermissionAccess,
+        SObject::Profile,
         SObject::User,
     ];
 
@@ -213,6 +234,8 @@ impl SObject {
             SObject::Organization => "Organization",
             SObject::UserLicense => "UserLicense",
             SObject::PermissionSetLicense => "PermissionSetLicense",
+            SObject::UserPermissionAccess => "UserPermissionAccess",
+            SObject::Profile => "Profile",
             SObject::User => "User",
         }
     }
@@ -220,12 +243,17 @@ impl SObject {
 
 fn count(options: &MockOptions, cursor: Cursor) -> usize {
     match cursor.object {
-        SObject::User if cursor.active_only => {
-            (0..options.users).filter(|&i| user_is_active(i)).count()
-        }
-        SObject::User => options.users,
+        SObject::User => (0..options.users)
+            .filter(|&i| user_is_listed(options, cursor, i))
+            .count(),
         _ => static_records(options, cursor.object, "v62.0").len(),
     }
+}
+
+/// Whether a `User` query returns the `i`th user: active ones only when it
+/// asks, and, without "View All Users", only the internal users.
+fn user_is_listed(options: &MockOptions, cursor: Cursor, i: usize) -> bool {
+    (!cursor.active_only || user_is_active(i)) && (options.view_all_users || !user_is_external(i))
 }
 
 /// Records `offset..offset + limit`; users are generated on the fly.
@@ -238,7 +266,7 @@ fn records(
 ) -> Vec<Value> {
     match cursor.object {
         SObject::User => (0..options.users)
-            .filter(|&i| !cursor.active_only || user_is_active(i))
+            .filter(|&i| user_is_listed(options, cursor, i))
             .skip(offset)
             .take(limit)
             .map(|i| user(i, version))
@@ -326,6 +354,40 @@ fn static_records(options: &MockOptions, object: SObject, version: &str) -> Vec<
                 }),
             ),
         ],
+        // The session's own permissions: one record, its Id a fixed one.
+        SObject::UserPermissionAccess => vec![with_attributes(
+            "000000000000000AAA",
+            json!({
+                "PermissionsApiEnabled": true,
+                "PermissionsViewSetup": options.view_setup,
+                "PermissionsViewAllUsers": options.view_all_users,
+                "PermissionsModifyAllData": false,
+            }),
+        )],
+        SObject::Profile => [
+            ("System Administrator", "Standard", 1),
+            ("Standard User", "Standard", 1),
+            ("Partner Community User", "PowerPartner", 3),
+            ("Chatter Free User", "CsnOnly", 4),
+        ]
+        .iter()
+        .enumerate()
+        .map(|(n, (name, user_type, license))| {
+            with_attributes(
+                &format!("00eMOCK{:09}AAA", n + 1),
+                json!({
+                    "Name": name,
+                    "Description": null,
+                    "UserType": user_type,
+                    "UserLicenseId": format!("100MOCK{license:09}AAA"),
+                    "CreatedById": "005MOCK000000001AAA",
+                    "CreatedDate": "2019-04-12T09:31:07.000+0000",
+                    "LastModifiedById": "005MOCK000000001AAA",
+                    "LastModifiedDate": "2024-02-01T10:00:00.000+0000",
+                }),
+            )
+        })
+        .collect(),
         SObject::User => Vec::new(),
     }
 }
@@ -334,6 +396,15 @@ fn static_records(options: &MockOptions, object: SObject, version: &str) -> Vec<
 
 fn user_is_active(i: usize) -> bool {
     i % 7 != 3
+}
+
+/// External users (partners, portal and community customers): their
+/// records are Private by the org-wide default.
+fn user_is_external(i: usize) -> bool {
+    matches!(
+        user_type(i),
+        "PowerPartner" | "CspLitePortal" | "CustomerSuccess" | "PowerCustomerSuccess"
+    )
 }
 
 /// Real `User.UserType` values, spelled as the API spells them.

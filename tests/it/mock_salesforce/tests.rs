@@ -774,3 +774,131 @@ async fn mock_answers_404_elsewhere() {
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
     }
 }
+
+/// A SOQL query on the mock at API v62.0: `(status, body)`.
+async fn query(mock: &MockSalesforce, token: &str, soql: &str) -> (StatusCode, Value) {
+    let path = format!(
+        "/services/data/v62.0/query?q={}",
+        url::form_urlencoded::byte_serialize(soql.as_bytes()).collect::<String>()
+    );
+    get_json(mock, &path, token).await
+}
+
+const PERMISSIONS: &str = "SELECT PermissionsApiEnabled, PermissionsViewSetup, PermissionsViewAllUsers FROM UserPermissionAccess";
+
+#[tokio::test]
+async fn mock_answers_the_users_own_permissions_as_its_options_set_them() {
+    for (view_setup, view_all_users) in [(true, true), (false, true), (true, false)] {
+        let mock = mock_with(MockOptions {
+            view_setup,
+            view_all_users,
+            ..MockOptions::default()
+        })
+        .await;
+        let token = access_token(&mock.login(CALLBACK).await);
+        let (status, answer) = query(&mock, &token, PERMISSIONS).await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+        assert_eq!(answer["totalSize"], 1, "the session's own record");
+        let record = &answer["records"][0];
+        assert_eq!(record["attributes"]["type"], "UserPermissionAccess");
+        assert_eq!(record["PermissionsApiEnabled"], true);
+        assert_eq!(record["PermissionsViewSetup"], view_setup, "{record}");
+        assert_eq!(
+            record["PermissionsViewAllUsers"], view_all_users,
+            "{record}"
+        );
+    }
+    let defaults = MockOptions::default();
+    assert!(defaults.view_setup && defaults.view_all_users && defaults.profile_refused.is_none());
+}
+
+#[tokio::test]
+async fn mock_without_view_all_users_leaves_external_users_out_of_user_queries() {
+    let count = |view_all_users| async move {
+        let mock = mock_with(MockOptions {
+            users: 40,
+            view_all_users,
+            ..MockOptions::default()
+        })
+        .await;
+        let token = access_token(&mock.login(CALLBACK).await);
+        let (_, answer) = query(&mock, &token, "SELECT Id, UserType FROM User").await;
+        let types: Vec<String> = answer["records"]
+            .as_array()
+            .expect("records")
+            .iter()
+            .map(|r| r["UserType"].as_str().expect("type").to_owned())
+            .collect();
+        assert_eq!(answer["totalSize"], json!(types.len()));
+        let (_, counted) = query(&mock, &token, "SELECT COUNT() FROM User").await;
+        assert_eq!(
+            counted["totalSize"],
+            json!(types.len()),
+            "COUNT() sees the same"
+        );
+        types
+    };
+    let everyone = count(true).await;
+    let shared = count(false).await;
+    assert_eq!(everyone.len(), 40);
+    assert!(shared.len() < everyone.len(), "{shared:?}");
+    assert!(shared.iter().any(|t| t == "Standard"), "{shared:?}");
+    for external in [
+        "PowerPartner",
+        "CspLitePortal",
+        "CustomerSuccess",
+        "PowerCustomerSuccess",
+    ] {
+        assert!(everyone.iter().any(|t| t == external), "{external}");
+        assert!(!shared.iter().any(|t| t == external), "{external}");
+    }
+}
+
+#[tokio::test]
+async fn mock_answers_profiles_or_refuses_them_in_salesforces_error_shape() {
+    let soql = "SELECT Id, Name, UserLicenseId FROM Profile";
+    let mock = mock().await;
+    let token = access_token(&mock.login(CALLBACK).await);
+    let (status, answer) = query(&mock, &token, soql).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["totalSize"], 4);
+    assert_eq!(answer["records"][0]["Name"], "System Administrator");
+    assert_eq!(answer["records"][0]["attributes"]["type"], "Profile");
+
+    for (code, expected) in [
+        ("INVALID_TYPE", StatusCode::BAD_REQUEST),
+        ("INSUFFICIENT_ACCESS", StatusCode::FORBIDDEN),
+    ] {
+        let mock = mock_with(MockOptions {
+            profile_refused: Some(code),
+            ..MockOptions::default()
+        })
+        .await;
+        let token = access_token(&mock.login(CALLBACK).await);
+        let (status, body) = query(&mock, &token, soql).await;
+        assert_eq!(status, expected, "{code}");
+        assert_eq!(body[0]["errorCode"], code);
+        assert!(body[0]["message"].as_str().is_some_and(|m| !m.is_empty()));
+        let (status, _) = query(&mock, &token, PERMISSIONS).await;
+        assert_eq!(status, StatusCode::OK, "only Profile is refused");
+    }
+}
+
+#[tokio::test]
+async fn mock_counts_every_rest_request_refused_or_not() {
+    let mock = mock_with(MockOptions {
+        users: 3,
+        page_size: 2,
+        ..MockOptions::default()
+    })
+    .await;
+    let token = access_token(&mock.login(CALLBACK).await);
+    assert_eq!(mock.rest_requests(), 0, "OAuth calls are not REST requests");
+    let (_, versions) = get_json(&mock, "/services/data/", &token).await;
+    assert!(versions.is_array());
+    let (_, first) = query(&mock, &token, "SELECT Id FROM User").await;
+    let next = first["nextRecordsUrl"].as_str().expect("a second page");
+    get_json(&mock, next, &token).await;
+    query(&mock, "bogus", "SELECT Id FROM Organization").await;
+    assert_eq!(mock.rest_requests(), 4);
+}
