@@ -11,6 +11,10 @@ use super::advice::{self, Advice};
 pub enum SalesforceError {
     #[error("Salesforce answered {code}: {description}")]
     OAuth { code: String, description: String },
+    /// Salesforce's OAuth error to the refresh grant, where an unknown
+    /// `invalid_grant` means a dead token rather than a refused sign-in.
+    #[error("Salesforce refused the refresh token: {code}: {description}")]
+    RefreshRefused { code: String, description: String },
     #[error("Salesforce's API answered HTTP {status} {code}: {message}")]
     Rest {
         status: u16,
@@ -78,6 +82,9 @@ impl SalesforceError {
         let cause = format!("{}.", capitalised(&self.to_string()));
         match self {
             Self::OAuth { code, description } => advice::for_oauth_error(code, description),
+            Self::RefreshRefused { code, description } => {
+                advice::for_refresh_error(code, description)
+            }
             Self::Rest { code, message, .. } => advice::for_rest_error(code, message),
             Self::Refused { word, .. } => advice::for_identity_error(word),
             Self::Unexpected { status, .. } if (300..400).contains(status) => Advice::new(
@@ -157,6 +164,14 @@ impl SalesforceError {
                 &cause,
                 "Check the login URL and try again.",
             ),
+        }
+    }
+
+    /// The same error, known to answer the refresh grant.
+    pub(super) fn of_refresh(self) -> Self {
+        match self {
+            Self::OAuth { code, description } => Self::RefreshRefused { code, description },
+            other => other,
         }
     }
 
@@ -270,6 +285,29 @@ mod tests {
             "The proxy proxy.corp:3128 refused to connect to login.salesforce.com (HTTP 403 Forbidden)"
         );
         assert!(advice.fix.contains("NO_PROXY"), "{}", advice.fix);
+    }
+
+    #[test]
+    fn a_refused_refresh_grant_is_explained_as_a_dead_token_and_other_errors_stay() {
+        let refused = |code: &str| SalesforceError::OAuth {
+            code: code.into(),
+            description: "token validity expired".into(),
+        };
+        let advice = refused("invalid_grant").of_refresh().advice();
+        assert_eq!(advice.title, "Salesforce refused the refresh token");
+        assert_eq!(advice.code.as_deref(), Some("invalid_grant"));
+        assert_eq!(
+            refused("invalid_grant").advice().title,
+            "Salesforce refused the sign-in without saying why"
+        );
+        let timeout = SalesforceError::Timeout {
+            host: "h".into(),
+            seconds: 1,
+        };
+        assert!(matches!(
+            timeout.of_refresh(),
+            SalesforceError::Timeout { .. }
+        ));
     }
 
     #[test]

@@ -89,7 +89,9 @@ pub async fn refresh(
         ("grant_type", "refresh_token"),
         ("refresh_token", refresh_token.expose()),
     ];
-    token_grant(http, credentials, &grant).await
+    token_grant(http, credentials, &grant)
+        .await
+        .map_err(SalesforceError::of_refresh)
 }
 
 /// A token request, with the client's credentials in the body (`client_secret_post`).

@@ -5,6 +5,17 @@ use crate::helpers::{TestApp, app_and_mock, expected_copy_all};
 use crate::mock_salesforce::{MockOptions, MockSalesforce};
 use crate::webdriver::Browser;
 
+/// On the open setup page: types the mock's Consumer Key, `secret`, and the
+/// mock's URL as My Domain.
+pub async fn fill_in_the_app(browser: &Browser, mock: &MockSalesforce, secret: &str) {
+    browser
+        .type_into("#client-id", &mock.options().client_id)
+        .await;
+    browser.type_into("#client-secret", secret).await;
+    browser.click("#env-my-domain").await;
+    browser.type_into("#my-domain-url", &mock.url()).await;
+}
+
 /// Opens the page and signs in as a user would, up to Salesforce's approval page.
 async fn fill_form_and_sign_in(
     browser: &Browser,
@@ -22,12 +33,7 @@ async fn fill_form_and_sign_in(
 /// On the open setup page: types the credentials and the mock's URL as My
 /// Domain, clicks "Sign in with Salesforce", and waits for the approval page.
 pub async fn sign_in_on_page(browser: &Browser, mock: &MockSalesforce, secret: &str) {
-    browser
-        .type_into("#client-id", &mock.options().client_id)
-        .await;
-    browser.type_into("#client-secret", secret).await;
-    browser.click("#env-my-domain").await;
-    browser.type_into("#my-domain-url", &mock.url()).await;
+    fill_in_the_app(browser, mock, secret).await;
     browser.click("#sign-in").await;
     browser
         .wait_for_url(|url| url.starts_with(&mock.url()))

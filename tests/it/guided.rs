@@ -3,7 +3,7 @@
 //! Set SFTOKEN_UPDATE_SCREENSHOTS=1 to refresh the README's screenshots in
 //! docs/screenshots.
 
-use crate::browser::sign_in_on_page;
+use crate::browser::{fill_in_the_app, sign_in_on_page};
 use crate::helpers::{
     TestApp, Visitor, app_and_mock, open_page, query_param, wait_for_checks_finished,
 };
@@ -170,6 +170,43 @@ async fn a_denied_sign_in_is_explained_and_a_pending_one_offers_help() {
 }
 
 #[tokio::test]
+async fn an_unassigned_user_is_told_salesforces_words_and_where_to_assign_the_user() {
+    let (app, mock) = app_and_mock(MockOptions {
+        user_not_assigned: true,
+        ..MockOptions::default()
+    })
+    .await;
+    let browser = open_page(&app).await;
+    fill_in_the_app(&browser, &mock, &mock.options().client_secret).await;
+
+    // Salesforce refuses after the login and sends the browser straight back.
+    browser.click("#sign-in").await;
+
+    browser.find("#failure:not([hidden])").await;
+    assert_eq!(
+        browser.text("#failure-headline").await,
+        "This user is not approved for the app"
+    );
+    assert_eq!(
+        browser.text("#failure-code").await,
+        "OAUTH_APP_ACCESS_DENIED"
+    );
+    assert_eq!(
+        browser.text("#failure-description").await,
+        "user is not admin approved to access this app"
+    );
+    let fix = browser.text("#failure-fix").await;
+    assert!(
+        fix.contains("under App Policies, add the user's profile or a permission set"),
+        "{fix}"
+    );
+    assert!(!fix.contains("Unblock"), "not a blocked app: {fix}");
+    screenshot(&browser, "not-approved").await;
+    browser.quit().await;
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn before_a_second_sign_in_the_page_warns_that_salesforce_keeps_five_approvals() {
     let (app, mock) = app_and_mock(MockOptions::default()).await;
     let browser = open_page(&app).await;
@@ -187,8 +224,15 @@ async fn before_a_second_sign_in_the_page_warns_that_salesforce_keeps_five_appro
     assert!(browser.is_displayed("#approvals-warning").await);
     let warning = browser.text("#approvals-warning").await;
     assert!(warning.contains("once"), "{warning}");
-    assert!(warning.contains("five"), "{warning}");
-    assert!(warning.contains("sixth revokes the oldest"), "{warning}");
+    assert!(
+        warning.contains("“five unique approvals per user”"),
+        "{warning}"
+    );
+    assert!(warning.contains("revokes the oldest"), "{warning}");
+    assert!(
+        warning.contains("documented for connected apps"),
+        "{warning}"
+    );
     browser.quit().await;
     app.stop().await;
 }
@@ -225,20 +269,158 @@ fn the_readme_names_every_error_of_the_stuck_panel() {
     );
 }
 
+/// The text of the page's element that starts with `<{tag} id="{id}"`, up
+/// to its end tag, markup included.
+fn element<'a>(page: &'a str, tag: &str, id: &str) -> &'a str {
+    let start = page
+        .find(&format!("<{tag} id=\"{id}\""))
+        .unwrap_or_else(|| panic!("the page has #{id}"));
+    let end = page[start..]
+        .find(&format!("</{tag}>"))
+        .unwrap_or_else(|| panic!("#{id} ends"));
+    &page[start..start + end]
+}
+
+/// The page, and the README's short version of the setup.
+fn page_and_setup_section() -> (String, String) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let page = std::fs::read_to_string(root.join("static/index.html")).expect("page");
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README");
+    let section = readme
+        .split_once("## Set up the External Client App")
+        .map(|(_, rest)| rest.split("\n## ").next().unwrap_or_default().to_owned())
+        .expect("the README's setup section");
+    (page, section)
+}
+
+/// Each fact in docs/salesforce.md's "External Client App screens" is said
+/// where the admin makes the choice: the checklist's item, and the README.
+#[test]
+fn the_checklist_and_the_readme_say_what_salesforce_documents_where_the_choice_is_made() {
+    let (page, readme) = page_and_setup_section();
+    let readme = readme.split_whitespace().collect::<Vec<_>>().join(" ");
+    let facts: [(&str, &str, &[&str]); 5] = [
+        (
+            "li",
+            "permitted-users",
+            &[
+                "cuts off everyone not added",
+                "the token already given to Snow Atlas stops working",
+            ],
+        ),
+        (
+            "li",
+            "ip-relaxation",
+            &[
+                "Enforce IP restrictions, but relax for refresh tokens",
+                "Enforce_RelaxRefresh",
+                "for connected apps",
+            ],
+        ),
+        (
+            "li",
+            "refresh-policy",
+            &[
+                "30-day idle limit",
+                "not of the org",
+                "Expire refresh token if not used for 30 days",
+            ],
+        ),
+        (
+            "p",
+            "sandbox-note",
+            &[
+                "not copied into a sandbox",
+                "a sandbox refresh removes it",
+                "run sftoken again",
+            ],
+        ),
+        (
+            "p",
+            "approvals-warning",
+            &[
+                "five unique approvals per user",
+                "the oldest",
+                "documented for connected apps",
+            ],
+        ),
+    ];
+    for (tag, id, phrases) in facts {
+        let item = element(&page, tag, id);
+        for phrase in phrases {
+            assert!(item.contains(phrase), "#{id} lacks {phrase:?}: {item}");
+        }
+    }
+    for phrase in [
+        "cuts off everyone not added",
+        "Enforce IP restrictions, but relax for refresh tokens",
+        "`Enforce_RelaxRefresh`",
+        "a setting of the External Client App, not of the org",
+        "not copied into a sandbox",
+        "five unique approvals per user",
+        "oldest approval is then revoked",
+    ] {
+        assert!(readme.contains(phrase), "the README lacks {phrase:?}");
+    }
+    assert!(
+        !element(&page, "li", "permitted-users").contains("OAUTH_APP_BLOCKED"),
+        "an unassigned user is not a blocked app"
+    );
+}
+
+/// The "Stuck?" panel explains Salesforce's own error pages as the advice
+/// explains the same codes.
+#[test]
+fn the_stuck_panel_says_what_the_advice_says() {
+    use sftoken::salesforce::advice::for_oauth_error;
+    let (page, _) = page_and_setup_section();
+    let explained = |code: &str| {
+        let dt = page
+            .find(&format!("<dt><code>{code}"))
+            .unwrap_or_else(|| panic!("the panel names {code}"));
+        let dd = dt + page[dt..].find("<dd>").expect("its explanation");
+        page[dd..dd + page[dd..].find("</dd>").expect("its end")].to_owned()
+    };
+
+    let unknown_key = explained("error=invalid_client_id");
+    let advice = for_oauth_error("invalid_client_id", "client identifier invalid");
+    for text in [&unknown_key, &advice.fix] {
+        let my_domain = text.find("My Domain of the org where you created the app");
+        let wait = text.find("minutes old");
+        assert!(
+            my_domain.is_some() && my_domain < wait,
+            "the key and the org's address first, the wait last: {text}"
+        );
+    }
+
+    let uninstalled = explained("OAUTH_APPROVAL_ERROR_GENERIC");
+    let advice = for_oauth_error("invalid_client", "app must be installed into org");
+    for text in [&uninstalled, &advice.cause] {
+        assert!(text.contains("Use Any API Client"), "{text}");
+        assert!(
+            text.contains("sftoken reads this as a Consumer Key from another org, or from an old connected app"),
+            "{text}"
+        );
+    }
+
+    let blocked = explained("OAUTH_APP_BLOCKED");
+    let advice = for_oauth_error("OAUTH_APP_BLOCKED", "this app is blocked by admin");
+    for text in [&blocked, &advice.fix] {
+        assert!(
+            text.contains("Setup → Connected Apps OAuth Usage"),
+            "{text}"
+        );
+        assert!(!text.contains("Permitted Users"), "{text}");
+    }
+}
+
 #[tokio::test]
 async fn paste_mode_in_the_page_reaches_the_settings() {
     let app = TestApp::start("http://127.0.0.1:1", |_| {}).await;
     let success_page = format!("{MOCK_BASE}/services/oauth2/success");
     let mock = MockSalesforce::with_callback(&success_page, MockOptions::default()).await;
     let browser = open_page(&app).await;
-    browser
-        .type_into("#client-id", &mock.options().client_id)
-        .await;
-    browser
-        .type_into("#client-secret", &mock.options().client_secret)
-        .await;
-    browser.click("#env-my-domain").await;
-    browser.type_into("#my-domain-url", &mock.url()).await;
+    fill_in_the_app(&browser, &mock, &mock.options().client_secret).await;
     assert!(!browser.is_displayed("#paste-callback-url").await);
     browser.click("#paste-mode").await;
     assert_eq!(

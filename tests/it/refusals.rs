@@ -14,12 +14,33 @@ use crate::mock_salesforce::{MockOptions, MockSalesforce};
 use sftoken::signin::report::CheckKind;
 
 /// A refusal at sign-in: the mock set up to refuse, where the sign-in goes,
-/// Salesforce's code, and words the advice must say.
+/// when Salesforce refuses, its code, and words the advice must say.
 struct Refusal {
     options: MockOptions,
     generic_login_host: bool,
+    at: RefusedAt,
     code: &'static str,
     says: &'static str,
+}
+
+/// When Salesforce refuses the sign-in.
+#[derive(Clone, Copy)]
+enum RefusedAt {
+    /// After the login, redirecting to the callback with `error`.
+    Login,
+    /// At the code exchange, after the user allowed: the token endpoint's
+    /// JSON error.
+    CodeExchange,
+}
+
+impl RefusedAt {
+    /// At Salesforce, from the authorize URL to where it sends the browser.
+    async fn land(self, visitor: &Visitor, authorize_url: &str) -> String {
+        match self {
+            RefusedAt::Login => visitor.refused(authorize_url).await,
+            RefusedAt::CodeExchange => visitor.consent(authorize_url, "allow").await,
+        }
+    }
 }
 
 fn refusals() -> Vec<Refusal> {
@@ -30,6 +51,7 @@ fn refusals() -> Vec<Refusal> {
                 ..MockOptions::default()
             },
             generic_login_host: true,
+            at: RefusedAt::Login,
             code: "OAUTH_EC_APP_NOT_FOUND",
             says: "My Domain",
         },
@@ -39,6 +61,7 @@ fn refusals() -> Vec<Refusal> {
                 ..MockOptions::default()
             },
             generic_login_host: false,
+            at: RefusedAt::Login,
             code: "OAUTH_AUTHORIZATION_BLOCKED",
             says: "private window",
         },
@@ -48,8 +71,39 @@ fn refusals() -> Vec<Refusal> {
                 ..MockOptions::default()
             },
             generic_login_host: false,
+            at: RefusedAt::Login,
+            code: "OAUTH_APP_ACCESS_DENIED",
+            says: "under App Policies, add the user's profile or a permission set",
+        },
+        Refusal {
+            options: MockOptions {
+                app_blocked: true,
+                ..MockOptions::default()
+            },
+            generic_login_host: false,
+            at: RefusedAt::Login,
             code: "OAUTH_APP_BLOCKED",
-            says: "Permitted Users",
+            says: "if its action says Unblock, click it",
+        },
+        Refusal {
+            options: MockOptions {
+                api_access_control: true,
+                ..MockOptions::default()
+            },
+            generic_login_host: false,
+            at: RefusedAt::CodeExchange,
+            code: "invalid_app_access",
+            says: "limit API access to only allowlisted connected apps",
+        },
+        Refusal {
+            options: MockOptions {
+                exchange_invalid_grant: Some("authentication failure"),
+                ..MockOptions::default()
+            },
+            generic_login_host: false,
+            at: RefusedAt::CodeExchange,
+            code: "invalid_grant",
+            says: "Open Setup → Login History",
         },
     ]
 }
@@ -78,7 +132,7 @@ async fn each_refusal_at_sign_in_is_explained_on_the_page() {
             .await;
         let authorize_url = started["authorize_url"].as_str().expect("authorize url");
 
-        let callback = visitor.refused(authorize_url).await;
+        let callback = refusal.at.land(&visitor, authorize_url).await;
         let failed = visitor.finish(&callback).await.result;
 
         assert_eq!(failed["status"], "failed", "{failed}");
@@ -100,7 +154,7 @@ async fn each_refusal_at_sign_in_is_explained_in_the_terminal() {
         let login = login_url(&mock, refusal.generic_login_host);
         let (mut binary, authorize_url) =
             start_paste_at(&login, &options.client_id, &options.client_secret, &[]).await;
-        let landed = Visitor::elsewhere().refused(&authorize_url).await;
+        let landed = refusal.at.land(&Visitor::elsewhere(), &authorize_url).await;
         assert!(landed.starts_with(DEFAULT_SUCCESS_PAGE), "{landed}");
 
         binary.send_stdin(&format!("{landed}\n"));
@@ -109,6 +163,62 @@ async fn each_refusal_at_sign_in_is_explained_in_the_terminal() {
         let stderr = binary.stderr();
         assert!(stderr.contains(refusal.says), "{}: {stderr}", refusal.code);
     }
+}
+
+#[tokio::test]
+async fn paste_explains_the_address_of_an_unassigned_users_refusal_in_salesforces_words() {
+    let mock = MockSalesforce::with_callback(
+        DEFAULT_SUCCESS_PAGE,
+        MockOptions {
+            user_not_assigned: true,
+            ..MockOptions::default()
+        },
+    )
+    .await;
+    let secret = mock.options().client_secret.clone();
+    let (mut binary, authorize_url) = start_paste(&mock, &secret, &[]).await;
+    let landed = Visitor::elsewhere().refused(&authorize_url).await;
+    assert!(
+        landed.contains("error=OAUTH_APP_ACCESS_DENIED"),
+        "an error address: {landed}"
+    );
+
+    binary.send_stdin(&format!("{landed}\n"));
+
+    assert_eq!(binary.wait().await, 1);
+    let stderr = binary.stderr();
+    assert!(
+        stderr.contains("This user is not approved for the app."),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("\"All users can self-authorize\""),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("blocked"), "not a blocked app: {stderr}");
+}
+
+#[tokio::test]
+async fn revoking_a_token_salesforce_no_longer_knows_gets_its_own_sentence() {
+    let (app, _mock, visitor, sign_in) = signed_in(MockOptions::default()).await;
+    let revoke = format!("/api/login/{}/revoke", sign_in.id);
+    let first = visitor.post(&revoke, serde_json::json!({})).await;
+    assert_eq!(first.status(), reqwest::StatusCode::OK);
+
+    let again = visitor.post(&revoke, serde_json::json!({})).await;
+
+    assert_eq!(again.status(), reqwest::StatusCode::BAD_GATEWAY);
+    let error = &again.json_value().await["error"];
+    assert_eq!(error["code"], "invalid_token", "{error}");
+    assert_eq!(error["title"], "The token was already invalid", "{error}");
+    assert!(
+        error["message"]
+            .as_str()
+            .expect("message")
+            .starts_with("The token was already invalid. Nothing is left to revoke"),
+        "{error}"
+    );
+    app.stop().await;
 }
 
 #[tokio::test]
@@ -246,4 +356,34 @@ async fn api_disabled_names_the_org_and_the_user_on_the_page_and_in_the_terminal
     assert!(cause.contains("API Enabled"), "{cause}");
     assert_eq!(code, 1);
     assert!(stdout.contains("API Enabled"), "{stdout}");
+}
+
+#[tokio::test]
+async fn a_refresh_token_refused_in_unknown_words_reads_as_revoked_or_expired_on_the_page_and_in_the_terminal()
+ {
+    let (mock, token) = mock_with_token(MockOptions {
+        refresh_invalid_grant: Some("token validity expired"),
+        ..MockOptions::default()
+    })
+    .await;
+
+    let result = checked_on_the_page(&mock, &token).await;
+    let (code, stdout, stderr) = checked_in_the_terminal(&mock, &token).await;
+
+    let failed = check(&result, CheckKind::Token);
+    assert_eq!(failed["status"], "failed", "{result}");
+    assert_eq!(failed["code"], "invalid_grant");
+    assert_eq!(failed["description"], "token validity expired");
+    let cause = failed["cause"].as_str().expect("cause");
+    assert!(
+        cause.contains("the refresh token was likely revoked or has expired"),
+        "{cause}"
+    );
+    assert_eq!(code, 1);
+    assert!(
+        stdout.contains("the refresh token was likely revoked or has expired"),
+        "{stdout}"
+    );
+    let terminal = format!("{stdout}{stderr}");
+    assert!(!terminal.contains("another org"), "{terminal}");
 }

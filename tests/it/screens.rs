@@ -8,7 +8,7 @@
 //! They are written to `target/screens/` (`SFTOKEN_SCREENS=DIR` writes them
 //! to another folder, for example to keep a "before" set to compare with).
 
-use crate::helpers::{Visitor, app_and_mock, show_checks, wait_for_checks_finished};
+use crate::helpers::{Visitor, app_and_mock, mock_for_port, show_checks, wait_for_checks_finished};
 use crate::mock_salesforce::MockOptions;
 use crate::webdriver::Browser;
 
@@ -44,6 +44,17 @@ async fn screens_of_the_page_at_1280_and_400_light_and_dark() {
     browser.find("#setup:not([hidden])").await;
     shoot(&browser, "setup").await;
 
+    // The checklist with the details of its policies open.
+    browser
+        .execute(
+            "document.querySelectorAll('#checklist details').forEach(d => d.open = true);\
+             document.getElementById('ck-policies').scrollIntoView();",
+            vec![],
+        )
+        .await;
+    shoot(&browser, "checklist").await;
+    browser.execute("window.scrollTo(0, 0);", vec![]).await;
+
     let visitor = Visitor::of_page(&browser, &app.origin()).await;
     let sign_in = visitor
         .sign_in(&mock, &mock.options().client_secret, "allow")
@@ -78,6 +89,23 @@ async fn screens_of_the_page_at_1280_and_400_light_and_dark() {
     browser.find("#paste-callback-field:not([hidden])").await;
     shoot(&browser, "setup-again").await;
 
+    // Refused for a user the app's policies do not assign: the failure page.
+    let refusing = mock_for_port(
+        app.port,
+        MockOptions {
+            user_not_assigned: true,
+            ..MockOptions::default()
+        },
+    )
+    .await;
+    let authorize_url = visitor
+        .authorize_url(&refusing, &refusing.options().client_secret)
+        .await;
+    let callback = Visitor::elsewhere().refused(&authorize_url).await;
+    browser.goto(&callback).await;
+    browser.find("#failure:not([hidden])").await;
+    shoot(&browser, "not-approved").await;
+
     // A sign-in waiting for Salesforce, with the stuck panel open.
     let started = visitor
         .start_login(
@@ -90,6 +118,9 @@ async fn screens_of_the_page_at_1280_and_400_light_and_dark() {
     browser.goto(&app.url("/")).await;
     browser.find("#pending:not([hidden])").await;
     browser.click("#stuck summary").await;
+    browser
+        .execute("document.getElementById('stuck').scrollIntoView();", vec![])
+        .await;
     shoot(&browser, "stuck").await;
 
     // Paste mode's pending sign-in: the link to Salesforce and the paste box.

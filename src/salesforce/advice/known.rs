@@ -1,7 +1,10 @@
 //! Every error Salesforce is known to send, in Salesforce's own words, and
 //! the README's troubleshooting table generated from them.
 
-use super::{Advice, for_identity_error, for_oauth_error, for_rest_error, missing_refresh_token};
+use super::{
+    Advice, for_identity_error, for_oauth_error, for_refresh_error, for_rest_error,
+    missing_refresh_token,
+};
 
 /// Every OAuth error Salesforce is known to send, with the description it
 /// sends with it. The descriptions follow Salesforce Help's "OAuth 2.0
@@ -16,6 +19,14 @@ pub const KNOWN_OAUTH_ERRORS: &[(&str, &str)] = &[
         "requested scope is invalid, unknown, or malformed",
     ),
     ("immediate_unsuccessful", "immediate unsuccessful"),
+    (
+        "OAUTH_APP_ACCESS_DENIED",
+        "user is not admin approved to access this app",
+    ),
+    (
+        "invalid_app_access",
+        "user is not admin approved to access this app",
+    ),
     ("OAUTH_APP_BLOCKED", "this app is blocked by admin"),
     (
         "OAUTH_EC_APP_NOT_FOUND",
@@ -52,6 +63,10 @@ pub const KNOWN_OAUTH_ERRORS: &[(&str, &str)] = &[
     ("rate_limit_exceeded", "number of logins exceeded"),
 ];
 
+/// The revoke endpoint's refusals (HTTP 400), which sftoken explains. Its
+/// documentation names the codes, not the words that come with them.
+pub const KNOWN_REVOKE_ERRORS: &[&str] = &["invalid_token"];
+
 /// The identity URL's refusals: plain text with HTTP 403, not JSON.
 pub const KNOWN_IDENTITY_ERRORS: &[&str] = &["Bad_OAuth_Token"];
 
@@ -84,6 +99,16 @@ pub fn troubleshooting_markdown() -> String {
         row(
             format!("`{code}` “{description}”"),
             &for_oauth_error(code, description),
+        );
+    }
+    row(
+        "`invalid_grant` in other words, to the refresh grant (the token check)".to_owned(),
+        &for_refresh_error("invalid_grant", ""),
+    );
+    for code in KNOWN_REVOKE_ERRORS {
+        row(
+            format!("`{code}` (HTTP 400, from the revoke endpoint)"),
+            &for_oauth_error(code, ""),
         );
     }
     row(

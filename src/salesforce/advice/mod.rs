@@ -11,9 +11,10 @@ mod oauth;
 mod surface;
 
 pub use known::{
-    KNOWN_IDENTITY_ERRORS, KNOWN_OAUTH_ERRORS, KNOWN_REST_ERRORS, troubleshooting_markdown,
+    KNOWN_IDENTITY_ERRORS, KNOWN_OAUTH_ERRORS, KNOWN_REST_ERRORS, KNOWN_REVOKE_ERRORS,
+    troubleshooting_markdown,
 };
-pub use oauth::for_oauth_error;
+pub use oauth::{for_oauth_error, for_refresh_error};
 pub use surface::Surface;
 
 use serde::Serialize;
@@ -67,10 +68,6 @@ impl Advice {
         self
     }
 }
-
-/// Changes to an app take this long to reach every Salesforce server.
-const WAIT: &str =
-    "Changes to an External Client App can take up to 10 minutes to reach every Salesforce server.";
 
 /// Explains an error from Salesforce's REST API (`[{"errorCode": ..., "message": ...}]`).
 pub fn for_rest_error(code: &str, message: &str) -> Advice {
@@ -141,3 +138,6 @@ pub fn missing_refresh_token() -> Advice {
 fn truncate(text: &str, max_chars: usize) -> String {
     text.chars().take(max_chars).collect()
 }
+
+#[cfg(test)]
+mod tests;

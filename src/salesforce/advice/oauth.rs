@@ -1,16 +1,60 @@
-//! The OAuth errors of the authorize redirect and the token endpoint,
-//! explained. Salesforce's wording for each is in [`super::known`].
+//! The OAuth errors of the authorize redirect, the token endpoint and the
+//! revoke endpoint, explained. Salesforce's wording for each is in
+//! [`super::known`]; where each fact comes from is in docs/salesforce.md.
 
-use super::{Advice, WAIT};
+use super::Advice;
 
-/// Explains an OAuth error from the authorize redirect or the token endpoint.
+/// Which request Salesforce refused. The same `invalid_grant` means a refused
+/// sign-in for a code, and a dead token for a refresh token.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Grant {
+    /// The authorize redirect, the code exchange, or the revoke endpoint.
+    SignIn,
+    /// The refresh grant, as Snow Atlas runs it and the checks repeat it.
+    Refresh,
+}
+
+/// Explains an OAuth error from the authorize redirect, the code exchange or
+/// the revoke endpoint.
 pub fn for_oauth_error(code: &str, description: &str) -> Advice {
+    explain(Grant::SignIn, code, description)
+}
+
+/// Explains an OAuth error from the refresh grant: an `invalid_grant` whose
+/// words sftoken does not know is most likely a revoked or expired token.
+pub fn for_refresh_error(code: &str, description: &str) -> Advice {
+    explain(Grant::Refresh, code, description)
+}
+
+/// Where a user is given an External Client App, and the other way out.
+const ASSIGN_THE_USER: &str = "In External Client App Manager, open the app, then Policies → Edit: under App Policies, add the user's profile or a permission set the user has, or under OAuth Policies set Permitted Users to \"All users can self-authorize\".";
+
+/// The key and the org's own address, the first things to check when
+/// Salesforce does not know the app.
+const KEY_AND_MY_DOMAIN: &str = "Copy the Consumer Key again from the app (External Client App Manager → your app → Settings → OAuth Settings → Consumer Key and Secret), and sign in through the My Domain of the org where you created the app (Setup → My Domain shows it).";
+
+/// Where Salesforce writes its own reason for a refused sign-in.
+const LOGIN_HISTORY: &str = "Open Setup → Login History in the org: the Status of this sign-in gives Salesforce's own reason, such as \"Failed: Not approved for access\" (then assign the user to the app under its Policies).";
+
+fn explain(grant: Grant, code: &str, description: &str) -> Advice {
     let d = description.to_ascii_lowercase();
     let advice = match code {
         "access_denied" => Advice::new(
             "Access was denied",
-            "Salesforce reports that the sign-in was not allowed: usually Deny was clicked on the approval page, or the user is not among the app's Permitted Users.",
-            "Sign in again and click Allow. If it keeps failing, open the External Client App → Policies → OAuth Policies and check Permitted Users.",
+            "Salesforce says the user denied the app access: Deny was clicked on Salesforce's approval page.",
+            "Sign in again and click Allow.",
+        ),
+        "OAUTH_APP_ACCESS_DENIED" => Advice::new(
+            "This user is not approved for the app",
+            "Salesforce says the user is not admin approved to access this app: the External Client App's Permitted Users is \"Admin approved users are pre-authorized\", and neither the user's profile nor a permission set of the user is assigned to the app.",
+            &format!("{ASSIGN_THE_USER} Save, then try again."),
+        ),
+        "invalid_app_access" => Advice::new(
+            "This user may not use the app",
+            "Salesforce refused the code exchange: the user is not admin approved to access this app. Either the app's Permitted Users is \"Admin approved users are pre-authorized\" and the user's profile or permission set is not assigned to it, or, as integrations report, the org's API Access Control limits API access to allowlisted apps.",
+            &format!(
+                "{ASSIGN_THE_USER} If the org has API Access Control on, users reach the API only through an app they are pre-authorized for, so assign the user rather than let everyone self-authorize; integrations report that turning off its \"For admin-approved users, limit API access to only allowlisted connected apps\" cured the error where the user was already assigned. Then try again."
+            ),
         ),
         "invalid_request" if d.contains("code challenge") || d.contains("code_challenge") => {
             Advice::new(
@@ -45,25 +89,34 @@ pub fn for_oauth_error(code: &str, description: &str) -> Advice {
         "invalid_grant" if d.contains("inactive user") || d.contains("user is inactive") => {
             inactive_user()
         }
-        "invalid_grant" if d.contains("approved") => Advice::new(
-            "The user has not approved the app",
-            "The user is not pre-approved for this External Client App, and the policy does not let users approve it themselves.",
-            "In the app's OAuth Policies, set Permitted Users to \"All users can self-authorize\", or add the user's profile or permission set.",
+        "invalid_grant" if d.contains("approved this consumer") => Advice::new(
+            "The app has no approval for this user",
+            "Salesforce sends this in the JWT bearer flow, which sftoken does not use, when the app has no earlier approval for the user. Salesforce counts either kind: the user pre-authorized (Permitted Users \"Admin approved users are pre-authorized\" with the user's profile or permission set assigned), or the user's own earlier approval.",
+            "Pre-authorize the user: in External Client App Manager, open the app, then Policies → Edit, and under App Policies add the user's profile or a permission set the user has. Then try again.",
         ),
         "invalid_grant" if d.contains("expired access/refresh token") => Advice::new(
             "The refresh token no longer works",
-            "It was revoked, replaced by rotation, pushed out by a sixth approval of the same app by the same user (Salesforce keeps five), or expired under the app's refresh token policy, which may also end a token left unused for 30 days.",
-            "Sign in again for a new refresh token and give it to Snow Atlas. Set the refresh token policy to \"Refresh token is valid until revoked\"; where the org limits idle tokens to 30 days, keep Snow Atlas's imports running at least that often.",
+            "It was revoked, replaced by rotation, pushed out by newer approvals of the same app by the same user (Salesforce documents five per user for connected apps, the oldest revoked), or expired under the app's refresh token policy, which may also end a token left unused for 30 days.",
+            "Sign in again for a new refresh token and give it to Snow Atlas. Set the refresh token policy to \"Refresh token is valid until revoked\"; where the app limits idle tokens to 30 days, keep Snow Atlas's imports running at least that often.",
         ),
+        "invalid_grant" if grant == Grant::Refresh && !d.contains("authentication failure") => {
+            Advice::new(
+                "Salesforce refused the refresh token",
+                "Salesforce answered invalid_grant in words sftoken does not know: the refresh token was likely revoked or has expired.",
+                "Sign in again for a new refresh token and give it to Snow Atlas. Setup → Login History in the org may show Salesforce's own reason.",
+            )
+        }
         "invalid_grant" => Advice::new(
-            "Salesforce refused the sign-in",
-            "The Consumer Key and Secret may belong to another org or environment (Sandbox instead of Production, or another My Domain).",
-            "Check that the environment on the page matches the org where the External Client App lives, then try again.",
+            "Salesforce refused the sign-in without saying why",
+            "Salesforce's words (such as \"authentication failure\") do not name the cause, but Salesforce records its own reason for each sign-in in the org's Login History.",
+            &format!("{LOGIN_HISTORY} Then try again."),
         ),
         "invalid_client" if d.contains("install") => Advice::new(
-            "The app is not available in this org",
-            "Salesforce says the app must be installed into the org: it was probably created in another org, or the user may not approve an app that is not installed. Salesforce's own page then shows OAUTH_APPROVAL_ERROR_GENERIC.",
-            "Create the External Client App in the org you sign in to, with Distribution State \"Local\", and sign in as an administrator of that org (OAUTH_APPROVAL_ERROR_GENERIC on Salesforce's page means the same).",
+            "The app is not installed in this org",
+            "Salesforce says \"app must be installed into org\": it refuses a connected app that is not installed in the org you signed in to, and since the week of 8 December 2025 \"Use Any API Client\" no longer lets a user approve one. A Local External Client App is always in its own org, so sftoken reads this as a Consumer Key from another org, or from an old connected app.",
+            &format!(
+                "{KEY_AND_MY_DOMAIN} To keep using an old connected app instead, an administrator must install it (Setup → Connected Apps OAuth Usage → Install). OAUTH_APPROVAL_ERROR_GENERIC on Salesforce's own page means the same."
+            ),
         ),
         "invalid_client" | "invalid_client_credentials" => Advice::new(
             "The Consumer Secret is wrong",
@@ -72,10 +125,10 @@ pub fn for_oauth_error(code: &str, description: &str) -> Advice {
         ),
         "invalid_client_id" => Advice::new(
             "Salesforce does not know this Consumer Key",
+            "Salesforce found no app with this Consumer Key where you signed in: the key is mistyped or cut short, or it belongs to an app of another org. A Local External Client App exists only in the org where it was created. A brand-new app may also not be known yet.",
             &format!(
-                "The Consumer Key is mistyped, belongs to another environment, or the app is brand new. {WAIT}"
+                "{KEY_AND_MY_DOMAIN} If the app is only minutes old, wait, then try again: Snow's connector guide warns that changes take time to apply, and integrations report up to 10 minutes."
             ),
-            "Copy the Consumer Key again, check the environment (Production, Sandbox or My Domain), and if the app is new, wait 10 minutes.",
         ),
         "OAUTH_EC_APP_NOT_FOUND" => Advice::new(
             "The External Client App is not in this org",
@@ -89,8 +142,10 @@ pub fn for_oauth_error(code: &str, description: &str) -> Advice {
         ),
         "OAUTH_APPROVAL_ERROR_GENERIC" => Advice::new(
             "Salesforce did not let this user approve the app",
-            "This is Salesforce's generic approval error: the app lacks a scope that was asked for, or the user's licence or permissions cannot approve it (for example without \"Approve Uninstalled Connected Apps\" or \"Use Any API Client\" where the org requires one).",
-            "Check that the app has the three scopes (api, full, refresh_token), then sign in as an administrator with a full Salesforce licence and try again.",
+            "This is Salesforce's generic approval error, shown on its own page. Salesforce shows it for a connected app that is not installed in the org (\"app must be installed into org\" in the address), which since the week of 8 December 2025 even \"Use Any API Client\" no longer lets a user approve; for a Local External Client App, sftoken reads it as a Consumer Key from another org, or from an old connected app. A scope the app lacks, or a licence that cannot approve, are reported causes too.",
+            &format!(
+                "{KEY_AND_MY_DOMAIN} Check that the app has the three scopes (api, full, refresh_token), sign in as an administrator with a full Salesforce licence, and try again."
+            ),
         ),
         "invalid_scope" => Advice::new(
             "The app lacks a scope sftoken asks for",
@@ -98,9 +153,14 @@ pub fn for_oauth_error(code: &str, description: &str) -> Advice {
             "In the app's OAuth Settings, add \"Manage user data via APIs (api)\", \"Full access (full)\" and \"Perform requests at any time (refresh_token, offline_access)\", save, wait up to 10 minutes and try again.",
         ),
         "OAUTH_APP_BLOCKED" => Advice::new(
-            "The app is blocked for this user",
-            "An administrator blocked this External Client App, or its Permitted Users policy is \"Admin approved users are pre-authorized\" and the user who signed in is not assigned to it by profile or permission set.",
-            "In External Client App Manager → your app, check that the app is not blocked; under Policies, assign the user's profile or permission set, or set Permitted Users to \"All users can self-authorize\". Then try again.",
+            "The app is blocked",
+            "Salesforce says an administrator blocked this app in the org. Integrations also report it when the org's API Access Control is on and this app is not allowed.",
+            "In Setup → Connected Apps OAuth Usage, find the app: if its action says Unblock, click it. If the org uses API Access Control, check that this app is allowed there. Then try again.",
+        ),
+        "invalid_token" => Advice::new(
+            "The token was already invalid",
+            "Salesforce's revoke endpoint answered that the token is invalid: it was already revoked (by sftoken, in Setup, or by newer approvals of the app) or has expired.",
+            "Nothing is left to revoke: the token no longer works, for Snow Atlas either. Sign in again if you need a new one.",
         ),
         "immediate_unsuccessful" => Advice::new(
             "Salesforce needed an interactive sign-in",

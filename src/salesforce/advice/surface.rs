@@ -50,12 +50,8 @@ const IN_A_TERMINAL: &[(&str, &str)] = &[
         "Run sftoken again and sign in once more.",
     ),
     (
-        "the environment on the page",
-        "the login URL (--login-url, or --sandbox)",
-    ),
-    (
-        "check the environment (Production, Sandbox or My Domain)",
-        "check the login URL (--login-url, or --sandbox)",
+        "sign in through the My Domain of the org where you created the app",
+        "give the My Domain of the org where you created the app as --login-url",
     ),
     (
         "paste it on this page",
@@ -112,8 +108,9 @@ impl Advice {
 #[cfg(test)]
 mod tests {
     use super::super::{
-        KNOWN_IDENTITY_ERRORS, KNOWN_OAUTH_ERRORS, KNOWN_REST_ERRORS, for_identity_error,
-        for_oauth_error, for_rest_error, missing_refresh_token,
+        KNOWN_IDENTITY_ERRORS, KNOWN_OAUTH_ERRORS, KNOWN_REST_ERRORS, KNOWN_REVOKE_ERRORS,
+        for_identity_error, for_oauth_error, for_refresh_error, for_rest_error,
+        missing_refresh_token,
     };
     use super::*;
 
@@ -133,6 +130,12 @@ mod tests {
                 .iter()
                 .map(|word| for_identity_error(word)),
         );
+        all.extend(
+            KNOWN_REVOKE_ERRORS
+                .iter()
+                .map(|code| for_oauth_error(code, "")),
+        );
+        all.push(for_refresh_error("invalid_grant", "something new"));
         all.push(missing_refresh_token());
         all.push(for_oauth_error("something_new", ""));
         all.push(for_rest_error("SOMETHING_NEW", ""));

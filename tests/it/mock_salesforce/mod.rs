@@ -26,8 +26,14 @@
 //!   the generic login host (`OAUTH_EC_APP_NOT_FOUND`; its token endpoint
 //!   answers `app_not_found`), a browser signed in
 //!   to another org without `prompt=login` (`OAUTH_AUTHORIZATION_BLOCKED`),
-//!   a blocked app or an unassigned user (`OAUTH_APP_BLOCKED`), a user who
-//!   may not approve (Salesforce's own `OAUTH_APPROVAL_ERROR_GENERIC` page).
+//!   a blocked app (`OAUTH_APP_BLOCKED`), a user not assigned to an app for
+//!   admin-approved users (`OAUTH_APP_ACCESS_DENIED`), a user who may not
+//!   approve (Salesforce's own `OAUTH_APPROVAL_ERROR_GENERIC` page). Deny
+//!   answers `access_denied`.
+//! - the token endpoint answers JSON errors: API Access Control's
+//!   `invalid_app_access`, `invalid_grant` in words set per test, and those
+//!   of the grants themselves; the revoke endpoint answers 400
+//!   `invalid_token` for a token it does not know.
 //! - a user keeps five approvals of the app; a sixth revokes the oldest
 //!   refresh token. A deactivated user's tokens answer `inactive_user`.
 //! - REST: bearer tokens are checked, results are paged (`nextRecordsUrl`,
@@ -133,11 +139,27 @@ pub struct MockOptions {
     pub browser_in_other_org: bool,
     /// The user signs in to another org than the app's: `OAUTH_AUTHORIZATION_BLOCKED`.
     pub signs_in_to_other_org: bool,
-    /// An administrator blocked the app: `OAUTH_APP_BLOCKED`.
+    /// An administrator blocked the app: `OAUTH_APP_BLOCKED` "this app is
+    /// blocked by admin", to the callback.
     pub app_blocked: bool,
-    /// Permitted Users is "Admin approved users are pre-authorized" and the
-    /// user is not assigned: also `OAUTH_APP_BLOCKED`.
+    /// Permitted Users is "Admin approved users are pre-authorized" and
+    /// neither the user's profile nor a permission set of the user is
+    /// assigned: `OAUTH_APP_ACCESS_DENIED` "user is not admin approved to
+    /// access this app", to the callback (Microsoft's support article for
+    /// Copilot for Sales quotes it).
     pub user_not_assigned: bool,
+    /// API Access Control limits API access to allowlisted apps and lets
+    /// this one through the login but not the code exchange:
+    /// `invalid_app_access` "user is not admin approved to access this app"
+    /// from the token endpoint, as reported (forcedotcom/cli#3260).
+    pub api_access_control: bool,
+    /// The code exchange answers `invalid_grant` with these words, such as
+    /// "authentication failure", whose cause only the org's Login History
+    /// shows.
+    pub exchange_invalid_grant: Option<&'static str>,
+    /// The refresh grant answers `invalid_grant` with these words instead of
+    /// a token: words sftoken may not know.
+    pub refresh_invalid_grant: Option<&'static str>,
     /// The user may not approve the app (a licence or permission that cannot):
     /// Salesforce's own error page with `OAUTH_APPROVAL_ERROR_GENERIC`, never
     /// the callback.
@@ -171,6 +193,9 @@ impl Default for MockOptions {
             signs_in_to_other_org: false,
             app_blocked: false,
             user_not_assigned: false,
+            api_access_control: false,
+            exchange_invalid_grant: None,
+            refresh_invalid_grant: None,
             user_cannot_approve: false,
             identity_refuses_tokens: false,
         }

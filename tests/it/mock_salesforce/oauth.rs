@@ -100,8 +100,14 @@ impl Shared {
                 "Cross-org OAuth flows are not supported for this external client app",
             ));
         }
-        if options.app_blocked || options.user_not_assigned {
+        if options.app_blocked {
             return Some(("OAUTH_APP_BLOCKED", "this app is blocked by admin"));
+        }
+        if options.user_not_assigned {
+            return Some((
+                "OAUTH_APP_ACCESS_DENIED",
+                "user is not admin approved to access this app",
+            ));
         }
         None
     }
@@ -174,6 +180,15 @@ impl Shared {
         if state.user_inactive {
             return Err(("inactive_user", "user is inactive"));
         }
+        if options.api_access_control {
+            return Err((
+                "invalid_app_access",
+                "user is not admin approved to access this app",
+            ));
+        }
+        if let Some(words) = options.exchange_invalid_grant {
+            return Err(("invalid_grant", words));
+        }
         let access_token = state.issue_access_token(None);
         let mut answer = self.token_answer(&access_token, &code.scopes);
         if grants_refresh_token(&code.scopes) {
@@ -203,6 +218,9 @@ impl Shared {
         };
         if state.user_inactive {
             return Err(("inactive_user", "user is inactive"));
+        }
+        if let Some(words) = options.refresh_invalid_grant {
+            return Err(("invalid_grant", words));
         }
         let parent = if options.rotation {
             state.refresh_tokens.remove(old);

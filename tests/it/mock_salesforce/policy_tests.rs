@@ -116,30 +116,91 @@ async fn mock_reuses_another_orgs_browser_session_unless_prompt_is_login() {
 }
 
 #[tokio::test]
-async fn mock_refuses_a_blocked_app_and_an_unassigned_user_with_oauth_app_blocked() {
-    for options in [
-        MockOptions {
-            app_blocked: true,
-            ..MockOptions::default()
-        },
-        MockOptions {
-            user_not_assigned: true,
-            ..MockOptions::default()
-        },
-        MockOptions {
-            signs_in_to_other_org: true,
-            ..MockOptions::default()
-        },
-    ] {
-        let expected = if options.signs_in_to_other_org {
-            "OAUTH_AUTHORIZATION_BLOCKED"
-        } else {
-            "OAUTH_APP_BLOCKED"
-        };
+async fn mock_refuses_a_blocked_app_an_unassigned_user_and_another_org_each_in_its_own_words() {
+    let cases = [
+        (
+            MockOptions {
+                app_blocked: true,
+                ..MockOptions::default()
+            },
+            ("OAUTH_APP_BLOCKED", "this app is blocked by admin"),
+        ),
+        (
+            MockOptions {
+                user_not_assigned: true,
+                ..MockOptions::default()
+            },
+            (
+                "OAUTH_APP_ACCESS_DENIED",
+                "user is not admin approved to access this app",
+            ),
+        ),
+        (
+            MockOptions {
+                signs_in_to_other_org: true,
+                ..MockOptions::default()
+            },
+            (
+                "OAUTH_AUTHORIZATION_BLOCKED",
+                "Cross-org OAuth flows are not supported for this external client app",
+            ),
+        ),
+    ];
+    for (options, (code, description)) in cases {
         let mock = mock_with(options).await;
         let response = authorize_at(&mock, &mock.url(), &[("prompt", "login")]).await;
-        assert_eq!(redirected_error(&response).0, expected);
+        assert_eq!(
+            redirected_error(&response),
+            (code.to_owned(), description.to_owned())
+        );
     }
+}
+
+#[tokio::test]
+async fn mock_token_endpoint_refuses_as_set_api_access_control_and_invalid_grant_words() {
+    let refusals = [
+        (
+            MockOptions {
+                api_access_control: true,
+                ..MockOptions::default()
+            },
+            (
+                "invalid_app_access",
+                "user is not admin approved to access this app",
+            ),
+        ),
+        (
+            MockOptions {
+                exchange_invalid_grant: Some("authentication failure"),
+                ..MockOptions::default()
+            },
+            ("invalid_grant", "authentication failure"),
+        ),
+    ];
+    for (options, expected) in refusals {
+        let mock = mock_with(options).await;
+        let (verifier, challenge) = pkce_pair();
+        let code = mock
+            .authorize_and_get_code(CALLBACK, "st", Some(&challenge))
+            .await;
+        assert_refused(
+            mock.exchange_code(&code, CALLBACK, Some(&verifier)).await,
+            expected,
+            "the code exchange",
+        );
+    }
+
+    let mock = mock_with(MockOptions {
+        refresh_invalid_grant: Some("token validity expired"),
+        ..MockOptions::default()
+    })
+    .await;
+    let token = refresh_token(&mock.login(CALLBACK).await);
+    assert_refused(
+        mock.refresh(&token).await,
+        ("invalid_grant", "token validity expired"),
+        "the refresh grant",
+    );
 }
 
 #[tokio::test]
