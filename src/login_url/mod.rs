@@ -11,7 +11,7 @@ mod hosts;
 use url::{Host, Url};
 
 pub use hosts::{Environment, SALESFORCE_DOMAINS};
-use hosts::{is_salesforce_host, lightning_to_my_domain};
+use hosts::{is_instance, is_salesforce_host, lightning_to_my_domain};
 
 pub const PRODUCTION: &str = "https://login.salesforce.com";
 pub const SANDBOX: &str = "https://test.salesforce.com";
@@ -40,6 +40,10 @@ pub struct LoginUrl {
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum LoginUrlError {
     #[error(
+        "No login URL was given: give the address of any Salesforce page of your org, such as its Setup page, or https://login.salesforce.com (production) or https://test.salesforce.com (sandbox)."
+    )]
+    Empty,
+    #[error(
         "The login URL \"{0}\" is not a web address; use https://login.salesforce.com, https://test.salesforce.com or your My Domain URL."
     )]
     NotAUrl(String),
@@ -53,13 +57,21 @@ pub enum LoginUrlError {
         "\"{0}\" is not a Salesforce host, so sftoken will not send your secret there; use your My Domain URL (ending in .my.salesforce.com), or pass --allow-any-login-url if you really mean it."
     )]
     NotSalesforce(String),
+    #[error(
+        "{0} is a Salesforce instance, shared by many orgs: it does not name your org's My Domain, and Salesforce advises against signing in through it. Give the address of a Lightning or Setup page of your org, or its My Domain (Setup → My Domain)."
+    )]
+    Instance(String),
 }
 
 impl LoginUrl {
     /// Checks and normalizes what a user typed or pasted: trims spaces, paths,
-    /// queries and trailing slashes, and turns a Lightning address into its My Domain.
+    /// queries and trailing slashes, and turns the address of any of an org's
+    /// pages (Lightning, Setup, its sites) into its My Domain.
     pub fn parse(input: &str, policy: HostPolicy) -> Result<Self, LoginUrlError> {
         let trimmed = input.trim();
+        if trimmed.is_empty() {
+            return Err(LoginUrlError::Empty);
+        }
         let has_scheme = trimmed.split_once("://").is_some_and(|(scheme, _)| {
             !scheme.is_empty()
                 && scheme
@@ -78,9 +90,9 @@ impl LoginUrl {
         };
         let loopback = is_loopback(url.host());
         let (host, note) = match lightning_to_my_domain(&host) {
-            Some(my_domain) => {
+            Some((my_domain, kind)) => {
                 let note = format!(
-                    "{host} is a Lightning address; sftoken uses its My Domain login URL https://{my_domain} instead."
+                    "{host} is a {kind} address; sftoken uses its org's My Domain login URL https://{my_domain} instead."
                 );
                 (my_domain, Some(note))
             }
@@ -97,6 +109,9 @@ impl LoginUrl {
             }
             if !is_salesforce_host(&host) {
                 return Err(LoginUrlError::NotSalesforce(host));
+            }
+            if is_instance(&host) {
+                return Err(LoginUrlError::Instance(host));
             }
         } else if !matches!(url.scheme(), "http" | "https") {
             return Err(LoginUrlError::NotAUrl(shown(input)));
@@ -171,173 +186,4 @@ fn shown(input: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn ok(input: &str) -> String {
-        LoginUrl::parse(input, HostPolicy::Salesforce)
-            .map(|u| u.to_string())
-            .unwrap_or_else(|e| panic!("{input}: {e}"))
-    }
-
-    #[test]
-    fn production_sandbox_and_my_domain_are_kept_as_origins() {
-        assert_eq!(ok("https://login.salesforce.com"), PRODUCTION);
-        assert_eq!(ok("https://test.salesforce.com/"), SANDBOX);
-        assert_eq!(
-            ok("  https://Acme.my.salesforce.com/services/oauth2/authorize?x=1 "),
-            "https://acme.my.salesforce.com"
-        );
-        assert_eq!(
-            ok("acme--uat.sandbox.my.salesforce.com"),
-            "https://acme--uat.sandbox.my.salesforce.com"
-        );
-    }
-
-    #[test]
-    fn lightning_urls_become_my_domain_with_a_note() {
-        let url = LoginUrl::parse(
-            "https://acme.lightning.force.com/lightning/setup/Home",
-            HostPolicy::Salesforce,
-        )
-        .expect("lightning URL");
-        assert_eq!(url.as_str(), "https://acme.my.salesforce.com");
-        assert!(url.note.expect("note").contains("Lightning"));
-        for (lightning, login) in [
-            (
-                "https://acme.lightning.crmforce.mil/lightning/page/home",
-                "https://acme.my.salesforce.mil",
-            ),
-            (
-                "acme.lightning.sfcrmapps.cn",
-                "https://acme.my.sfcrmproducts.cn",
-            ),
-            (
-                "https://acme.my-lightning.com",
-                "https://acme.my-salesforce.com",
-            ),
-        ] {
-            assert_eq!(ok(lightning), login, "{lightning}");
-        }
-    }
-
-    #[test]
-    fn the_environment_comes_from_the_login_host() {
-        let environment = |input: &str| {
-            LoginUrl::parse(input, HostPolicy::Any)
-                .expect("url")
-                .environment()
-        };
-        assert_eq!(environment(PRODUCTION), Some(Environment::Production));
-        assert_eq!(environment(SANDBOX), Some(Environment::Sandbox));
-        assert_eq!(
-            environment("https://acme--uat.my.salesforce.com"),
-            Some(Environment::Sandbox)
-        );
-        assert_eq!(environment("http://127.0.0.1:4000"), None);
-    }
-
-    #[test]
-    fn loopback_is_refused_without_the_opt_out() {
-        for input in [
-            "http://127.0.0.1:4000/",
-            "http://localhost:4000",
-            "http://[::1]:4000",
-            "https://127.0.0.2",
-            "localhost",
-        ] {
-            assert!(
-                matches!(
-                    LoginUrl::parse(input, HostPolicy::Salesforce),
-                    Err(LoginUrlError::Loopback(_))
-                ),
-                "{input}"
-            );
-            assert!(LoginUrl::parse(input, HostPolicy::Any).is_ok(), "{input}");
-        }
-        let mock = LoginUrl::parse("http://127.0.0.1:4000/", HostPolicy::Any).expect("opt-out");
-        assert_eq!(mock.as_str(), "http://127.0.0.1:4000");
-    }
-
-    #[test]
-    fn foreign_hosts_and_plain_http_are_refused() {
-        assert!(matches!(
-            LoginUrl::parse("https://evil.example.com", HostPolicy::Salesforce),
-            Err(LoginUrlError::NotSalesforce(_))
-        ));
-        assert!(matches!(
-            LoginUrl::parse(
-                "https://salesforce.com.evil.example",
-                HostPolicy::Salesforce
-            ),
-            Err(LoginUrlError::NotSalesforce(_))
-        ));
-        assert!(matches!(
-            LoginUrl::parse("https://notsalesforce.com", HostPolicy::Salesforce),
-            Err(LoginUrlError::NotSalesforce(_))
-        ));
-        assert!(matches!(
-            LoginUrl::parse("http://login.salesforce.com", HostPolicy::Salesforce),
-            Err(LoginUrlError::NotHttps(_))
-        ));
-        assert!(matches!(
-            LoginUrl::parse("ftp://login.salesforce.com", HostPolicy::Salesforce),
-            Err(LoginUrlError::NotAUrl(_))
-        ));
-        assert!(LoginUrl::parse("", HostPolicy::Salesforce).is_err());
-    }
-
-    #[test]
-    fn the_opt_out_accepts_any_http_host() {
-        let url = LoginUrl::parse("http://mock.internal:8080/x", HostPolicy::Any).expect("allowed");
-        assert_eq!(url.as_str(), "http://mock.internal:8080");
-    }
-
-    #[test]
-    fn an_address_without_a_scheme_may_carry_one_later_in_its_query() {
-        assert_eq!(
-            ok("acme.my.salesforce.com/login?next=https://x"),
-            "https://acme.my.salesforce.com"
-        );
-    }
-
-    #[test]
-    fn the_policy_travels_with_the_url() {
-        let any = LoginUrl::parse("http://127.0.0.1:4000", HostPolicy::Any).expect("opt-out");
-        assert_eq!(any.policy(), HostPolicy::Any);
-        let strict = LoginUrl::parse(PRODUCTION, HostPolicy::Salesforce).expect("production");
-        assert_eq!(strict.policy(), HostPolicy::Salesforce);
-    }
-
-    #[test]
-    fn a_refusal_names_what_was_typed_shortened_to_80_characters() {
-        let typed = "http://login.salesforce.com/x";
-        let said = LoginUrl::parse(typed, HostPolicy::Salesforce)
-            .expect_err("plain http")
-            .to_string();
-        assert!(said.contains(typed), "{said}");
-        let long = format!("http://{}.salesforce.com", "a".repeat(100));
-        let said = LoginUrl::parse(&long, HostPolicy::Salesforce)
-            .expect_err("plain http")
-            .to_string();
-        assert!(said.contains(&format!("{}…", &long[..80])), "{said}");
-        assert!(!said.contains(&long), "{said}");
-    }
-
-    #[test]
-    fn tokens_only_go_to_salesforce_or_the_login_host() {
-        let login = LoginUrl::parse("https://acme.my.salesforce.com", HostPolicy::Salesforce)
-            .expect("login");
-        assert!(login.may_receive_token("https://acme.my.salesforce.com/id/00D/005"));
-        assert!(login.may_receive_token("https://na1.salesforce.com/services/data/"));
-        assert!(!login.may_receive_token("https://evil.example/id"));
-        assert!(!login.may_receive_token("http://acme.my.salesforce.com"));
-        assert!(!login.may_receive_token("http://127.0.0.1:4001/id"));
-        assert!(!login.may_receive_token("not a url"));
-        let production = LoginUrl::parse(PRODUCTION, HostPolicy::Salesforce).expect("production");
-        assert!(!production.may_receive_token("http://127.0.0.1:4000/id"));
-        let mock = LoginUrl::parse("http://127.0.0.1:4000", HostPolicy::Any).expect("mock");
-        assert!(mock.may_receive_token("http://127.0.0.1:4000/id/1/2"));
-        assert!(mock.may_receive_token("https://evil.example/id"));
-    }
-}
+mod tests;
