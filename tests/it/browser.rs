@@ -19,15 +19,19 @@ async fn fill_form_and_sign_in(
     sign_in_on_page(browser, mock, secret).await;
 }
 
-/// On the open setup page: types the credentials and the mock's URL as My
-/// Domain, clicks "Sign in with Salesforce", and waits for the approval page.
+/// On the open setup page: types the address of a Setup page of the mock (as
+/// the org), waits for the login URL it gives, types the credentials, clicks
+/// "Sign in with Salesforce", and waits for the approval page.
 pub async fn sign_in_on_page(browser: &Browser, mock: &MockSalesforce, secret: &str) {
+    let setup_page = format!("{}/lightning/setup/SetupOneHome/home", mock.url());
+    browser.type_into("#org-address", &setup_page).await;
+    browser
+        .wait_for_text("#login-url-note", |t| t.contains(&mock.url()))
+        .await;
     browser
         .type_into("#client-id", &mock.options().client_id)
         .await;
     browser.type_into("#client-secret", secret).await;
-    browser.click("#env-my-domain").await;
-    browser.type_into("#my-domain-url", &mock.url()).await;
     browser.click("#sign-in").await;
     browser
         .wait_for_url(|url| url.starts_with(&mock.url()))

@@ -13,6 +13,7 @@ mod hostile;
 mod load;
 mod mock_salesforce;
 mod neighbour;
+mod org_address;
 mod page;
 mod props;
 mod raw_http;
