@@ -4,7 +4,7 @@
 // input values, never as markup, so nothing Salesforce sends can become HTML.
 
 import {
-  $, NOT_RUNNING, copyText, duration, fit, fitAll, forgetSession, getJson, openSession, postJson,
+  $, NOT_RUNNING, copyText, duration, el, fit, fitAll, forgetSession, getJson, openSession, postJson,
   sessionKey, show, showFormError, submitForm, takeTryAgain, wirePending,
 } from "./base.js";
 import { openResult } from "./result.js";
@@ -17,7 +17,7 @@ const ENVIRONMENT_KEY = "sftoken-environment";
 const LOGIN_FIELDS = {
   client_id: "client-id-error",
   client_secret: "client-secret-error",
-  login_url: "my-domain-url-error",
+  login_url: "org-address-error",
   callback_url: "paste-callback-url-error",
 };
 const CHECK_FIELDS = {
@@ -28,30 +28,27 @@ const CHECK_FIELDS = {
   company_names: "c-company_names-error",
 };
 
-// ---------------------------------------------------------------- environment
+// ---------------------------------------------------------------- the org's address
+//
+// The org's address comes first: any page of it gives its My Domain. The
+// generic login pages are the choices below it, for an admin without one.
 
-function setEnvironment(loginUrl) {
-  if (loginUrl === PRODUCTION) {
-    $("env-production").checked = true;
-  } else if (loginUrl === SANDBOX) {
-    $("env-sandbox").checked = true;
-  } else if (loginUrl) {
-    $("env-my-domain").checked = true;
-    $("my-domain-url").value = loginUrl;
-  }
-  updateMyDomainField();
-}
-
-function updateMyDomainField() {
-  const myDomain = $("env-my-domain").checked;
-  $("my-domain-field").classList.toggle("muted", !myDomain);
-  $("my-domain-url").required = myDomain;
-}
-
-function chosenLoginUrl() {
+/** The generic login page chosen instead of the org's address, if any. */
+function genericLoginUrl() {
+  if ($("env-production").checked) return PRODUCTION;
   if ($("env-sandbox").checked) return SANDBOX;
-  if ($("env-my-domain").checked) return $("my-domain-url").value;
-  return PRODUCTION;
+  return "";
+}
+
+const chosenLoginUrl = () => genericLoginUrl() || $("org-address").value;
+
+/** A login URL from the configuration or this tab: a generic one is its
+ * choice, any other goes into the address field. */
+function setEnvironment(loginUrl) {
+  $("env-production").checked = loginUrl === PRODUCTION;
+  $("env-sandbox").checked = loginUrl === SANDBOX;
+  if (!genericLoginUrl()) $("org-address").value = loginUrl;
+  showOrgAddress();
 }
 
 /** The environment chosen stays for this tab, so coming back keeps it. */
@@ -59,20 +56,29 @@ function rememberEnvironment() {
   sessionStorage.setItem(ENVIRONMENT_KEY, chosenLoginUrl());
 }
 
-/** A pasted Lightning or Setup address becomes the My Domain that will be used. */
-async function normalizeMyDomain() {
-  const value = $("my-domain-url").value.trim();
-  $("login-url-note").hidden = true;
-  if (!value) return;
-  const { status, body } = await getJson("/api/login-url?value=" + encodeURIComponent(value));
-  if (status !== 200) {
-    showFormError(LOGIN_FIELDS, "form-error", body.error || {});
+/** As the address is typed or pasted: the login URL it gives and the
+ * environment. A refusal shows once the address is pasted or left, not
+ * while it is being typed. */
+async function showOrgAddress(event) {
+  const value = $("org-address").value.trim();
+  const note = $("login-url-note");
+  $("org-address-field").classList.toggle("muted", Boolean(genericLoginUrl()));
+  if (!value || genericLoginUrl()) {
+    note.hidden = $("org-address-error").hidden = true;
     return;
   }
-  showFormError(LOGIN_FIELDS, "form-error", null);
-  $("my-domain-url").value = body.login_url;
-  $("login-url-note").textContent = body.note || `sftoken will sign in at ${body.login_url}.`;
-  $("login-url-note").hidden = false;
+  const { status, body } = await getJson("/api/login-url?value=" + encodeURIComponent(value));
+  // Only the answer for what the field still holds.
+  if ($("org-address").value.trim() !== value || genericLoginUrl()) return;
+  note.hidden = status !== 200;
+  if (status === 200) {
+    $("org-address-error").hidden = true;
+    const environment = body.environment ? `, a ${body.environment} org` : "";
+    note.replaceChildren("sftoken will sign in at ", el("strong", body.login_url), `${environment}.`);
+    if (body.warning) note.append(" ", el("span", body.warning, "warning"));
+  } else if (!event || event.type === "change" || event.inputType === "insertFromPaste") {
+    showFormError(LOGIN_FIELDS, "form-error", body.error || {});
+  }
 }
 
 // ---------------------------------------------------------------- checklist
@@ -146,15 +152,16 @@ function wireForms(showPending) {
   });
   for (const radio of document.querySelectorAll("input[name=environment]")) {
     radio.addEventListener("change", () => {
-      updateMyDomainField();
+      showOrgAddress();
       rememberEnvironment();
     });
   }
-  $("my-domain-url").addEventListener("focus", () => {
-    $("env-my-domain").checked = true;
-    updateMyDomainField();
+  // Typing or pasting an address chooses it over a generic login page.
+  $("org-address").addEventListener("input", (event) => {
+    $("env-production").checked = $("env-sandbox").checked = false;
+    showOrgAddress(event);
   });
-  $("my-domain-url").addEventListener("change", normalizeMyDomain);
+  $("org-address").addEventListener("change", showOrgAddress);
   $("paste-mode").addEventListener("change", () => {
     $("paste-callback-field").hidden = !$("paste-mode").checked;
   });
@@ -179,7 +186,7 @@ function fillForms(session) {
   $("c-client_id").value = session.client_id || "";
   $("c-login_url").value = session.login_url;
   $("client-secret-hint").hidden = !session.has_client_secret;
-  setEnvironment(session.login_url);
+  setEnvironment(session.login_url_is_default ? "" : session.login_url);
   $("paste-callback-url").value = session.paste_callback_url;
   // Salesforce keeps five approvals per user and app: say so before another.
   $("approvals-warning").hidden = !session.sign_ins;
@@ -188,15 +195,11 @@ function fillForms(session) {
 
 /** On the setup page: what was typed before "Try again" (except the secret),
  * or the environment chosen earlier in this tab. */
-function restoreForms(session) {
+function restoreForms() {
   const again = takeTryAgain();
   if (again.client_id) $("client-id").value = again.client_id;
-  const chosen = again.login_url || sessionStorage.getItem(ENVIRONMENT_KEY);
-  if (chosen) setEnvironment(chosen);
-  if (session.login_url_note) {
-    $("login-url-note").textContent = session.login_url_note;
-    $("login-url-note").hidden = false;
-  }
+  const chosen = again.login_url ?? sessionStorage.getItem(ENVIRONMENT_KEY);
+  if (chosen !== null) setEnvironment(chosen);
 }
 
 // ---------------------------------------------------------------- the page
@@ -250,7 +253,7 @@ async function start() {
 
   const match = window.location.pathname.match(/^\/result\/([A-Za-z0-9_-]+)$/);
   if (match) return openResult(match[1]);
-  restoreForms(body);
+  restoreForms();
   show("setup");
   fitAll();
   if (body.pending) showPending(body.pending.id, body.pending.expires_in_seconds, body.pending.paste, "");

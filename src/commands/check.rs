@@ -58,6 +58,9 @@ pub async fn check(config: Config, mut input: impl Input) -> Result<(), Error> {
         _ => config.company_names.clone(),
     };
     eprintln!("Checking Client ID {client_id} against {login_url} …");
+    if let Some(warning) = login_url.warning() {
+        eprintln!("{warning}");
+    }
     let credentials = Credentials {
         client_id,
         client_secret,

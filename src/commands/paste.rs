@@ -21,9 +21,33 @@ use crate::salesforce::{Credentials, Http, Surface};
 use crate::secret::ClientSecret;
 use crate::signin::{Claim, LOGIN_LIFETIME, Logins, Outcome, Owner, Pending};
 
+/// The first lines: where the sign-in goes. With no login URL given, the
+/// generic login page, and how to give the org's own address: a Local
+/// External Client App exists only in its org (docs/salesforce.md).
+fn signing_in_at(config: &Config) -> String {
+    let url = &config.login_url;
+    if config.login_url_is_default {
+        return format!(
+            "Signing in at {url}, Salesforce's generic login page. For a Local External Client App, sign in at its org's own address: give --login-url with any address of your org, such as the Setup page's."
+        );
+    }
+    let environment = url
+        .environment()
+        .map(|e| format!(", a {} org", e.name()))
+        .unwrap_or_default();
+    let note = url
+        .note
+        .as_deref()
+        .map(|n| format!("{n}\n"))
+        .unwrap_or_default();
+    let warning = url.warning().map(|w| format!("\n{w}")).unwrap_or_default();
+    format!("{note}Signing in at {url}{environment}.{warning}")
+}
+
 /// `sftoken paste`: prints the authorize URL to open anywhere, reads back the
 /// address of Salesforce's success page, and prints the settings.
 pub async fn paste(config: Config, mut input: impl Input) -> Result<(), Error> {
+    eprintln!("{}", signing_in_at(&config));
     let client_id = ask(
         config.client_id.as_ref(),
         &mut input,

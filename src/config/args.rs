@@ -100,7 +100,8 @@ pub struct Cli {
 
     // Flags for every command.
     /// Salesforce login URL: https://login.salesforce.com (the default),
-    /// https://test.salesforce.com, or your My Domain URL.
+    /// https://test.salesforce.com, or any address of your org (a Lightning,
+    /// Setup or My Domain page's), which becomes its My Domain.
     /// [env: SFTOKEN_LOGIN_URL=]
     #[arg(long, global = true, value_name = "URL", conflicts_with = "sandbox")]
     pub login_url: Option<String>,

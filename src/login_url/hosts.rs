@@ -1,12 +1,15 @@
-//! Salesforce's host names: which domains are Salesforce's, how a Lightning
-//! or Setup address maps to its My Domain login host, which My Domain
-//! hosts are sandboxes, and which generic login host a My Domain has.
+//! Salesforce's host names: which domains are Salesforce's, how an address
+//! of an org's pages maps to its My Domain login host, which hosts are an
+//! instance rather than an org, which My Domain hosts are sandboxes, and which
+//! generic login host a My Domain has.
 //!
 //! The domain families are those of sfdx-core's `SfdcUrl`
 //! (`src/util/sfdcUrl.ts`, `toLightningDomain`, and its tests in
 //! `test/unit/util/sfdcUrlTest.ts`): commercial, Government Cloud Plus
 //! (`.mil`), Salesforce on Alibaba Cloud (China) and the alternative
-//! `my-salesforce.com` domains. docs/salesforce.md lists them with sources.
+//! `my-salesforce.com` domains. The sites' hosts and the instances are from
+//! Salesforce Help's pages on My Domain. docs/salesforce.md lists them with
+//! sources.
 
 /// Domains Salesforce serves OAuth and REST from. A host matches when it is one of
 /// these or ends with `.` followed by one of these.
@@ -25,18 +28,36 @@ pub const SALESFORCE_DOMAINS: &[&str] = &[
 ];
 
 /// Where an org's pages live, and the My Domain login host each maps to:
-/// `(suffix of the Lightning or Setup host, suffix of the My Domain host)`.
-const TO_MY_DOMAIN: &[(&str, &str)] = &[
+/// `(suffix of the page's host, suffix of the My Domain host, what the page is)`.
+/// The part before the suffix is the My Domain name, with its partition
+/// (`acme--uat.sandbox`), in every family.
+const TO_MY_DOMAIN: &[(&str, &str, &str)] = &[
     // Commercial: acme.lightning.force.com, acme--uat.sandbox.lightning.force.com.
-    (".lightning.force.com", ".my.salesforce.com"),
+    (".lightning.force.com", ".my.salesforce.com", "Lightning"),
     // The Setup domain: acme.my.salesforce-setup.com.
-    (".my.salesforce-setup.com", ".my.salesforce.com"),
+    (".my.salesforce-setup.com", ".my.salesforce.com", "Setup"),
+    // With enhanced domains (enforced since Winter '24) the org's sites carry
+    // its My Domain name: acme.my.site.com, acme.my.salesforce-sites.com.
+    (
+        ".my.site.com",
+        ".my.salesforce.com",
+        "Experience Cloud site",
+    ),
+    (
+        ".my.salesforce-sites.com",
+        ".my.salesforce.com",
+        "Salesforce Sites",
+    ),
     // Government Cloud Plus: acme.lightning.crmforce.mil.
-    (".lightning.crmforce.mil", ".my.salesforce.mil"),
+    (".lightning.crmforce.mil", ".my.salesforce.mil", "Lightning"),
     // China (Salesforce on Alibaba Cloud): acme.lightning.sfcrmapps.cn.
-    (".lightning.sfcrmapps.cn", ".my.sfcrmproducts.cn"),
+    (
+        ".lightning.sfcrmapps.cn",
+        ".my.sfcrmproducts.cn",
+        "Lightning",
+    ),
     // Alternative domains: acme.my-lightning.com.
-    (".my-lightning.com", ".my-salesforce.com"),
+    (".my-lightning.com", ".my-salesforce.com", "Lightning"),
 ];
 
 /// The My Domain login host suffix of each family.
@@ -70,6 +91,16 @@ pub enum Environment {
     Sandbox,
 }
 
+impl Environment {
+    /// As the page and the terminal say it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Environment::Production => "production",
+            Environment::Sandbox => "sandbox",
+        }
+    }
+}
+
 pub fn is_salesforce_host(host: &str) -> bool {
     SALESFORCE_DOMAINS.iter().any(|domain| {
         host == *domain
@@ -79,13 +110,29 @@ pub fn is_salesforce_host(host: &str) -> bool {
     })
 }
 
-/// `acme.lightning.force.com` → `acme.my.salesforce.com`, and the same for
-/// the Setup domain and the other families.
-pub fn lightning_to_my_domain(host: &str) -> Option<String> {
-    TO_MY_DOMAIN.iter().find_map(|(lightning, my_domain)| {
-        let prefix = host.strip_suffix(lightning)?;
-        (!prefix.is_empty()).then(|| format!("{prefix}{my_domain}"))
+/// `acme.lightning.force.com` → `acme.my.salesforce.com` and what the page
+/// was ("Lightning"), and the same for the Setup domain, the sites and the
+/// other families.
+pub fn lightning_to_my_domain(host: &str) -> Option<(String, &'static str)> {
+    TO_MY_DOMAIN.iter().find_map(|(page, my_domain, kind)| {
+        let prefix = host.strip_suffix(page)?;
+        (!prefix.is_empty()).then(|| (format!("{prefix}{my_domain}"), *kind))
     })
+}
+
+/// An instance's host, `na1.salesforce.com` or `cs42.salesforce.com`: a
+/// server many orgs share, so it does not name the org, and its name changes
+/// when the org moves (Salesforce Help, "My Domain Considerations").
+pub fn is_instance(host: &str) -> bool {
+    let Some(name) = host.strip_suffix(".salesforce.com") else {
+        return false;
+    };
+    // Letters, then a number, then perhaps letters: na1, cs42, usa2s.
+    let after_letters = name.trim_start_matches(|c: char| c.is_ascii_lowercase());
+    let after_number = after_letters.trim_start_matches(|c: char| c.is_ascii_digit());
+    after_letters.len() < name.len()
+        && after_number.len() < after_letters.len()
+        && after_number.chars().all(|c| c.is_ascii_lowercase())
 }
 
 /// Production or sandbox, from the host alone:
@@ -158,7 +205,9 @@ mod tests {
             ("acme.my-lightning.com", "acme.my-salesforce.com"),
         ] {
             assert_eq!(
-                lightning_to_my_domain(lightning).as_deref(),
+                lightning_to_my_domain(lightning)
+                    .map(|(host, _)| host)
+                    .as_deref(),
                 Some(my_domain),
                 "{lightning}"
             );
@@ -166,6 +215,71 @@ mod tests {
         }
         assert_eq!(lightning_to_my_domain("acme.my.salesforce.com"), None);
         assert_eq!(lightning_to_my_domain("lightning.force.com"), None);
+    }
+
+    #[test]
+    fn the_orgs_sites_map_to_its_my_domain_in_every_partition() {
+        for (site, my_domain, kind) in [
+            (
+                "acme.my.site.com",
+                "acme.my.salesforce.com",
+                "Experience Cloud site",
+            ),
+            (
+                "acme--uat.sandbox.my.site.com",
+                "acme--uat.sandbox.my.salesforce.com",
+                "Experience Cloud site",
+            ),
+            (
+                "acme-dev-ed.develop.my.site.com",
+                "acme-dev-ed.develop.my.salesforce.com",
+                "Experience Cloud site",
+            ),
+            (
+                "acme.my.salesforce-sites.com",
+                "acme.my.salesforce.com",
+                "Salesforce Sites",
+            ),
+            (
+                "acme--uat.sandbox.my.salesforce-setup.com",
+                "acme--uat.sandbox.my.salesforce.com",
+                "Setup",
+            ),
+        ] {
+            assert_eq!(
+                lightning_to_my_domain(site),
+                Some((my_domain.to_owned(), kind)),
+                "{site}"
+            );
+        }
+        assert_eq!(lightning_to_my_domain("my.site.com"), None);
+        assert_eq!(lightning_to_my_domain("acme.site.com"), None);
+    }
+
+    #[test]
+    fn instances_are_told_from_login_hosts_and_my_domains() {
+        for instance in [
+            "na1.salesforce.com",
+            "cs42.salesforce.com",
+            "eu12.salesforce.com",
+            "usa2s.salesforce.com",
+        ] {
+            assert!(is_instance(instance), "{instance}");
+        }
+        for host in [
+            "login.salesforce.com",
+            "test.salesforce.com",
+            "acme.my.salesforce.com",
+            "acme1.my.salesforce.com",
+            "na1.force.com",
+            "1na.salesforce.com",
+            "na.salesforce.com",
+            "salesforce.com",
+            ".salesforce.com",
+            "na1-x.salesforce.com",
+        ] {
+            assert!(!is_instance(host), "{host}");
+        }
     }
 
     #[test]

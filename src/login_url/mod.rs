@@ -11,7 +11,7 @@ mod hosts;
 use url::{Host, Url};
 
 pub use hosts::{Environment, SALESFORCE_DOMAINS};
-use hosts::{generic_host_of, is_salesforce_host, lightning_to_my_domain};
+use hosts::{generic_host_of, is_instance, is_salesforce_host, lightning_to_my_domain};
 
 pub const PRODUCTION: &str = "https://login.salesforce.com";
 pub const SANDBOX: &str = "https://test.salesforce.com";
@@ -45,6 +45,10 @@ pub struct LoginUrl {
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum LoginUrlError {
     #[error(
+        "No login URL was given: give the address of any Salesforce page of your org, such as its Setup page, or https://login.salesforce.com (production) or https://test.salesforce.com (sandbox)."
+    )]
+    Empty,
+    #[error(
         "The login URL \"{0}\" is not a web address; use https://login.salesforce.com, https://test.salesforce.com or your My Domain URL."
     )]
     NotAUrl(String),
@@ -62,9 +66,13 @@ pub enum LoginUrlError {
 
 impl LoginUrl {
     /// Checks and normalizes what a user typed or pasted: trims spaces, paths,
-    /// queries and trailing slashes, and turns a Lightning address into its My Domain.
+    /// queries and trailing slashes, and turns the address of any of an org's
+    /// pages (Lightning, Setup, its sites) into its My Domain.
     pub fn parse(input: &str, policy: HostPolicy) -> Result<Self, LoginUrlError> {
         let trimmed = input.trim();
+        if trimmed.is_empty() {
+            return Err(LoginUrlError::Empty);
+        }
         let has_scheme = trimmed.split_once("://").is_some_and(|(scheme, _)| {
             !scheme.is_empty()
                 && scheme
@@ -83,9 +91,9 @@ impl LoginUrl {
         };
         let loopback = is_loopback(url.host());
         let (host, note) = match lightning_to_my_domain(&host) {
-            Some(my_domain) => {
+            Some((my_domain, kind)) => {
                 let note = format!(
-                    "{host} is a Lightning address; sftoken uses its My Domain login URL https://{my_domain} instead."
+                    "{host} is a {kind} address; sftoken uses its org's My Domain login URL https://{my_domain} instead."
                 );
                 (my_domain, Some(note))
             }
@@ -152,6 +160,16 @@ impl LoginUrl {
             policy: self.policy,
             note: None,
         })
+    }
+
+    /// What to say about a login URL that is taken but not advised: an
+    /// instance (`na1.salesforce.com`) is a Salesforce host, so the contract
+    /// accepts it, but it names no org.
+    pub fn warning(&self) -> Option<String> {
+        let host = Url::parse(&self.origin).ok()?.host_str()?.to_owned();
+        is_instance(&host).then(|| format!(
+            "{host} is a Salesforce instance, shared by many orgs: it does not name your org's My Domain, and Salesforce advises against signing in through it. If signing in fails, give the address of a Lightning or Setup page of your org, or its My Domain (Setup → My Domain)."
+        ))
     }
 
     /// May sftoken send a token to `url`? Asked of the `instance_url` and the

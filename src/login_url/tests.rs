@@ -1,4 +1,12 @@
+//! The login URL policy, and every address form of an org.
+
 use super::*;
+
+fn ok_warning(input: &str) -> Option<String> {
+    LoginUrl::parse(input, HostPolicy::Salesforce)
+        .expect("url")
+        .warning()
+}
 
 fn ok(input: &str) -> String {
     LoginUrl::parse(input, HostPolicy::Salesforce)
@@ -44,6 +52,87 @@ fn lightning_urls_become_my_domain_with_a_note() {
         ),
     ] {
         assert_eq!(ok(lightning), login, "{lightning}");
+    }
+}
+
+#[test]
+fn any_address_of_an_org_gives_its_my_domain_and_environment() {
+    use Environment::{Production, Sandbox};
+    for (address, login, environment) in [
+        (
+            "https://acme.lightning.force.com/lightning/setup/SetupOneHome/home",
+            "https://acme.my.salesforce.com",
+            Some(Production),
+        ),
+        (
+            "https://acme.my.salesforce-setup.com/lightning/setup/ExternalClientAppManager/home",
+            "https://acme.my.salesforce.com",
+            Some(Production),
+        ),
+        (
+            "https://acme.my.salesforce.com/setup/forcecomHomepage.apexp?setupid=ForceCom",
+            "https://acme.my.salesforce.com",
+            Some(Production),
+        ),
+        (
+            "acme--uat.sandbox.lightning.force.com/lightning/page/home",
+            "https://acme--uat.sandbox.my.salesforce.com",
+            Some(Sandbox),
+        ),
+        (
+            "https://acme--uat.my.salesforce.com/home/home.jsp",
+            "https://acme--uat.my.salesforce.com",
+            Some(Sandbox),
+        ),
+        (
+            "https://acme.lightning.crmforce.mil/lightning/setup/SetupOneHome/home",
+            "https://acme.my.salesforce.mil",
+            Some(Production),
+        ),
+        (
+            "https://acme.my.site.com/partners/s/",
+            "https://acme.my.salesforce.com",
+            Some(Production),
+        ),
+        (
+            "https://acme-dev-ed.develop.lightning.force.com/lightning/page/home",
+            "https://acme-dev-ed.develop.my.salesforce.com",
+            None,
+        ),
+        (" https://test.salesforce.com/ ", SANDBOX, Some(Sandbox)),
+    ] {
+        let url = LoginUrl::parse(address, HostPolicy::Salesforce).expect(address);
+        assert_eq!(
+            (url.as_str(), url.environment()),
+            (login, environment),
+            "{address}"
+        );
+    }
+}
+
+#[test]
+fn an_instance_is_taken_with_a_warning_and_nothing_is_refused() {
+    // An instance is a Salesforce host, which the contract accepts; it names
+    // no org, so it comes with what to give instead.
+    let instance = LoginUrl::parse(
+        "https://na1.salesforce.com/setup/forcecomHomepage.apexp",
+        HostPolicy::Salesforce,
+    )
+    .expect("an instance is a Salesforce host");
+    assert_eq!(instance.as_str(), "https://na1.salesforce.com");
+    let said = instance.warning().expect("a warning");
+    assert!(
+        said.starts_with("na1.salesforce.com is a Salesforce instance"),
+        "{said}"
+    );
+    assert!(said.contains("Setup → My Domain"), "{said}");
+    assert_eq!(ok_warning(PRODUCTION), None);
+    assert_eq!(ok_warning("https://acme.my.salesforce.com"), None);
+    for blank in ["", "  "] {
+        assert_eq!(
+            LoginUrl::parse(blank, HostPolicy::Salesforce),
+            Err(LoginUrlError::Empty)
+        );
     }
 }
 

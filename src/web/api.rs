@@ -12,7 +12,7 @@ use super::guard::Session;
 use crate::client_id::ClientId;
 use crate::config::describe_duration;
 use crate::flow::{self, Callback};
-use crate::login_url::LoginUrl;
+use crate::login_url::{Environment, LoginUrl};
 use crate::pasted_address::SuccessPage;
 use crate::salesforce::Credentials;
 use crate::secret::{ClientSecret, ClientSecretError, ServerKey};
@@ -62,7 +62,9 @@ pub(super) struct SessionInfo {
     client_id: Option<ClientId>,
     has_client_secret: bool,
     login_url: String,
-    login_url_note: Option<String>,
+    /// No flag, variable or file chose the login URL: the page asks for the
+    /// org's address instead of offering the default.
+    login_url_is_default: bool,
     version: &'static str,
     pending: Option<PendingLogin>,
     idle_timeout_seconds: Option<u64>,
@@ -96,7 +98,7 @@ pub(super) async fn session_info(
         client_id: config.client_id.clone(),
         has_client_secret: config.client_secret.is_some(),
         login_url: config.login_url.to_string(),
-        login_url_note: config.login_url.note.clone(),
+        login_url_is_default: config.login_url_is_default,
         version: env!("CARGO_PKG_VERSION"),
         pending,
         idle_timeout_seconds: config.idle_timeout.map(|t| t.as_secs()),
@@ -112,10 +114,14 @@ pub(super) struct LoginUrlQuery {
 pub(super) struct CheckedLoginUrl {
     login_url: String,
     note: Option<String>,
+    /// "production" or "sandbox" when the host says which.
+    environment: Option<&'static str>,
+    /// Taken, but not advised (an instance host).
+    warning: Option<String>,
 }
 
-/// Normalizes a login URL as the user types it: the page shows the URL that
-/// will be used, and why it changed.
+/// Normalizes a login URL as the user types or pastes it: the page shows the
+/// URL that will be used, why it changed, and the environment it implies.
 pub(super) async fn check_login_url(
     _: Session,
     State(state): State<AppState>,
@@ -124,6 +130,8 @@ pub(super) async fn check_login_url(
     let url = parse_login_url(&state, &query.value)?;
     Ok(Json(CheckedLoginUrl {
         login_url: url.to_string(),
+        environment: url.environment().map(Environment::name),
+        warning: url.warning(),
         note: url.note,
     }))
 }

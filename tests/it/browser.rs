@@ -5,15 +5,19 @@ use crate::helpers::{TestApp, app_and_mock, expected_copy_all};
 use crate::mock_salesforce::{MockOptions, MockSalesforce};
 use crate::webdriver::Browser;
 
-/// On the open setup page: types the mock's Consumer Key, `secret`, and the
-/// mock's URL as My Domain.
+/// On the open setup page: types the address of a Setup page of the mock (as
+/// the org), waits for the login URL it gives, and types the mock's Consumer
+/// Key and `secret`.
 pub async fn fill_in_the_app(browser: &Browser, mock: &MockSalesforce, secret: &str) {
+    let setup_page = format!("{}/lightning/setup/SetupOneHome/home", mock.url());
+    browser.type_into("#org-address", &setup_page).await;
+    browser
+        .wait_for_text("#login-url-note", |t| t.contains(&mock.url()))
+        .await;
     browser
         .type_into("#client-id", &mock.options().client_id)
         .await;
     browser.type_into("#client-secret", secret).await;
-    browser.click("#env-my-domain").await;
-    browser.type_into("#my-domain-url", &mock.url()).await;
 }
 
 /// Opens the page and signs in as a user would, up to Salesforce's approval page.
@@ -30,8 +34,8 @@ async fn fill_form_and_sign_in(
     sign_in_on_page(browser, mock, secret).await;
 }
 
-/// On the open setup page: types the credentials and the mock's URL as My
-/// Domain, clicks "Sign in with Salesforce", and waits for the approval page.
+/// On the open setup page: fills in the org and the app, clicks "Sign in with
+/// Salesforce", and waits for the approval page.
 pub async fn sign_in_on_page(browser: &Browser, mock: &MockSalesforce, secret: &str) {
     fill_in_the_app(browser, mock, secret).await;
     browser.click("#sign-in").await;

@@ -70,69 +70,6 @@ async fn the_checklist_copy_buttons_copy_the_exact_values_and_ticks_stay() {
 }
 
 #[tokio::test]
-async fn sandbox_and_my_domain_send_the_browser_to_the_right_login_host() {
-    let app = TestApp::start("https://login.salesforce.com", |_| {}).await;
-    let browser = open_page(&app).await;
-    browser.type_into("#client-id", "3MVG9key").await;
-    browser.type_into("#client-secret", "secret").await;
-
-    browser.click("#env-sandbox").await;
-    browser.click("#sign-in").await;
-    let sandbox = browser
-        .wait_for_url(|u| u.starts_with("https://test.salesforce.com/services/oauth2/authorize"))
-        .await;
-    assert_eq!(
-        query_param(&sandbox, "redirect_uri"),
-        Some(app.url("/callback"))
-    );
-
-    browser.goto(&app.url("/")).await;
-    browser.find("#pending:not([hidden])").await;
-    browser.click("#start-over").await;
-    browser.type_into("#client-id", "3MVG9key").await;
-    browser.type_into("#client-secret", "secret").await;
-    browser.click("#env-my-domain").await;
-    browser
-        .type_into(
-            "#my-domain-url",
-            "https://acme.lightning.force.com/lightning/setup/SetupOneHome/home",
-        )
-        .await;
-    browser.press_keys(TAB).await;
-    let note = browser
-        .wait_for_text("#login-url-note", |t| t.contains("acme.my.salesforce.com"))
-        .await;
-    assert!(note.contains("Lightning"), "{note}");
-    assert_eq!(
-        browser.value("#my-domain-url").await,
-        "https://acme.my.salesforce.com"
-    );
-    browser.click("#sign-in").await;
-    browser
-        .wait_for_url(|u| u.starts_with("https://acme.my.salesforce.com/services/oauth2/authorize"))
-        .await;
-
-    browser.goto(&app.url("/")).await;
-    browser.find("#pending:not([hidden])").await;
-    browser.click("#start-over").await;
-    browser.click("#env-my-domain").await;
-    browser
-        .type_into("#my-domain-url", "https://evil.example")
-        .await;
-    browser.press_keys(TAB).await;
-    let error = browser
-        .wait_for_text("#my-domain-url-error", |t| !t.is_empty())
-        .await;
-    let focused = browser
-        .execute("return document.activeElement.id", vec![])
-        .await;
-    assert_eq!(focused, "my-domain-url", "the field at fault takes focus");
-    assert!(error.contains("not a Salesforce host"), "{error}");
-    browser.quit().await;
-    app.stop().await;
-}
-
-#[tokio::test]
 async fn a_denied_sign_in_is_explained_and_a_pending_one_offers_help() {
     let (app, mock) = app_and_mock(MockOptions::default()).await;
     let browser = open_page(&app).await;
@@ -479,21 +416,23 @@ async fn the_main_path_works_with_the_keyboard_alone() {
     let (app, mock) = app_and_mock(MockOptions::default()).await;
     let browser = open_page(&app).await;
     browser.grant_clipboard().await;
-    // Start from the Consumer Key field, as a keyboard user tabbing down would.
+    // Start from the org's address, as a keyboard user tabbing down would.
     browser
-        .execute("document.getElementById('client-id').focus()", vec![])
+        .execute("document.getElementById('org-address').focus()", vec![])
         .await;
+    browser.press_keys(&mock.url()).await;
+    // Past the generic login pages, one stop for their group, to the key.
+    browser.press_keys(&format!("{TAB}{TAB}")).await;
+    let focused = browser
+        .execute("return document.activeElement.id", vec![])
+        .await;
+    assert_eq!(focused, "client-id");
     let keys = format!(
-        "{}{TAB}{}{TAB}",
+        "{}{TAB}{}{ENTER}",
         mock.options().client_id,
         mock.options().client_secret,
     );
     browser.press_keys(&keys).await;
-    // Arrow to "My Domain URL" in the radio group, then tab to its field.
-    browser.press_keys("\u{E015}\u{E015}").await;
-    browser.press_keys(TAB).await;
-    browser.press_keys(&mock.url()).await;
-    browser.press_keys(ENTER).await;
     browser.wait_for_url(|u| u.starts_with(&mock.url())).await;
     browser.press_keys(&format!("{TAB}{ENTER}")).await;
     wait_for_checks_finished(&browser).await;

@@ -184,7 +184,7 @@ async fn a_tls_failure_is_explained_with_the_certificate_store_hint() {
 
 /// A proxy that answers every request with `status_line`, and keeps the
 /// first line of each request it was sent.
-async fn refusing_proxy(status_line: &'static str) -> (String, Arc<Mutex<Vec<String>>>) {
+pub async fn refusing_proxy(status_line: &'static str) -> (String, Arc<Mutex<Vec<String>>>) {
     let proxy = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");

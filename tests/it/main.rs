@@ -14,6 +14,7 @@ mod load;
 mod login_url;
 mod mock_salesforce;
 mod neighbour;
+mod org_address;
 mod page;
 mod permissions;
 mod props;

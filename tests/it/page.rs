@@ -12,6 +12,7 @@ use crate::helpers::{
     TestApp, app_and_mock, browser_signed_in, open_page, wait_for_checks_finished,
 };
 use crate::mock_salesforce::MockOptions;
+use crate::org_address::SANDBOX_SETUP;
 use crate::webdriver::Browser;
 
 /// A real Consumer Key is 85 characters long.
@@ -59,9 +60,19 @@ async fn the_callback_url_and_an_85_character_key_show_whole_at_1280_and_400_px(
         .execute("document.getElementById('checklist').open = true;", vec![])
         .await;
 
+    // The org's address, long, and the My Domain it gives, on its own line.
+    browser.type_into("#org-address", SANDBOX_SETUP).await;
+    browser
+        .wait_for_text("#login-url-note", |t| t.contains("sandbox"))
+        .await;
+
     for (width, fields, least) in [
-        (1280, &["#callback-url", "#client-id"][..], 500.0),
-        (400, &["#callback-url"][..], 300.0),
+        (
+            1280,
+            &["#callback-url", "#client-id", "#login-url-note"][..],
+            500.0,
+        ),
+        (400, &["#callback-url", "#login-url-note"][..], 300.0),
     ] {
         browser.set_size(width, 900).await;
         for css in fields {
@@ -72,6 +83,19 @@ async fn the_callback_url_and_an_85_character_key_show_whole_at_1280_and_400_px(
                 "{css} is {field_width} px wide at {width} px"
             );
         }
+        // An input scrolls inside itself: only its width.
+        let (address_width, _) = shown(&browser, "#org-address").await;
+        assert!(
+            address_width >= least,
+            "#org-address is {address_width} px wide at {width} px"
+        );
+        let sideways = browser
+            .execute(
+                "return document.documentElement.scrollWidth > window.innerWidth;",
+                vec![],
+            )
+            .await;
+        assert_eq!(sideways, false, "the page scrolls sideways at {width} px");
     }
     assert_eq!(browser.value("#client-id").await, CONSUMER_KEY);
     assert_eq!(browser.value("#callback-url").await, app.url("/callback"));

@@ -8,7 +8,11 @@
 //! They are written to `target/screens/` (`SFTOKEN_SCREENS=DIR` writes them
 //! to another folder, for example to keep a "before" set to compare with).
 
-use crate::helpers::{Visitor, app_and_mock, mock_for_port, show_checks, wait_for_checks_finished};
+use sftoken::login_url::PRODUCTION;
+
+use crate::helpers::{
+    TestApp, Visitor, app_and_mock, mock_for_port, show_checks, wait_for_checks_finished,
+};
 use crate::mock_salesforce::MockOptions;
 use crate::webdriver::Browser;
 
@@ -36,13 +40,45 @@ async fn shoot(browser: &Browser, name: &str) {
 #[tokio::test]
 #[ignore = "screenshots: run by hand with --ignored --nocapture"]
 async fn screens_of_the_page_at_1280_and_400_light_and_dark() {
-    let (app, mock) = app_and_mock(MockOptions::default()).await;
+    // Started with no login URL given: the page asks for the org's address.
+    let first = TestApp::start(PRODUCTION, |config| config.login_url_is_default = true).await;
     let browser = Browser::start().await;
+    browser.goto(&first.launch_url()).await;
+    browser.find("#setup:not([hidden])").await;
+    shoot(&browser, "setup").await;
 
+    // Step 2 with the org's address: empty, pasted (production, sandbox), refused.
+    let step2 = "document.getElementById('step2-title').scrollIntoView();";
+    browser.execute(step2, vec![]).await;
+    shoot(&browser, "address-empty").await;
+    for (name, address, (css, says)) in [
+        (
+            "address-production",
+            "https://acme.lightning.force.com/lightning/setup/SetupOneHome/home",
+            ("#login-url-note", "a production org"),
+        ),
+        (
+            "address-sandbox",
+            "https://acme--uat.sandbox.lightning.force.com/lightning/setup/ExternalClientAppManager/home",
+            ("#login-url-note", "a sandbox org"),
+        ),
+        (
+            "address-refused",
+            "https://na1.salesforce.com/home/home.jsp",
+            ("#org-address-error", "instance"),
+        ),
+    ] {
+        browser.paste_into("#org-address", address).await;
+        browser.wait_for_text(css, |t| t.contains(says)).await;
+        browser.execute(step2, vec![]).await;
+        shoot(&browser, name).await;
+    }
+    first.stop().await;
+
+    let (app, mock) = app_and_mock(MockOptions::default()).await;
     let used = app.launch_url();
     browser.goto(&used).await;
     browser.find("#setup:not([hidden])").await;
-    shoot(&browser, "setup").await;
 
     // The checklist with the details of its policies open.
     browser

@@ -465,7 +465,7 @@ fn the_page_loads_nothing_from_other_hosts_and_has_no_inline_script() {
     let allowed = [
         "login.salesforce.com",
         "test.salesforce.com",
-        "yourcompany.my.salesforce.com",
+        "yourcompany.lightning.force.com",
     ];
     let files = std::iter::once(("/", page)).chain(ASSETS.iter().map(|a| (a.path, a.body)));
     for (name, text) in files {

@@ -200,6 +200,35 @@ impl Browser {
             .await;
     }
 
+    /// Pastes `text` into the element with Ctrl+V from the clipboard, as an
+    /// admin pastes an address: the page sees a paste, not typing.
+    pub async fn paste_into(&self, css: &str, text: &str) {
+        self.grant_clipboard().await;
+        let script = "const done = arguments[arguments.length - 1];
+            window.focus();
+            navigator.clipboard.writeText(arguments[0]).then(() => done(''), (e) => done(String(e)));";
+        let written = self.execute_async(script, vec![json!(text)]).await;
+        assert_eq!(written, "", "writing the clipboard failed");
+        let element = self.find(css).await;
+        self.post(&format!("element/{}/clear", element.id), json!({}))
+            .await;
+        self.click(css).await;
+        let keys: Vec<Value> = [
+            ("keyDown", "\u{E009}"),
+            ("keyDown", "v"),
+            ("keyUp", "v"),
+            ("keyUp", "\u{E009}"),
+        ]
+        .iter()
+        .map(|(kind, key)| json!({ "type": kind, "value": key }))
+        .collect();
+        let body = json!({
+            "actions": [{ "type": "key", "id": "keyboard", "actions": keys }],
+        });
+        self.post("actions", body).await;
+        self.command(Method::DELETE, "actions", None).await;
+    }
+
     /// Presses and releases each key in turn on whatever has focus. `keys`
     /// may hold WebDriver special keys: "\u{E004}" Tab, "\u{E007}" Enter,
     /// "\u{E00D}" Space.
