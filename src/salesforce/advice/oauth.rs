@@ -133,7 +133,7 @@ fn explain(grant: Grant, code: &str, description: &str) -> Advice {
         "OAUTH_EC_APP_NOT_FOUND" => Advice::new(
             "The External Client App is not in this org",
             "Salesforce found no External Client App with this Consumer Key in the org you signed in to: the environment is wrong, or the app was made in another org. Integrations report this for a Local External Client App signed in through login.salesforce.com or test.salesforce.com instead of the org's My Domain.",
-            "Choose \"My Domain URL\" and enter the My Domain of the org where the app was created (Setup → My Domain shows it), sign in as a user of that org, and try again.",
+            "In step 2, paste the address of any Salesforce page of the org where the app was created (sftoken turns it into that org's My Domain), sign in as a user of that org, and try again.",
         ),
         "OAUTH_AUTHORIZATION_BLOCKED" => Advice::new(
             "The sign-in went to another org",

@@ -21,6 +21,7 @@ pub enum Surface {
 /// The page's words, and what the terminal beside the page says instead.
 const BESIDE_THE_PAGE: &[(&str, &str)] = &[
     ("this page", "the page"),
+    ("In step 2, paste", "In step 2 of the page, paste"),
     (
         "the settings below are still valid",
         "the settings on the page are still valid",
@@ -37,6 +38,10 @@ const BESIDE_THE_PAGE: &[(&str, &str)] = &[
 
 /// The page's words, and what a terminal with no page says instead.
 const IN_A_TERMINAL: &[(&str, &str)] = &[
+    (
+        "In step 2, paste the address of any Salesforce page of the org",
+        "Give as --login-url the address of any Salesforce page of the org",
+    ),
     (
         "from the sftoken page (not from a bookmarked or hand-built address)",
         "from the address sftoken prints (not from a bookmarked or hand-built one)",
