@@ -25,10 +25,9 @@ use axum::middleware;
 use axum::routing::{get, post};
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, mpsc, watch};
-use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
-pub use pages::{ASSETS, Asset};
+pub use pages::{ASSETS, Asset, INDEX_HTML, PAGE};
 pub use sessions::HEADER as SESSION_HEADER;
 pub use state::AppState;
 pub use view::StepView;
@@ -41,17 +40,15 @@ const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// The router with every route and security layer.
 pub fn app(state: AppState) -> Router {
-    // The page's files are gzipped (a third of their size). Answers that
-    // carry secrets are not, so no secret shares a compressed body with
-    // anything else (BREACH).
+    // The page's files, gzipped at build time (`pages::asset`).
     let page = ASSETS.iter().fold(
         Router::new()
-            .route("/", get(pages::page))
-            .route("/result/{id}", get(pages::page)),
-        |page, asset| page.route(asset.path, get(move || pages::asset(asset))),
+            .route("/", get(|headers| pages::asset(&PAGE, headers)))
+            .route("/result/{id}", get(|headers| pages::asset(&PAGE, headers))),
+        |page, asset| page.route(asset.path, get(move |headers| pages::asset(asset, headers))),
     );
     Router::new()
-        .merge(page.layer(CompressionLayer::new()))
+        .merge(page)
         .route("/callback", get(pages::callback).options(pages::preflight))
         .route("/health", get(pages::health))
         .route(

@@ -14,18 +14,22 @@ use crate::flow::Answer;
 use crate::secret::{AuthCode, OAuthState};
 use crate::signin::{Claim, LOGIN_LIFETIME};
 
-pub(super) const INDEX_HTML: &str = include_str!("../../static/index.html");
+/// The page, as served: `static/index.html` without blank lines and
+/// indentation (`build.rs`, see `strip`).
+pub const INDEX_HTML: &str = include_str!(concat!(env!("OUT_DIR"), "/index.html"));
 
-/// A file the page loads, embedded from `static/` at build time without its
-/// comments (`build.rs` strips them, see `strip`).
+/// A file the browser loads, embedded from `static/` at build time without
+/// its comments (`build.rs` strips them, see `strip`), plain and gzipped.
 #[derive(Debug)]
 pub struct Asset {
-    /// `/assets/` and the file's name in `static/`.
+    /// `/assets/` and the file's name in `static/`; `/` for the page.
     pub path: &'static str,
     pub content_type: &'static str,
     /// What is served: the file without whole-line comments, blank lines and
     /// indentation.
     pub body: &'static str,
+    /// `body`, gzipped at build time, for a browser that accepts gzip.
+    pub gzip: &'static [u8],
 }
 
 macro_rules! asset {
@@ -34,9 +38,19 @@ macro_rules! asset {
             path: concat!("/assets/", $file),
             content_type: $content_type,
             body: include_str!(concat!(env!("OUT_DIR"), "/", $file)),
+            gzip: include_bytes!(concat!(env!("OUT_DIR"), "/", $file, ".gz")),
         }
     };
 }
+
+/// `/` and `/result/{id}`: the page. It reads the launch token from the
+/// address's fragment itself (see `sessions`).
+pub const PAGE: Asset = Asset {
+    path: "/",
+    content_type: "text/html; charset=utf-8",
+    body: INDEX_HTML,
+    gzip: include_bytes!(concat!(env!("OUT_DIR"), "/index.html.gz")),
+};
 
 /// Every file the page loads besides itself: the router serves these and
 /// the tests check each one, so a new module is one line here. Only
@@ -50,14 +64,38 @@ pub const ASSETS: &[Asset] = &[
     asset!("base.js", "text/javascript"),
 ];
 
-pub(super) async fn asset(asset: &'static Asset) -> Response {
-    ([(header::CONTENT_TYPE, asset.content_type)], asset.body).into_response()
+/// Serves `asset` gzipped when the browser accepts gzip. Only the page's own
+/// files are compressed: answers that carry secrets are not, so no secret
+/// shares a compressed body with anything else (BREACH).
+pub(super) async fn asset(asset: &'static Asset, headers: HeaderMap) -> Response {
+    let vary = (header::VARY, "accept-encoding");
+    let content_type = (header::CONTENT_TYPE, asset.content_type);
+    if accepts_gzip(&headers) {
+        let encoding = (header::CONTENT_ENCODING, "gzip");
+        ([content_type, encoding, vary], asset.gzip).into_response()
+    } else {
+        ([content_type, vary], asset.body).into_response()
+    }
 }
 
-/// `/` and `/result/{id}`: the page. It reads the launch token from the
-/// address's fragment itself (see `sessions`).
-pub(super) async fn page() -> Html<&'static str> {
-    Html(INDEX_HTML)
+/// Does `Accept-Encoding` name gzip (or `*`) with a weight above zero?
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .any(|coding| {
+            let mut parts = coding.split(';').map(str::trim);
+            let name = parts.next().unwrap_or_default();
+            let refused = parts.any(|param| {
+                param
+                    .strip_prefix("q=")
+                    .and_then(|q| q.parse::<f32>().ok())
+                    .is_some_and(|q| q <= 0.0)
+            });
+            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
+        })
 }
 
 #[derive(Serialize)]
@@ -256,5 +294,77 @@ mod tests {
             );
             assert!(asset.body.len() < source.len(), "{file}: nothing stripped");
         }
+    }
+
+    #[test]
+    fn gzip_is_served_only_to_a_browser_that_accepts_it() {
+        let accepts = |value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(
+                header::ACCEPT_ENCODING,
+                HeaderValue::from_str(value).expect("a header value"),
+            );
+            accepts_gzip(&headers)
+        };
+        for yes in [
+            "gzip",
+            "gzip, deflate, br, zstd",
+            "br;q=1.0, GZIP;q=0.5",
+            "*",
+        ] {
+            assert!(accepts(yes), "{yes}");
+        }
+        for no in [
+            "",
+            "br, zstd",
+            "gzip;q=0",
+            "gzip; q=0.0, br",
+            "x-gzip2",
+            "*;q=0",
+        ] {
+            assert!(!accepts(no), "{no}");
+        }
+        assert!(!accepts_gzip(&HeaderMap::new()));
+    }
+
+    /// What a browser unzips is what is served plain (gzip(1) reads it, as a
+    /// browser would).
+    #[test]
+    fn each_gzipped_file_unzips_to_its_plain_body() {
+        use std::io::Write;
+        use std::process::{Command, Stdio};
+        for asset in std::iter::once(&PAGE).chain(ASSETS) {
+            let mut gunzip = Command::new("gzip")
+                .arg("-dc")
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .spawn()
+                .expect("gzip(1)");
+            let mut stdin = gunzip.stdin.take().expect("stdin");
+            stdin.write_all(asset.gzip).expect("write");
+            drop(stdin);
+            let out = gunzip.wait_with_output().expect("gzip -dc");
+            assert!(out.status.success(), "{}", asset.path);
+            assert_eq!(
+                String::from_utf8_lossy(&out.stdout),
+                asset.body,
+                "{}",
+                asset.path
+            );
+            assert!(asset.gzip.len() * 2 < asset.body.len(), "{}", asset.path);
+        }
+    }
+
+    #[test]
+    fn the_page_serves_every_line_of_its_file_without_indentation() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let source = std::fs::read_to_string(root.join("static/index.html")).expect("the page");
+        let lines: Vec<&str> = source
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty())
+            .collect();
+        assert_eq!(INDEX_HTML.lines().collect::<Vec<_>>(), lines);
+        assert!(INDEX_HTML.len() < source.len(), "nothing stripped");
     }
 }

@@ -1,6 +1,6 @@
-//! What `build.rs` does to the page's JS and CSS before they are embedded:
-//! whole-line comments, blank lines and leading indentation go, every line of
-//! code stays as it is written. The sources in `static/` keep their comments;
+//! What `build.rs` does to the page's HTML, JS and CSS before they are
+//! embedded: whole-line comments (JS and CSS), blank lines and leading
+//! indentation go, every line of code stays as it is written. The sources in `static/` keep their comments;
 //! the browser gets about a fifth fewer bytes (the page is held to 20 KB on
 //! the wire, docs/BENCHMARKS.md).
 //!
@@ -18,6 +18,11 @@ pub enum Language {
     Js,
     /// `/* … */` blocks only (`//` is not a comment in CSS).
     Css,
+    /// No comments are taken out, only blank lines and indentation: a line
+    /// break stays, and the browser reads it as the same one space. A
+    /// `<pre>` or `<textarea>` over several lines, where indentation shows,
+    /// fails the build.
+    Html,
 }
 
 /// `text` without whole-line comments, blank lines and leading indentation;
@@ -29,6 +34,18 @@ pub fn strip(text: &str, language: Language) -> Result<String, String> {
     for (number, line) in text.lines().enumerate() {
         let fail = |why: &str| Err(format!("line {}: {why}: {line}", number + 1));
         let code = line.trim();
+        if language == Language::Html {
+            if ["pre", "textarea"].iter().any(|tag| {
+                code.contains(&format!("<{tag}")) && !code.contains(&format!("</{tag}>"))
+            }) {
+                return fail("a <pre> or <textarea> over several lines");
+            }
+            if !code.is_empty() {
+                out.push_str(code);
+                out.push('\n');
+            }
+            continue;
+        }
         if in_block || code.starts_with("/*") {
             let rest = if in_block { code } else { &code[2..] };
             match rest.find("*/") {
@@ -115,6 +132,20 @@ mod tests {
             strip(source, Language::Css).as_deref(),
             Ok("a { color: red; }\n// not a comment in CSS\n")
         );
+    }
+
+    #[test]
+    fn html_loses_only_blank_lines_and_indentation() {
+        let source = "<ul>\n  <li>One <code>// not a comment</code>\n    and more</li>\n\n  <textarea rows=\"1\"></textarea>\n</ul>\n";
+        assert_eq!(
+            strip(source, Language::Html).as_deref(),
+            Ok(
+                "<ul>\n<li>One <code>// not a comment</code>\nand more</li>\n<textarea rows=\"1\"></textarea>\n</ul>\n"
+            )
+        );
+        for source in ["<pre>one\n  two</pre>\n", "<textarea>\n</textarea>\n"] {
+            assert!(strip(source, Language::Html).is_err(), "{source:?}");
+        }
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::helpers::{
 use crate::hostile::{self, Target};
 use crate::mock_salesforce::MockOptions;
 use crate::raw_http::Connection;
-use sftoken::web::{ASSETS, Asset, SESSION_HEADER};
+use sftoken::web::{ASSETS, Asset, INDEX_HTML, SESSION_HEADER};
 
 #[tokio::test]
 async fn a_foreign_host_header_is_refused_on_every_route() {
@@ -352,8 +352,7 @@ fn page_files() -> Vec<(&'static str, &'static str, &'static str, &'static str)>
         let file = asset.path.strip_prefix("/assets/").expect("under /assets/");
         (asset.path, file, asset.content_type, asset.body)
     });
-    let page = include_str!("../../static/index.html");
-    std::iter::once(("/", "index.html", "text/html", page))
+    std::iter::once(("/", "index.html", "text/html", INDEX_HTML))
         .chain(assets)
         .collect()
 }
@@ -460,7 +459,7 @@ async fn the_page_is_gzipped_but_answers_with_secrets_are_not() {
 
 #[test]
 fn the_page_loads_nothing_from_other_hosts_and_has_no_inline_script() {
-    let page = include_str!("../../static/index.html");
+    let page = INDEX_HTML;
     // Salesforce's addresses appear as data (radio labels, placeholders), never as a resource.
     let allowed = [
         "login.salesforce.com",
