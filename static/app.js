@@ -75,7 +75,7 @@ async function showOrgAddress(event) {
     $("org-address-error").hidden = true;
     const environment = body.environment ? `, a ${body.environment} org` : "";
     note.replaceChildren("sftoken will sign in at ", el("strong", body.login_url), `${environment}.`);
-    if (body.warning) note.append(" ", el("span", body.warning, "warning"));
+    if (body.warning) note.append(el("p", body.warning, "warning"));
   } else if (!event || event.type === "change" || event.inputType === "insertFromPaste") {
     showFormError(LOGIN_FIELDS, "form-error", body.error || {});
   }

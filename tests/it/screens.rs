@@ -63,9 +63,14 @@ async fn screens_of_the_page_at_1280_and_400_light_and_dark() {
             ("#login-url-note", "a sandbox org"),
         ),
         (
-            "address-refused",
+            "address-instance",
             "https://na1.salesforce.com/home/home.jsp",
-            ("#org-address-error", "instance"),
+            ("#login-url-note", "instance"),
+        ),
+        (
+            "address-refused",
+            "https://www.example.com/partners",
+            ("#org-address-error", "not a Salesforce host"),
         ),
     ] {
         browser.paste_into("#org-address", address).await;
