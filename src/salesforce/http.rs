@@ -95,16 +95,12 @@ pub(super) async fn post_form<T: DeserializeOwned>(
     form: &[(&str, &str)],
 ) -> Result<T, SalesforceError> {
     let url = login_url.endpoint(path);
-    let response = http.client()?.post(&url).form(form).send().await;
-    let response = match response {
-        Ok(response) => response,
-        Err(e) => return Err(http.transport_error(&url, e).await),
-    };
-    read_json(http, &url, response, Limit::OAuth).await
+    let request = http.client()?.post(&url).form(form);
+    let (answer, body) = Box::pin(read(http, &url, request, Limit::OAuth)).await?;
+    answer.parse(&url, &body)
 }
 
-/// GETs `url` with a bearer token, once the login URL's policy trusts its
-/// host: the one place a token leaves for a URL Salesforce named.
+/// GETs `url` with a bearer token, once the login URL's policy trusts its host.
 pub(super) async fn get_json<T: DeserializeOwned>(
     http: &Http,
     login_url: &LoginUrl,
@@ -112,83 +108,137 @@ pub(super) async fn get_json<T: DeserializeOwned>(
     access_token: &AccessToken,
     limit: Limit,
 ) -> Result<T, SalesforceError> {
-    check_trusted(login_url, url)?;
-    let response = http
-        .client()?
-        .get(url)
-        .bearer_auth(access_token.expose())
-        .send()
-        .await;
-    let response = match response {
+    let request = authorized_get(http, login_url, url, access_token)?;
+    let (answer, body) = Box::pin(read(http, url, request, limit)).await?;
+    answer.parse(url, &body)
+}
+
+/// A GET carrying the bearer token, once the login URL's policy trusts `url`'s
+/// host: the one place a token leaves for a URL Salesforce named.
+pub(super) fn authorized_get(
+    http: &Http,
+    login_url: &LoginUrl,
+    url: &str,
+    access_token: &AccessToken,
+) -> Result<reqwest::RequestBuilder, SalesforceError> {
+    if !login_url.may_receive_token(url) {
+        return Err(SalesforceError::UntrustedUrl(host_of(url)));
+    }
+    Ok(http.client()?.get(url).bearer_auth(access_token.expose()))
+}
+
+/// A successful answer: what to say if it is not the JSON expected.
+#[derive(Clone, Copy)]
+pub(super) struct Answer {
+    status: u16,
+    is_json: bool,
+}
+
+impl Answer {
+    fn parse<T: DeserializeOwned>(self, url: &str, body: &[u8]) -> Result<T, SalesforceError> {
+        // The revoke endpoint answers 200 with an empty body.
+        let body: &[u8] = if body.is_empty() { b"null" } else { body };
+        serde_json::from_slice(body).map_err(|_| self.unexpected(url))
+    }
+
+    /// Not the JSON sftoken expects of Salesforce.
+    pub(super) fn unexpected(self, url: &str) -> SalesforceError {
+        SalesforceError::Unexpected {
+            host: host_of(url),
+            status: self.status,
+            what: unexpected_what(self.is_json, false).to_owned(),
+        }
+    }
+}
+
+/// Sends `request` and reads its answer whole (at most `limit`). Callers box
+/// it (as `query_page::get_page` boxes its reading): inline, its 2 KB made
+/// each check's future, and the stack frames that move it, that much larger
+/// (10 KB for all the checks).
+async fn read(
+    http: &Http,
+    url: &str,
+    request: reqwest::RequestBuilder,
+    limit: Limit,
+) -> Result<(Answer, Vec<u8>), SalesforceError> {
+    let (answer, response) = send(http, url, request, limit).await?;
+    Ok((answer, read_body(http, url, response, limit).await?))
+}
+
+/// Sends `request`: a success comes back to be read; a failure to get an
+/// answer, or any other answer, becomes the error that explains it.
+pub(super) async fn send(
+    http: &Http,
+    url: &str,
+    request: reqwest::RequestBuilder,
+    limit: Limit,
+) -> Result<(Answer, reqwest::Response), SalesforceError> {
+    let response = match request.send().await {
         Ok(response) => response,
         Err(e) => return Err(http.transport_error(url, e).await),
     };
-    read_json(http, url, response, limit).await
-}
-
-/// Reads a JSON answer, telling Salesforce's OAuth errors apart from answers
-/// that are not Salesforce's at all (a proxy's HTML page, a redirect).
-async fn read_json<T: DeserializeOwned>(
-    http: &Http,
-    url: &str,
-    response: reqwest::Response,
-    limit: Limit,
-) -> Result<T, SalesforceError> {
     let status = response.status();
     let is_json = response
         .headers()
         .get(reqwest::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("json"));
-    let body = read_body(http, url, response, limit).await?;
-    let unexpected = |what: &str| SalesforceError::Unexpected {
-        host: host_of(url),
-        status: status.as_u16(),
-        what: what.to_owned(),
-    };
     if status.is_success() {
-        // The revoke endpoint answers 200 with an empty body.
-        let body: &[u8] = if body.is_empty() { b"null" } else { &body };
-        return serde_json::from_slice(body).map_err(|_| {
-            unexpected(if is_json {
-                "JSON of an unknown shape"
-            } else {
-                "a page that is not JSON"
-            })
-        });
+        let answer = Answer {
+            status: status.as_u16(),
+            is_json,
+        };
+        return Ok((answer, response));
     }
-    if let Ok(error) = serde_json::from_slice::<OAuthError>(&body) {
-        return Err(SalesforceError::OAuth {
+    let body = read_body(http, url, response, limit).await?;
+    Err(refusal(url, status, is_json, &body))
+}
+
+/// What an answer other than a success says: Salesforce's OAuth or REST
+/// error, the identity URL's one-word refusal, or that it is not Salesforce's
+/// at all (a proxy's HTML page, a redirect).
+fn refusal(url: &str, status: reqwest::StatusCode, is_json: bool, body: &[u8]) -> SalesforceError {
+    if let Ok(error) = serde_json::from_slice::<OAuthError>(body) {
+        return SalesforceError::OAuth {
             code: error.error,
             description: error.error_description,
-        });
+        };
     }
-    if let Ok(errors) = serde_json::from_slice::<Vec<RestError>>(&body)
+    if let Ok(errors) = serde_json::from_slice::<Vec<RestError>>(body)
         && let Some(error) = errors.into_iter().next()
     {
-        return Err(SalesforceError::Rest {
+        return SalesforceError::Rest {
             status: status.as_u16(),
             code: error.error_code,
             message: error.message,
-        });
+        };
     }
     // The identity URL refuses in plain text: `Bad_OAuth_Token` with 403.
     if status.is_client_error()
-        && let Some(word) = plain_word(&body)
+        && let Some(word) = plain_word(body)
     {
-        return Err(SalesforceError::Refused {
+        return SalesforceError::Refused {
             host: host_of(url),
             status: status.as_u16(),
             word,
-        });
+        };
     }
-    Err(unexpected(if status.is_redirection() {
+    SalesforceError::Unexpected {
+        host: host_of(url),
+        status: status.as_u16(),
+        what: unexpected_what(is_json, status.is_redirection()).to_owned(),
+    }
+}
+
+/// How an answer that is not the JSON expected is described.
+fn unexpected_what(is_json: bool, is_redirect: bool) -> &'static str {
+    if is_redirect {
         "a redirect"
     } else if is_json {
         "JSON of an unknown shape"
     } else {
         "a page that is not JSON"
-    }))
+    }
 }
 
 /// A body that is one word such as `Bad_OAuth_Token` or `Bad_Id`, as the
@@ -202,13 +252,34 @@ fn plain_word(body: &[u8]) -> Option<String> {
     is_word.then(|| text.to_owned())
 }
 
-/// The body, read chunk by chunk and refused as soon as it passes `limit`.
+/// The body whole, refused as soon as it passes `limit`.
 async fn read_body(
+    http: &Http,
+    url: &str,
+    response: reqwest::Response,
+    limit: Limit,
+) -> Result<Vec<u8>, SalesforceError> {
+    // Salesforce says how long most answers are: then one allocation of that size.
+    let expected = response
+        .content_length()
+        .unwrap_or(0)
+        .min(limit.bytes() as u64);
+    let mut body = Vec::with_capacity(expected as usize);
+    read_chunks(http, url, response, limit, &mut |chunk| {
+        body.extend_from_slice(chunk);
+    })
+    .await?;
+    Ok(body)
+}
+
+/// The body, chunk by chunk to `sink`, refused as soon as it passes `limit`.
+pub(super) async fn read_chunks(
     http: &Http,
     url: &str,
     mut response: reqwest::Response,
     limit: Limit,
-) -> Result<Vec<u8>, SalesforceError> {
+    sink: &mut (dyn FnMut(&[u8]) + Send),
+) -> Result<(), SalesforceError> {
     let too_large = || SalesforceError::TooLarge {
         host: host_of(url),
         limit_bytes: limit.bytes(),
@@ -219,21 +290,19 @@ async fn read_body(
     {
         return Err(too_large());
     }
-    // Salesforce says how long most answers are: then one allocation of that size.
-    let expected = response.content_length().unwrap_or(0) as usize;
-    let mut body = Vec::with_capacity(expected);
+    let mut received = 0;
     loop {
         let chunk = match response.chunk().await {
             Ok(Some(chunk)) => chunk,
-            Ok(None) => break,
+            Ok(None) => return Ok(()),
             Err(e) => return Err(http.transport_error(url, e).await),
         };
-        if body.len() + chunk.len() > limit.bytes() {
+        received += chunk.len();
+        if received > limit.bytes() {
             return Err(too_large());
         }
-        body.extend_from_slice(&chunk);
+        sink(&chunk);
     }
-    Ok(body)
 }
 
 impl Http {
@@ -272,15 +341,6 @@ pub(super) fn host_of(url: &str) -> String {
         .ok()
         .and_then(|u| u.host_str().map(str::to_owned))
         .unwrap_or_else(|| "the server".to_owned())
-}
-
-/// Refuses to send a bearer token to a host the login URL's policy does not trust.
-fn check_trusted(login_url: &LoginUrl, url: &str) -> Result<(), SalesforceError> {
-    if login_url.may_receive_token(url) {
-        Ok(())
-    } else {
-        Err(SalesforceError::UntrustedUrl(host_of(url)))
-    }
 }
 
 #[cfg(test)]

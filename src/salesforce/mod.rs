@@ -13,6 +13,7 @@ mod error;
 mod http;
 mod network;
 mod oauth;
+mod query_page;
 mod rest;
 
 pub use advice::{Advice, Surface};

@@ -5,6 +5,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use super::http::{Limit, get_json};
+use super::query_page::get_page;
 use super::{Http, SalesforceError};
 use crate::login_url::LoginUrl;
 use crate::secret::AccessToken;
@@ -28,7 +29,8 @@ struct ApiVersion {
     version: String,
 }
 
-/// One page of a SOQL query.
+/// One page of a SOQL query. Its records are read one by one as the page
+/// arrives (`get_page`); `records` holds only those it could not split off.
 #[derive(Deserialize)]
 struct QueryPage<T> {
     records: Vec<T>,
@@ -64,8 +66,9 @@ impl<'a> Api<'a> {
     }
 
     /// Runs a SOQL query and hands each page's records to `on_page`, following
-    /// `nextRecordsUrl` until the end. Only one page is in memory at a time.
-    pub async fn query<T: DeserializeOwned>(
+    /// `nextRecordsUrl` until the end. Only one page's records are in memory
+    /// at a time, and never the page's JSON whole.
+    pub async fn query<T: DeserializeOwned + Send>(
         &self,
         soql: &str,
         mut on_page: impl FnMut(Vec<T>),
@@ -83,15 +86,20 @@ impl<'a> Api<'a> {
                 return Err(SalesforceError::TooManyPages { pages });
             }
             pages += 1;
-            let page: QueryPage<T> = get_json(
+            let mut records = Vec::new();
+            let page: QueryPage<T> = get_page(
                 self.http,
                 self.login_url,
                 &url,
                 self.access_token,
-                Limit::Rest,
+                |record| {
+                    records.push(record);
+                },
             )
             .await?;
-            on_page(page.records);
+            // Not empty only if the page spelled `records` unusually (escaped).
+            records.extend(page.records);
+            on_page(records);
             // nextRecordsUrl is a path on the same instance.
             next = page
                 .next_records_url
