@@ -5,7 +5,8 @@
 //! and integrations report the generic hosts refusing it; where both work,
 //! sftoken shows the generic host (docs/salesforce.md, "The Login URL shown").
 //!
-//! The second grant costs one API request, and only for a My Domain.
+//! The second grant costs one more token request (an OAuth call, not a REST
+//! API request counted against the org's daily limit), and only for a My Domain.
 
 use super::NEEDED_SCOPES;
 use crate::login_url::{Environment, LoginUrl};
