@@ -5,7 +5,9 @@
 //!   in its header (see `sessions`);
 //! - every state-changing request needs an allowed `Origin` and the session
 //!   key, except the one that trades the launch token for a key;
-//! - every response says `no-store`, `no-referrer`, and carries a strict CSP.
+//! - every response says `no-store`, `no-referrer`, and carries a strict CSP:
+//!   the page's own for HTML, and `default-src 'none'` for everything else,
+//!   which is never a document (it keeps the page's five responses small).
 
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header, request::Parts};
@@ -27,6 +29,10 @@ const MAX_URI_BYTES: usize = 8 * 1024;
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
 connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+/// The CSP of a response that is not a document (scripts, styles, JSON):
+/// nothing may load from it, and nothing may frame it.
+const CSP_NOT_A_DOCUMENT: &str = "default-src 'none'; frame-ancestors 'none'";
+
 /// Checks run on every request, and headers added to every response.
 pub(super) async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let mut response = match check(&state, &request) {
@@ -40,23 +46,30 @@ pub(super) async fn guard(State(state): State<AppState>, request: Request, next:
         }
         Err(refusal) => refusal.into_response(),
     };
+    let document = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|kind| kind.as_bytes().starts_with(b"text/html"));
     let headers = response.headers_mut();
-    for (name, value) in [
-        (header::CONTENT_SECURITY_POLICY, CSP),
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        (header::REFERRER_POLICY, "no-referrer"),
-        (header::CACHE_CONTROL, "no-store"),
-        (header::X_FRAME_OPTIONS, "DENY"),
-        (
+    let mut add = |name, value| {
+        headers.insert(name, HeaderValue::from_static(value));
+    };
+    add(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    add(header::REFERRER_POLICY, "no-referrer");
+    add(header::CACHE_CONTROL, "no-store");
+    add(
+        header::HeaderName::from_static("cross-origin-resource-policy"),
+        "same-origin",
+    );
+    if document {
+        add(header::CONTENT_SECURITY_POLICY, CSP);
+        add(header::X_FRAME_OPTIONS, "DENY");
+        add(
             header::HeaderName::from_static("cross-origin-opener-policy"),
             "same-origin",
-        ),
-        (
-            header::HeaderName::from_static("cross-origin-resource-policy"),
-            "same-origin",
-        ),
-    ] {
-        headers.insert(name, HeaderValue::from_static(value));
+        );
+    } else {
+        add(header::CONTENT_SECURITY_POLICY, CSP_NOT_A_DOCUMENT);
     }
     response
 }
