@@ -15,7 +15,6 @@ mod serve;
 pub use check::check;
 pub use input::{Input, Stdin};
 pub use logging::init_logging;
-pub use output::terminal_safe;
 pub use paste::paste;
 pub use serve::serve;
 

@@ -21,6 +21,7 @@ mod props;
 mod raw_http;
 mod refusals;
 mod rules;
+mod salesforce_text;
 mod screens;
 mod security;
 mod terminal;
