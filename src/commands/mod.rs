@@ -9,6 +9,7 @@ mod json;
 mod logging;
 mod output;
 mod paste;
+mod piped;
 mod progress;
 mod serve;
 

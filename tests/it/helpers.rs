@@ -559,10 +559,10 @@ impl Binary {
         std::io::Write::flush(pipe).expect("flush stdin");
     }
 
-    /// Writes to standard input, then closes it.
-    pub fn send_stdin(&mut self, text: &str) {
+    /// Writes to standard input (text, or bytes that are not), then closes it.
+    pub fn send_stdin(&mut self, text: impl AsRef<[u8]>) {
         let mut pipe = self.child.stdin.take().expect("stdin left open");
-        std::io::Write::write_all(&mut pipe, text.as_bytes()).expect("write stdin");
+        std::io::Write::write_all(&mut pipe, text.as_ref()).expect("write stdin");
     }
 
     pub fn stdout(&self) -> String {

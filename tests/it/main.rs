@@ -17,6 +17,7 @@ mod neighbour;
 mod org_address;
 mod page;
 mod permissions;
+mod piped_input;
 mod props;
 mod raw_http;
 mod refusals;
