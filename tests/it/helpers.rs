@@ -559,10 +559,15 @@ impl Binary {
         std::io::Write::flush(pipe).expect("flush stdin");
     }
 
-    /// Writes to standard input (text, or bytes that are not), then closes it.
-    pub fn send_stdin(&mut self, text: impl AsRef<[u8]>) {
+    /// Writes to standard input, then closes it.
+    pub fn send_stdin(&mut self, text: &str) {
+        self.send_stdin_bytes(text.as_bytes());
+    }
+
+    /// Writes bytes, which need not be text, to standard input, then closes it.
+    pub fn send_stdin_bytes(&mut self, bytes: &[u8]) {
         let mut pipe = self.child.stdin.take().expect("stdin left open");
-        std::io::Write::write_all(&mut pipe, text.as_ref()).expect("write stdin");
+        std::io::Write::write_all(&mut pipe, bytes).expect("write stdin");
     }
 
     pub fn stdout(&self) -> String {

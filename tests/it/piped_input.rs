@@ -17,7 +17,7 @@ fn copy_all(mock: &MockSalesforce, token: &str) -> String {
 /// `sftoken check` with `input` piped into it; returns its exit code.
 async fn check_with_piped(input: &[u8]) -> (i32, Binary) {
     let mut binary = Binary::spawn_with(&["check", "--allow-any-login-url"], &[], &[], Some(""));
-    binary.send_stdin(input);
+    binary.send_stdin_bytes(input);
     (binary.wait().await, binary)
 }
 
