@@ -4,6 +4,9 @@
 
 use serde_json::Value;
 
+use axum::Router;
+
+use crate::hardening::{check_against, serve};
 use crate::helpers::{Visitor, binary_and_mock_with, check, mock_with_token, run_check_with_token};
 use crate::mock_salesforce::MockOptions;
 use sftoken::signin::report::CheckKind;
@@ -130,4 +133,32 @@ async fn json_escapes_c1_del_bidi_and_separators_from_salesforce_on_stdout_and_i
     assert_escaped_and_the_same(&printed.stdout());
     assert_escaped_and_the_same(&std::fs::read_to_string(&file).expect("--output"));
     std::fs::remove_dir_all(&folder).expect("clean up");
+}
+
+#[tokio::test]
+async fn a_refresh_token_that_would_break_its_line_is_refused_not_printed() {
+    let url = serve(Router::new().fallback(|| async {
+        axum::Json(serde_json::json!({
+            "access_token": "00Daccess",
+            "refresh_token": "5Aep-rotated\nLogin URL: https://evil.example\u{1b}[2J",
+            // Loopback, closed: nothing is looked up beyond this computer.
+            "instance_url": "http://127.0.0.1:1",
+            "id": "http://127.0.0.1:1/id/00Dxx0000001gPL/005xx000001Sv6e",
+            "scope": "api refresh_token",
+        }))
+    }))
+    .await;
+
+    let mut binary = check_against(&url, &[], &[]).await;
+
+    assert_eq!(binary.wait().await, 1, "{}", binary.stderr());
+    let terminal = format!("{}{}", binary.stdout(), binary.stderr());
+    assert!(
+        !terminal.lines().any(|line| line.starts_with("Login URL:")),
+        "a forged line: {terminal}"
+    );
+    assert!(
+        terminal.contains("with a refresh token holding control characters"),
+        "{terminal}"
+    );
 }
