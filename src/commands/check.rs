@@ -28,7 +28,7 @@ pub async fn check(config: Config, mut input: impl Input) -> Result<(), Error> {
         .unwrap_or_default();
     // What could not be read is said: before what is missing, or as a note.
     let unread = piped.as_ref().and_then(Piped::unread);
-    let said = |missing: String| {
+    let with_unread = |missing: String| {
         Error::Missing(match &unread {
             Some(unread) => format!("{unread} {missing}"),
             None => missing,
@@ -41,12 +41,12 @@ pub async fn check(config: Config, mut input: impl Input) -> Result<(), Error> {
     };
     ask_at_terminal(&mut pasted, &given, &mut input);
     let client_id = given_or_read(&config.client_id, pasted.client_id)?.ok_or_else(|| {
-        said(
+        with_unread(
             "Give the Client ID with --client-id or SFTOKEN_CLIENT_ID, pipe the page's Copy all text into sftoken check, or run it in a terminal to be asked.".to_owned(),
         )
     })?;
     let missing = |variable: &str| {
-        said(format!(
+        with_unread(format!(
             "Set {variable}, pipe the page's Copy all text into sftoken check, or run it in a terminal to be asked (secrets are never read from arguments)."
         ))
     };
