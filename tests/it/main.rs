@@ -23,5 +23,7 @@ mod refusals;
 mod rules;
 mod screens;
 mod security;
+mod states;
 mod terminal;
 mod webdriver;
+mod words;

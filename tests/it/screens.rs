@@ -109,7 +109,7 @@ async fn screens_of_the_page_at_1280_and_400_light_and_dark() {
     // The token revoked: struck through, its check failed.
     browser.click("#revoke").await;
     browser.click("#revoke-yes").await;
-    browser.find("#revoked-note:not([hidden])").await;
+    browser.find("#result.revoked").await;
     browser.execute("window.scrollTo(0, 0)", vec![]).await;
     shoot(&browser, "revoked").await;
     show_checks(&browser).await;
