@@ -265,34 +265,27 @@ export async function openResult(id) {
   }
 }
 
+/** Revoke asks first; once done, the page draws the revoked state. */
 function wireRevoke(id, draw) {
-  $("revoke").addEventListener("click", () => {
-    $("revoke-confirm").hidden = false;
-    $("revoke-yes").focus();
-  });
-  $("revoke-cancel").addEventListener("click", () => {
-    $("revoke-confirm").hidden = true;
-    $("revoke").focus();
-  });
+  const confirming = (open) => {
+    $("revoke-confirm").hidden = !open;
+    (open ? $("revoke-yes") : $("revoke")).focus();
+  };
+  $("revoke").addEventListener("click", () => confirming(true));
+  $("revoke-cancel").addEventListener("click", () => confirming(false));
   $("revoke-yes").addEventListener("click", async () => {
     $("revoke-yes").disabled = true;
     const { ok, body } = await postJson(loginPath(id, "revoke"), {});
     $("revoke-yes").disabled = false;
     $("revoke-confirm").hidden = true;
-    if (!ok) {
-      const error = body.error || {};
-      $("revoke-error").textContent = error.message || NOT_RUNNING;
-      $("revoke-error").hidden = false;
-      return;
-    }
-    $("revoke-error").hidden = true;
+    Object.assign($("revoke-error"), { textContent: ok ? "" : body.error?.message || NOT_RUNNING, hidden: ok });
+    if (!ok) return;
     draw(body);
     // The token is dead: no "Copied" note, and not in the clipboard either,
     // if this page put it there.
     const status = $("copy-status");
-    const wrote = status.dataset.wrote;
+    status.textContent = status.dataset.wrote ? await navigator.clipboard.writeText("").then(() => "The clipboard is cleared.", () => "") : "";
     delete status.dataset.wrote;
-    status.textContent = wrote ? await navigator.clipboard.writeText("").then(() => "The clipboard is cleared.", () => "") : "";
     $("revoked-note").focus();
   });
 }

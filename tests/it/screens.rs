@@ -106,10 +106,15 @@ async fn screens_of_the_page_at_1280_and_400_light_and_dark() {
     show_checks(&browser).await;
     shoot(&browser, "result-checks").await;
 
-    // The token revoked: struck through, its check failed.
+    // The token revoked after a Copy all: struck through, its check failed,
+    // the clipboard cleared.
+    browser.grant_clipboard().await;
+    browser.click("#copy-all").await;
     browser.click("#revoke").await;
     browser.click("#revoke-yes").await;
-    browser.find("#result.revoked").await;
+    browser
+        .wait_for_text("#copy-status", |t| t.contains("cleared"))
+        .await;
     browser.execute("window.scrollTo(0, 0)", vec![]).await;
     shoot(&browser, "revoked").await;
     show_checks(&browser).await;

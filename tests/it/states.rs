@@ -88,7 +88,9 @@ async fn nothing_scrolls_sideways_at_400_px_in_any_state() {
     fits_400_px(&browser, "the result").await;
     browser.click("#revoke").await;
     browser.click("#revoke-yes").await;
-    browser.wait_for_text("#banner", |t| t.contains("evoked")).await;
+    browser
+        .wait_for_text("#banner", |t| t.contains("evoked"))
+        .await;
     fits_400_px(&browser, "a revoked token").await;
 
     // The error pages: denied, a wrong secret, a user the app does not admit.
