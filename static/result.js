@@ -217,7 +217,11 @@ function drawResult(body, onPick) {
   const { checks, revoked } = body;
   drawSettings(body);
   $("result").classList.toggle("revoked", revoked);
-  $("copy-refresh-token").disabled = $("copy-all").disabled = revoked;
+  // A dead token can't be copied, nor show "Copied" for a moment more.
+  for (const [id, label] of [["copy-refresh-token", "Copy"], ["copy-all", "Copy all"]]) {
+    $(id).disabled = revoked;
+    if (revoked) Object.assign($(id), { textContent: label, className: $(id).className.replace(" copied", "") });
+  }
   const summary = drawChecks($("check-rows"), checks.steps, revoked);
   $("checks-progress").textContent = revoked ? "(they no longer count: the token is revoked)" : checks.done ? `(finished: ${summary})` : "(running…)";
   $("banner").textContent = bannerText(body, checks.done ? summary : "checking…");

@@ -162,7 +162,7 @@ async fn revoked_parts(browser: &Browser) -> serde_json::Value {
                token_row: $('check-token').querySelector('.check-status').textContent,\
                pastes_into_snow_atlas: $('result').innerText.includes('Paste these into'),\
                copy_note: $('copy-status').textContent,\
-               copy_all: $('copy-all').disabled,\
+               copy_all: [$('copy-all').disabled, $('copy-all').textContent, $('copy-all').className],\
                copy_token: $('copy-refresh-token').disabled,\
                struck: getComputedStyle($('s-refresh_token')).textDecorationLine,\
                note: shown(note),\
@@ -200,7 +200,7 @@ async fn a_revoked_token_is_one_state_the_banner_checks_and_clipboard_agree_on()
         "token_row": "Revoked",
         "pastes_into_snow_atlas": false,
         "copy_note": "The clipboard is cleared.",
-        "copy_all": true,
+        "copy_all": [true, "Copy all", "primary"],
         "copy_token": true,
         "struck": "line-through",
         "note": true,
