@@ -4,7 +4,8 @@
 //! "Revoke: one state, no contradictions").
 
 use crate::helpers::{
-    Visitor, app_and_mock, browser_signed_in, mock_for_port, open_page, wait_for_checks_finished,
+    Visitor, app_and_mock, browser_signed_in, open_page, show_pending_sign_in,
+    show_refusal_of_an_unassigned_user, wait_for_checks_finished,
 };
 use crate::mock_salesforce::MockOptions;
 use crate::webdriver::Browser;
@@ -67,16 +68,7 @@ async fn nothing_scrolls_sideways_at_400_px_in_any_state() {
     fits_400_px(&browser, "paste mode's pending sign-in, refused").await;
     browser.click("#start-over").await;
     let visitor = Visitor::of_page(&browser, &app.origin()).await;
-    let started = visitor
-        .start_login(
-            &mock.options().client_id,
-            &mock.options().client_secret,
-            &mock.url(),
-        )
-        .await;
-    assert!(started.status().is_success());
-    browser.goto(&app.url("/")).await;
-    browser.find("#pending:not([hidden])").await;
+    show_pending_sign_in(&browser, &app, &visitor, &mock).await;
     fits_400_px(&browser, "a pending sign-in").await;
 
     // The result, then revoked.
@@ -107,20 +99,7 @@ async fn nothing_scrolls_sideways_at_400_px_in_any_state() {
         browser.find("#failure:not([hidden])").await;
         fits_400_px(&browser, what).await;
     }
-    let refusing = mock_for_port(
-        app.port,
-        MockOptions {
-            user_not_assigned: true,
-            ..MockOptions::default()
-        },
-    )
-    .await;
-    let authorize_url = visitor
-        .authorize_url(&refusing, &refusing.options().client_secret)
-        .await;
-    let callback = Visitor::elsewhere().refused(&authorize_url).await;
-    browser.goto(&callback).await;
-    browser.find("#failure:not([hidden])").await;
+    show_refusal_of_an_unassigned_user(&browser, &app, &visitor).await;
     fits_400_px(&browser, "a user the app does not admit").await;
 
     // A used link, and sftoken gone.
@@ -217,8 +196,14 @@ async fn a_revoked_token_is_one_state_the_banner_checks_and_clipboard_agree_on()
         "the next step is where the focus is"
     );
 
-    // Drawn again from the first poll of a reload: the same, but for the
-    // note on the clipboard, which only the Revoke button writes.
+    // Drawn again from another answer (a company name chosen), and from the
+    // first poll of a reload: the same, but for the note on the clipboard,
+    // which only the Revoke button writes.
+    browser.click("#picker-title").await;
+    browser.click("#domain-rows input[value='acme.com']").await;
+    let names = crate::browser::wait_for_value(&browser, "#s-company_names", "acme.com").await;
+    assert_eq!(names, "acme.com");
+    assert_eq!(revoked_parts(&browser).await, revoked, "after a redraw");
     browser.goto(&browser.current_url().await).await;
     browser.find("#result.revoked").await;
     let mut reloaded = revoked;
