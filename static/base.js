@@ -71,6 +71,8 @@ export async function copyText(text, button) {
   button.textContent = "Copied";
   button.classList.add("copied");
   $("copy-status").textContent = "Copied to the clipboard.";
+  // Revoke clears the clipboard only if this page wrote it.
+  $("copy-status").dataset.wrote = "yes";
   setTimeout(() => {
     button.textContent = label;
     button.classList.remove("copied");

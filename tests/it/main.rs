@@ -25,5 +25,7 @@ mod rules;
 mod salesforce_text;
 mod screens;
 mod security;
+mod states;
 mod terminal;
 mod webdriver;
+mod words;

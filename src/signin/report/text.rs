@@ -7,6 +7,7 @@
 use super::{Finding, License, Permission, Report, Step};
 use crate::plain_text::one_line;
 use crate::salesforce::{Advice, Surface};
+use crate::signin::user_type_name;
 
 impl Report {
     /// The report as plain text, for `sftoken check`.
@@ -32,7 +33,7 @@ fn finding_lines(finding: &Finding, line: &mut impl FnMut(&str, &str, &str)) {
             for tried in &token.login_urls_tried {
                 match &tried.refused {
                     None => {
-                        let works = format!("the refresh grant works at {}.", tried.login_url);
+                        let works = format!("token refresh works at {}.", tried.login_url);
                         line("Token", "ok", &works);
                     }
                     Some(refused) => {
@@ -146,7 +147,7 @@ fn finding_lines(finding: &Finding, line: &mut impl FnMut(&str, &str, &str)) {
                     } else {
                         ""
                     };
-                    format!("{} {}{left_out}", t.user_type, t.count)
+                    format!("{} {}{left_out}", user_type_name(&t.user_type), t.count)
                 })
                 .collect::<Vec<_>>()
                 .join(", ");
