@@ -11,6 +11,7 @@ mod output;
 mod paste;
 mod progress;
 mod serve;
+mod terminal;
 
 pub use check::check;
 pub use input::{Input, Stdin};
