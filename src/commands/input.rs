@@ -7,6 +7,7 @@ use std::io::{BufRead, IsTerminal, Read};
 use tokio::sync::mpsc;
 
 use super::Error;
+use super::terminal::EchoOff;
 use crate::signin::settings::{PastedSettings, Setting};
 
 /// The longest line read from standard input; a pasted address is a few
@@ -17,7 +18,7 @@ const MAX_LINE: u64 = 64 * 1024;
 pub trait Input {
     /// All of standard input, when it is piped rather than a terminal.
     fn piped_text(&mut self) -> Option<String>;
-    /// A line typed at a prompt on a terminal, echoed.
+    /// A line typed at a prompt on a terminal, shown as it is typed.
     fn prompt_line(&mut self, question: &str) -> Option<String>;
     /// A line typed at a prompt on a terminal, not echoed.
     fn prompt_secret(&mut self, question: &str) -> Option<String>;
@@ -43,20 +44,26 @@ impl Input for Stdin {
         Some(text)
     }
 
+    /// Read as a secret is, a character at a time with the terminal's own
+    /// echo off, but with each character shown: so when a block is pasted
+    /// at the prompt, only its first line is shown, and the rest (secrets)
+    /// is neither echoed nor read ahead of the next prompt.
     fn prompt_line(&mut self, question: &str) -> Option<String> {
         if !std::io::stdin().is_terminal() {
             return None;
         }
-        eprint!("{question}");
-        let mut line = String::new();
-        std::io::stdin().read_line(&mut line).ok()?;
-        Some(line)
+        let shown = rpassword::ConfigBuilder::new()
+            .password_feedback_partial_mask('*', usize::MAX)
+            .build();
+        let _quiet = EchoOff::now();
+        rpassword::prompt_password_with_config(question, shown).ok()
     }
 
     fn prompt_secret(&mut self, question: &str) -> Option<String> {
         if !std::io::stdin().is_terminal() {
             return None;
         }
+        let _quiet = EchoOff::now();
         rpassword::prompt_password(question).ok()
     }
 
@@ -138,8 +145,9 @@ pub(super) struct Given {
 }
 
 /// At a terminal, asks for each of the Client ID, Client secret and Refresh
-/// token that is still missing, without echo, since a pasted block carries
-/// secrets. Any answer may be the first line of the page's Copy all text:
+/// token that is still missing: the Client ID shown as it is typed, the
+/// secrets without echo, and the lines of a pasted block after its first (the
+/// Client ID's) without echo too, since they carry secrets. Any answer may be the first line of the page's Copy all text:
 /// then lines are read until all five settings are in, or until an empty
 /// line, so that no pasted line is left for the shell to run (and to keep
 /// in its history). Off a terminal it asks nothing.
@@ -147,7 +155,7 @@ pub(super) fn ask_at_terminal(pasted: &mut PastedSettings, given: &Given, input:
     let questions = [
         (
             given.client_id,
-            "Client ID (or paste the page's Copy all text; not shown): ",
+            "Client ID (or paste the page's Copy all text): ",
             Setting::ClientId,
         ),
         (
@@ -165,7 +173,11 @@ pub(super) fn ask_at_terminal(pasted: &mut PastedSettings, given: &Given, input:
         if given || pasted.has(setting) {
             continue;
         }
-        let Some(answer) = input.prompt_secret(question) else {
+        let answer = match setting {
+            Setting::ClientId => input.prompt_line(question),
+            _ => input.prompt_secret(question),
+        };
+        let Some(answer) = answer else {
             return;
         };
         let answer = answer.trim();
@@ -203,6 +215,8 @@ mod tests {
     struct Typed {
         lines: std::collections::VecDeque<&'static str>,
         questions: Vec<String>,
+        /// The questions whose answer is shown as it is typed.
+        shown: Vec<String>,
     }
 
     impl Typed {
@@ -210,6 +224,7 @@ mod tests {
             Self {
                 lines: lines.iter().copied().collect(),
                 questions: Vec::new(),
+                shown: Vec::new(),
             }
         }
     }
@@ -220,6 +235,7 @@ mod tests {
         }
 
         fn prompt_line(&mut self, question: &str) -> Option<String> {
+            self.shown.push(question.to_owned());
             self.prompt_secret(question)
         }
 
@@ -261,6 +277,27 @@ mod tests {
         assert_eq!(pasted.exposed()[1].as_deref(), Some("the-secret"));
         assert_eq!(typed.lines.len(), 1, "reading stopped at the fifth line");
         assert_eq!(typed.questions.len(), 5, "one prompt, then four more lines");
+        assert_eq!(
+            typed.shown.len(),
+            1,
+            "the lines after the first are not shown"
+        );
+    }
+
+    #[test]
+    fn the_client_id_is_shown_as_it_is_typed_and_the_secrets_are_not() {
+        let mut typed = Typed::new(&["3MVG9typed", "the-secret", "5Aep-token"]);
+
+        ask_at_terminal(&mut PastedSettings::default(), &NOTHING_GIVEN, &mut typed);
+
+        assert_eq!(
+            typed.shown,
+            ["Client ID (or paste the page's Copy all text): "]
+        );
+        assert_eq!(
+            typed.questions[1..],
+            ["Client secret (not shown): ", "Refresh token (not shown): "]
+        );
     }
 
     #[test]
