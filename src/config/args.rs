@@ -70,13 +70,18 @@ Examples:
   sftoken paste                 Sign in with a browser on another computer
   pbpaste | sftoken check       Check copied settings (Windows: Get-Clipboard)";
 
-/// What `--help` adds before the examples: the variables that stand for
-/// flags, which `-h` has no room for.
-const ENVIRONMENT: &str = "\
+/// What `--help` adds before the examples, which `-h` has no room for: the
+/// variables that stand for flags, and everything the opt-out turns off.
+const IN_FULL: &str = "\
 SFTOKEN_LOGIN_URL, SFTOKEN_CLIENT_ID, SFTOKEN_PORT, SFTOKEN_IDLE_TIMEOUT, \
 SFTOKEN_CALLBACK_URL, SFTOKEN_COMPANY_NAMES and SFTOKEN_HTTP_TIMEOUT stand for \
 their flags. The client secret comes from the page or SFTOKEN_CLIENT_SECRET, \
 never from a flag.
+
+--allow-any-login-url, for testing against a server you control, accepts a \
+login URL that is not https on a Salesforce host (loopback and plain http \
+included) and sends tokens to whatever instance and identity URLs that server \
+answers with, with no host check.
 
 ";
 
@@ -235,7 +240,8 @@ impl Cli {
     /// screen. clap itself prints `--help` three lines a flag whenever `-h`
     /// hides one, so when help is asked for in full, nothing is hidden in the
     /// first place. The variables that stand for flags are named once, after
-    /// them, since `[env: …]` beside each would not fit a line.
+    /// them, since `[env: …]` beside each would not fit a line; so is what
+    /// `--allow-any-login-url` turns off.
     pub fn from_process() -> Self {
         let args: Vec<OsString> = std::env::args_os().collect();
         let in_full = args
@@ -248,7 +254,7 @@ impl Cli {
             // The shared flags reach `check` and `paste` from here.
             command = command
                 .mut_args(|arg| arg.hide_short_help(false))
-                .after_help(format!("{ENVIRONMENT}{EXAMPLES}"));
+                .after_help(format!("{IN_FULL}{EXAMPLES}"));
         }
         let matches = command.get_matches_from(args);
         Self::from_arg_matches(&matches).unwrap_or_else(|error| error.exit())
