@@ -88,9 +88,9 @@ answers with, with no host check.
 const CHECK_AFTER_HELP: &str = "\
 The Client ID comes from --client-id or SFTOKEN_CLIENT_ID, the client secret \
 and refresh token from SFTOKEN_CLIENT_SECRET and SFTOKEN_REFRESH_TOKEN; else \
-from standard input: the page's Copy all text piped \
-in, or pasted or typed at the prompt. Never from arguments. Exit 0 when the \
-settings work, 1 with the reason when they don't.
+from standard input: the page's Copy all text piped in, or pasted or typed at \
+the prompt. Never from arguments. Exit 0 when the settings work, 1 with the \
+reason when they don't.
 
 Examples:
   sftoken check                 Paste the page's Copy all text at the prompt
@@ -184,7 +184,7 @@ pub struct Cli {
     #[arg(long, global = true, hide_short_help = true)]
     pub json: bool,
 
-    /// With --json: write it to FILE, for you only
+    /// With --json: write it to FILE (mode 0600)
     #[arg(
         long,
         global = true,
