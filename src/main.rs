@@ -2,13 +2,12 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
 use sftoken::commands::{self, Stdin};
 use sftoken::config::{Cli, Command, Config, Env};
 use sftoken::plain_text::one_line;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::from_process();
     commands::init_logging(cli.verbose);
     let result = Env::from_process()
         .and_then(|env| Config::resolve(&cli, env))
@@ -21,7 +20,7 @@ fn main() -> ExitCode {
                 .block_on(async {
                     match cli.command {
                         Some(Command::Check) => commands::check(config, Stdin).await,
-                        Some(Command::Paste) => commands::paste(config, Stdin).await,
+                        Some(Command::Paste { .. }) => commands::paste(config, Stdin).await,
                         None => commands::serve(config).await,
                     }
                 })

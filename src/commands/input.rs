@@ -8,13 +8,14 @@ use tokio::sync::mpsc;
 
 use super::Error;
 use super::piped::{MAX_LINE, Piped};
+use super::terminal::EchoOff;
 use crate::signin::settings::{PastedSettings, Setting};
 
 /// Where the terminal commands read what they are not given.
 pub trait Input {
     /// Standard input's lines, when it is piped rather than a terminal.
     fn piped(&mut self) -> Option<Piped>;
-    /// A line typed at a prompt on a terminal, echoed.
+    /// A line typed at a prompt on a terminal, shown as it is typed.
     fn prompt_line(&mut self, question: &str) -> Option<String>;
     /// A line typed at a prompt on a terminal, not echoed.
     fn prompt_secret(&mut self, question: &str) -> Option<String>;
@@ -34,20 +35,26 @@ impl Input for Stdin {
         (!stdin.is_terminal()).then(|| Piped::read(stdin.lock()))
     }
 
+    /// Read as a secret is, a character at a time with the terminal's own
+    /// echo off, but with each character shown: so when a block is pasted
+    /// at the prompt, only its first line is shown, and the rest (secrets)
+    /// is neither echoed nor read ahead of the next prompt.
     fn prompt_line(&mut self, question: &str) -> Option<String> {
         if !std::io::stdin().is_terminal() {
             return None;
         }
-        eprint!("{question}");
-        let mut line = String::new();
-        std::io::stdin().read_line(&mut line).ok()?;
-        Some(line)
+        let shown = rpassword::ConfigBuilder::new()
+            .password_feedback_partial_mask('*', usize::MAX)
+            .build();
+        let _quiet = EchoOff::now();
+        rpassword::prompt_password_with_config(question, shown).ok()
     }
 
     fn prompt_secret(&mut self, question: &str) -> Option<String> {
         if !std::io::stdin().is_terminal() {
             return None;
         }
+        let _quiet = EchoOff::now();
         rpassword::prompt_password(question).ok()
     }
 
@@ -129,8 +136,9 @@ pub(super) struct Given {
 }
 
 /// At a terminal, asks for each of the Client ID, Client secret and Refresh
-/// token that is still missing, without echo, since a pasted block carries
-/// secrets. Any answer may be the first line of the page's Copy all text:
+/// token that is still missing: the Client ID shown as it is typed, the
+/// secrets without echo, and the lines of a pasted block after its first (the
+/// Client ID's) without echo too, since they carry secrets. Any answer may be the first line of the page's Copy all text:
 /// then lines are read until all five settings are in, or until an empty
 /// line, so that no pasted line is left for the shell to run (and to keep
 /// in its history). Off a terminal it asks nothing.
@@ -138,7 +146,7 @@ pub(super) fn ask_at_terminal(pasted: &mut PastedSettings, given: &Given, input:
     let questions = [
         (
             given.client_id,
-            "Client ID (or paste the page's Copy all text; not shown): ",
+            "Client ID (or paste the page's Copy all text): ",
             Setting::ClientId,
         ),
         (
@@ -156,7 +164,11 @@ pub(super) fn ask_at_terminal(pasted: &mut PastedSettings, given: &Given, input:
         if given || pasted.has(setting) {
             continue;
         }
-        let Some(answer) = input.prompt_secret(question) else {
+        let answer = match setting {
+            Setting::ClientId => input.prompt_line(question),
+            _ => input.prompt_secret(question),
+        };
+        let Some(answer) = answer else {
             return;
         };
         let answer = answer.trim();
@@ -194,6 +206,8 @@ mod tests {
     struct Typed {
         lines: std::collections::VecDeque<&'static str>,
         questions: Vec<String>,
+        /// The questions whose answer is shown as it is typed.
+        shown: Vec<String>,
     }
 
     impl Typed {
@@ -201,6 +215,7 @@ mod tests {
             Self {
                 lines: lines.iter().copied().collect(),
                 questions: Vec::new(),
+                shown: Vec::new(),
             }
         }
     }
@@ -211,6 +226,7 @@ mod tests {
         }
 
         fn prompt_line(&mut self, question: &str) -> Option<String> {
+            self.shown.push(question.to_owned());
             self.prompt_secret(question)
         }
 
@@ -252,6 +268,27 @@ mod tests {
         assert_eq!(pasted.exposed()[1].as_deref(), Some("the-secret"));
         assert_eq!(typed.lines.len(), 1, "reading stopped at the fifth line");
         assert_eq!(typed.questions.len(), 5, "one prompt, then four more lines");
+        assert_eq!(
+            typed.shown.len(),
+            1,
+            "the lines after the first are not shown"
+        );
+    }
+
+    #[test]
+    fn the_client_id_is_shown_as_it_is_typed_and_the_secrets_are_not() {
+        let mut typed = Typed::new(&["3MVG9typed", "the-secret", "5Aep-token"]);
+
+        ask_at_terminal(&mut PastedSettings::default(), &NOTHING_GIVEN, &mut typed);
+
+        assert_eq!(
+            typed.shown,
+            ["Client ID (or paste the page's Copy all text): "]
+        );
+        assert_eq!(
+            typed.questions[1..],
+            ["Client secret (not shown): ", "Refresh token (not shown): "]
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod paste;
 mod piped;
 mod progress;
 mod serve;
+mod terminal;
 
 pub use check::check;
 pub use input::{Input, Stdin};

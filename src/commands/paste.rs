@@ -14,6 +14,7 @@ use tokio::time::Instant;
 use super::Error;
 use super::input::{Ask, Input, ask};
 use super::output::report;
+use super::terminal::{say, show_address};
 use crate::client_id::ClientId;
 use crate::config::{Config, describe_duration};
 use crate::flow::{self, Answer, Callback};
@@ -79,16 +80,16 @@ pub async fn paste(config: Config, mut input: impl Input) -> Result<(), Error> {
         credentials,
         Callback::SuccessPage(config.callback_url.clone()),
     );
-    eprintln!(
+    say(&format!(
         "The External Client App's Callback URL must be exactly {} (change it with --callback-url).",
         started.pending.redirect_uri
-    );
-    eprintln!("1. Open this address in a browser on any computer, sign in, and click Allow:");
-    println!("{}", started.authorize_url);
-    eprintln!(
+    ));
+    say("1. Open this address in a browser on any computer, sign in, and click Allow:");
+    show_address(started.authorize_url.as_str(), true);
+    say(&format!(
         "2. Salesforce then shows a page whose address contains code=. Within {}, copy that whole address, paste it here and press Enter (an error page's address works too):",
         describe_duration(LOGIN_LIFETIME)
-    );
+    ));
     let mut logins = Logins::default();
     let id = logins.start(Owner::TERMINAL, started.state, started.pending);
     let deadline = Instant::now() + LOGIN_LIFETIME;

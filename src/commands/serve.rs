@@ -3,7 +3,6 @@
 //! do at start, who signed in to which org after each sign-in, and why a
 //! sign-in failed, as a warning.
 
-use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,6 +10,7 @@ use tokio::task::JoinSet;
 
 use super::Error;
 use super::output::{print_copy_all, print_json, signed_in, warn_if_stdout_is_a_file};
+use super::terminal::{say, show_address};
 use crate::config::{Config, describe_duration};
 use crate::salesforce::Surface;
 use crate::signin::{Connection, Outcome};
@@ -72,8 +72,8 @@ pub async fn serve(config: Config) -> Result<(), Error> {
     let announcer = tokio::spawn(async move {
         while launch_urls.changed().await.is_ok() {
             let url = launch_urls.borrow_and_update().clone();
-            eprintln!("The address was used. For another browser, open this one (it works once):");
-            print_address(&url, mode);
+            say("The address was used. For another browser, open this one (it works once):");
+            show_address(&url, !mode.stdout_is_for_the_result());
         }
     });
     let mut sign_ins = server.take_sign_ins();
@@ -160,21 +160,21 @@ pub async fn serve(config: Config) -> Result<(), Error> {
 /// The first lines: the address, and what to do next.
 fn introduce(state: &AppState, url: &str, mode: Mode) {
     let port = state.port();
-    eprintln!(
-        "sftoken is running. Open this address in your browser (it works once; sftoken prints a fresh one after each use):"
+    say(
+        "sftoken is running. Open this address in your browser (it works once; sftoken prints a fresh one after each use):",
     );
-    print_address(url, mode);
+    show_address(url, !mode.stdout_is_for_the_result());
     let then = match mode {
         Mode::Page => "shows the five settings to copy. Press Ctrl-C here to stop",
         Mode::Json => "prints the settings here as JSON and stops",
         Mode::Print => "prints the five settings here and stops",
     };
-    eprintln!(
+    say(&format!(
         "Next: follow the page. It lists what the External Client App needs (its Callback URL is http://localhost:{port}/callback), signs you in with Salesforce, then {then}."
-    );
-    eprintln!(
-        "From another computer, forward the port first: ssh -L {port}:localhost:{port} <this-host>"
-    );
+    ));
+    // A command to copy: on a line of its own, never wrapped.
+    say("From another computer, forward the port first:");
+    eprintln!("  ssh -L {port}:localhost:{port} <this-host>");
 }
 
 /// After a sign-in and its checks: who signed in to which org, where the
@@ -192,18 +192,6 @@ fn tell_signed_in(connection: &Connection, mode: Mode) {
     }
 }
 
-/// The address to open, alone on its line: on standard output, or on
-/// standard error with `--json` or `--print`, whose standard output carries
-/// the result alone.
-fn print_address(url: &str, mode: Mode) {
-    if mode.stdout_is_for_the_result() {
-        eprintln!("{url}");
-    } else {
-        println!("{url}");
-        let _ = std::io::stdout().flush();
-    }
-}
-
 /// Opens the default browser without waiting for it. On a machine with no
 /// display, says so instead of starting a text-mode browser in this terminal.
 fn open_in_browser(url: &str) {
@@ -211,14 +199,14 @@ fn open_in_browser(url: &str) {
         && std::env::var_os("DISPLAY").is_none()
         && std::env::var_os("WAYLAND_DISPLAY").is_none();
     if headless {
-        eprintln!(
-            "No graphical display was found, so no browser was opened. Open the address above in a browser."
+        say(
+            "No graphical display was found, so no browser was opened. Open the address above in a browser.",
         );
         return;
     }
     // The error names the address, which carries the launch token: say less.
     if open::that_detached(url).is_err() {
-        eprintln!("Could not open a browser. Open the address above yourself.");
+        say("Could not open a browser. Open the address above yourself.");
     }
 }
 

@@ -177,7 +177,7 @@ impl Config {
                 .or(file.company_names)
                 .unwrap_or_default(),
         )?;
-        let callback_url = match cli.callback_url.as_deref().or(file.callback_url.as_deref()) {
+        let callback_url = match cli.given_callback_url().or(file.callback_url.as_deref()) {
             Some(url) => SuccessPage::parse(url, policy)?,
             None => SuccessPage::default_page(),
         };

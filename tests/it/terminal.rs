@@ -74,9 +74,113 @@ fn flags_in(help: &str) -> Vec<String> {
 }
 
 async fn help_of(args: &[&str]) -> String {
-    let mut help = Binary::spawn(args, &[]);
+    // The width of a terminal that does not say it: 80 columns.
+    let mut help = Binary::spawn_with(args, &[], &["COLUMNS"], None);
     assert_eq!(help.wait().await, 0, "{args:?}");
     help.stdout()
+}
+
+/// The commands the examples at the end of `sftoken -h` and `--help` run.
+const EXAMPLES: [&str; 5] = [
+    "  sftoken  ",
+    "  sftoken --sandbox  ",
+    "  sftoken --no-browser --print  ",
+    "  sftoken paste  ",
+    " | sftoken check  ",
+];
+
+/// The help's last section, from its "Examples:" heading.
+fn examples_in(help: &str) -> &str {
+    let at = help.rfind("\nExamples:\n").expect("an Examples section");
+    &help[at..]
+}
+
+#[tokio::test]
+async fn help_fits_one_screen_says_what_you_get_first_and_ends_with_examples() {
+    let short = help_of(&["-h"]).await;
+    let full = help_of(&["--help"]).await;
+
+    let first_line = short.lines().next().unwrap_or_default();
+    assert!(
+        first_line.contains("five settings") && first_line.contains("Snow Atlas"),
+        "{first_line}"
+    );
+    assert!(!first_line.contains("PKCE"), "{first_line}");
+    assert!(
+        short.lines().count() <= 24,
+        "-h is {} lines:\n{short}",
+        short.lines().count()
+    );
+    for help in [&short, &full] {
+        let wide: Vec<&str> = help.lines().filter(|l| l.chars().count() > 80).collect();
+        assert!(wide.is_empty(), "over 80 columns: {wide:#?}");
+        let examples = examples_in(help);
+        for example in EXAMPLES {
+            assert!(examples.contains(example), "{example:?} in {examples}");
+        }
+        assert!(
+            examples.lines().count() == EXAMPLES.len() + 2,
+            "the examples end the help: {examples:?}"
+        );
+    }
+    // --help lists every flag, each with its help on the same line, in
+    // one screen of a 45-line window; so do the commands' own.
+    assert!(full.lines().count() <= 45, "{full}");
+    for help in [
+        full.clone(),
+        help_of(&["check", "--help"]).await,
+        help_of(&["paste", "--help"]).await,
+    ] {
+        for line in help.lines().filter(|l| l.trim_start().starts_with("--")) {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            assert!(
+                words.len() >= 3 && line.chars().count() <= 80,
+                "a flag without its help beside it: {line:?}"
+            );
+        }
+    }
+    assert!(
+        !short.contains("--allow-any-login-url"),
+        "-h keeps to the usual flags"
+    );
+    assert!(
+        full.contains("--allow-any-login-url"),
+        "--help has them all"
+    );
+    assert!(full.contains("SFTOKEN_COMPANY_NAMES"), "{full}");
+}
+
+#[tokio::test]
+async fn check_help_lists_only_what_applies_to_check() {
+    for args in [
+        &["check", "--help"][..],
+        &["check", "-h"][..],
+        &["help", "check"][..],
+    ] {
+        let help = help_of(args).await;
+
+        for not_for_check in ["--callback-url", "aste mode", "picker", "--port", "--print"] {
+            assert!(
+                !help.contains(not_for_check),
+                "{args:?} says {not_for_check:?}:\n{help}"
+            );
+        }
+        assert!(help.contains("| sftoken check"), "{args:?}: {help}");
+    }
+
+    let mut binary = Binary::spawn(
+        &[
+            "check",
+            "--callback-url",
+            "https://login.salesforce.com/services/oauth2/success",
+        ],
+        &[],
+    );
+    assert_eq!(
+        binary.wait().await,
+        2,
+        "a paste mode flag given to check is refused"
+    );
 }
 
 #[tokio::test]
@@ -119,7 +223,16 @@ async fn each_command_lists_only_the_flags_that_apply_to_it() {
             );
         }
         assert!(help.contains("SFTOKEN_CLIENT_ID"), "{command}: {help}");
+        assert_eq!(
+            listed.contains(&"--callback-url".to_owned()),
+            command == "paste",
+            "the Callback URL is paste mode's: {command}: {listed:?}"
+        );
     }
+    assert!(
+        page.contains(&"--callback-url".to_owned()),
+        "the page's paste mode"
+    );
 }
 
 #[tokio::test]
@@ -148,14 +261,56 @@ async fn at_start_the_terminal_gives_the_address_and_what_to_do_next() {
 
     let binary = Binary::spawn(&["--no-browser", "--port", &port.to_string()], &[]);
 
-    let said = binary.wait_for_stderr("Next:").await;
+    let said = binary.wait_for_stderr("<this-host>").await;
     assert_eq!(port_of(&binary.launch_url().await), port);
+    let sentences = said.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
-        said.contains(&format!(
+        sentences.contains(&format!(
             "Next: follow the page. It lists what the External Client App needs (its Callback URL is http://localhost:{port}/callback), signs you in with Salesforce, then shows the five settings to copy. Press Ctrl-C here to stop."
         )),
         "{said}"
     );
+    assert!(
+        said.contains(&format!("\n  ssh -L {port}:localhost:{port} <this-host>\n")),
+        "the command to copy is whole, on its own line: {said}"
+    );
+}
+
+/// What a terminal `columns` wide shows at start, lines without their `\r`.
+async fn start_screen(columns: &str, extra: &[&str]) -> (String, String) {
+    let port = free_port().to_string();
+    let mut args = vec!["--no-browser", "--port", &port];
+    args.extend(extra);
+    let terminal = in_terminal(&args, &[("COLUMNS", columns)]);
+    let shown = terminal
+        .wait_for_stdout("<this-host>")
+        .await
+        .replace('\r', "");
+    let url = terminal.launch_url().await.trim_end().to_owned();
+    (shown, url)
+}
+
+#[tokio::test]
+async fn the_address_stands_alone_between_blank_lines_and_the_words_around_it_wrap() {
+    for extra in [&[][..], &["--print"][..]] {
+        let (shown, url) = start_screen("50", extra).await;
+
+        assert!(
+            shown.contains(&format!(":\n\n{url}\n\nNext: ")),
+            "{extra:?}: the address alone, unindented, a blank line either side:\n{shown}"
+        );
+        for line in shown.lines().filter(|line| *line != url) {
+            assert!(
+                line.chars().count() <= 50,
+                "{extra:?}: wider than COLUMNS: {line:?}"
+            );
+        }
+        let words = shown.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            words.contains("sftoken is running. Open this address in your browser (it works once; sftoken prints a fresh one after each use):"),
+            "{extra:?}: words broken, not wrapped: {shown}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -387,11 +542,22 @@ async fn check_at_a_terminal_reads_the_pasted_copy_all_block_whole_so_no_line_re
     );
     let mut terminal = shell_in_terminal(&command, &[]);
     terminal
-        .wait_for_stdout("Client ID (or paste the page's Copy all text; not shown): ")
+        .wait_for_stdout("Client ID (or paste the page's Copy all text): ")
         .await;
 
     terminal.write_stdin(&copy_all);
-    terminal.wait_for_stdout("These settings work.").await;
+    let shown = terminal.wait_for_stdout("These settings work.").await;
+    assert!(
+        shown.contains(&format!(
+            "Copy all text): {}",
+            copy_all.lines().next().unwrap_or_default()
+        )),
+        "the first pasted line, the Client ID's, is shown: {shown}"
+    );
+    assert!(
+        !shown.contains(&mock.options().client_secret),
+        "the pasted secret is not: {shown}"
+    );
     terminal.write_stdin("typed after sftoken\n");
 
     let shown = terminal.wait_for_stdout("the shell read: [").await;
@@ -434,6 +600,40 @@ async fn check_at_a_terminal_asks_for_a_missing_client_id_instead_of_refusing() 
     assert!(
         !shown.contains("Client secret (not shown)"),
         "given, so not asked: {shown}"
+    );
+    assert_eq!(terminal.wait().await, 0, "{shown}");
+}
+
+#[tokio::test]
+async fn check_at_a_terminal_shows_the_client_id_as_it_is_typed_and_hides_the_secrets() {
+    let (mock, token) = mock_with_token(MockOptions::default()).await;
+    let secret = mock.options().client_secret.clone();
+    let client_id = mock.options().client_id.clone();
+    let mut terminal = in_terminal(
+        &["check", "--allow-any-login-url", "--login-url", &mock.url()],
+        &[],
+    );
+    terminal.wait_for_stdout("Client ID (or paste").await;
+
+    terminal.write_stdin(&format!("{client_id}\n"));
+    let shown = terminal
+        .wait_for_stdout("Client secret (not shown): ")
+        .await;
+    terminal.write_stdin(&format!("{secret}\n"));
+    terminal
+        .wait_for_stdout("Refresh token (not shown): ")
+        .await;
+    terminal.write_stdin(&format!("{token}\n"));
+
+    assert!(
+        shown.contains(&format!("Copy all text): {client_id}\r\n")),
+        "the Client ID is shown after its prompt: {shown:?}"
+    );
+    let shown = terminal.wait_for_stdout("These settings work.").await;
+    assert!(!shown.contains(&secret), "the secret is shown: {shown}");
+    assert!(
+        !shown.contains(&token),
+        "the refresh token is shown: {shown}"
     );
     assert_eq!(terminal.wait().await, 0, "{shown}");
 }
