@@ -1,7 +1,7 @@
 //! The report as plain text, for `sftoken check`: one line per finding, each
 //! `status  Name: text`, in the order of [`CheckKind::ALL`].
 
-use super::{Finding, License, Permission, Report, Step};
+use super::{Finding, License, Note, Permission, Report, Step};
 use crate::salesforce::{Advice, Surface};
 
 impl Report {
@@ -107,6 +107,8 @@ fn finding_lines(finding: &Finding, line: &mut impl FnMut(&str, &str, &str)) {
                 ),
             }
         }
+        Finding::Approvals(found) => notes("Approvals", &found.notes, &found.read_error, line),
+        Finding::AppPolicy(found) => notes("App policies", &found.notes, &found.read_error, line),
         Finding::Licenses(licenses) => {
             let list = |all: &[License]| {
                 all.iter()
@@ -161,6 +163,26 @@ fn finding_lines(finding: &Finding, line: &mut impl FnMut(&str, &str, &str)) {
                 .collect::<Vec<_>>()
                 .join(", ");
             line("Email domains", "ok", &domains);
+        }
+    }
+}
+
+/// A check's notes: a warning with its fix, or a plain line, which is only a
+/// note when Salesforce would not give what the check reads.
+fn notes(
+    name: &str,
+    notes: &[Note],
+    read_error: &Option<Advice>,
+    line: &mut impl FnMut(&str, &str, &str),
+) {
+    let plain = if read_error.is_some() { "note" } else { "ok" };
+    for note in notes {
+        match &note.fix {
+            Some(fix) if note.severity > 0 => {
+                line(name, "warning", &note.text);
+                line(name, "fix", fix);
+            }
+            _ => line(name, plain, &note.text),
         }
     }
 }

@@ -7,8 +7,8 @@ use serde::Serialize;
 use super::Each;
 use crate::salesforce::Advice;
 use crate::signin::report::{
-    DomainCount, Finding, License, Licenses, LoginUrlTried, OrgInfo, Permission, PermissionsCheck,
-    TokenCheck, TypeCount, UserInfo, UserPreview,
+    AppPolicy, Approvals, DomainCount, Finding, License, Licenses, LoginUrlTried, Note, OrgInfo,
+    Permission, PermissionsCheck, TokenCheck, TypeCount, UserInfo, UserPreview, worst,
 };
 
 /// What a passed check found, its fields beside `status`.
@@ -19,6 +19,8 @@ pub enum FindingView<'a> {
     User(UserView<'a>),
     Org(OrgView<'a>),
     Permissions(PermissionsView<'a>),
+    Approvals(ApprovalsView<'a>),
+    AppPolicy(AppPolicyView<'a>),
     Licenses(LicensesView<'a>),
     Users(UsersView<'a>),
 }
@@ -30,6 +32,8 @@ impl<'a> FindingView<'a> {
             Finding::User(user) => Self::User(UserView::of(user)),
             Finding::Org(org) => Self::Org(OrgView::of(org)),
             Finding::Permissions(check) => Self::Permissions(PermissionsView::of(check)),
+            Finding::Approvals(found) => Self::Approvals(ApprovalsView::of(found)),
+            Finding::AppPolicy(found) => Self::AppPolicy(AppPolicyView::of(found)),
             Finding::Licenses(licenses) => Self::Licenses(LicensesView::of(licenses)),
             Finding::Users(users) => Self::Users(UsersView::of(users)),
         }
@@ -142,6 +146,90 @@ impl<'a> PermissionsView<'a> {
             fixes: &p.fixes,
             profiles: p.profiles,
             profiles_error: p.profiles_error.as_ref(),
+        }
+    }
+}
+
+type Notes<'a> = Each<std::slice::Iter<'a, Note>, fn(&'a Note) -> NoteView<'a>>;
+
+/// What a check says in words; the worst warning goes into the page's banner.
+#[derive(Serialize)]
+pub struct NoteView<'a> {
+    text: &'a str,
+    fix: Option<&'a str>,
+    severity: u8,
+}
+
+fn notes(all: &[Note]) -> Notes<'_> {
+    Each(all.iter(), |n| NoteView {
+        text: &n.text,
+        fix: n.fix.as_deref(),
+        severity: n.severity,
+    })
+}
+
+fn worst_of(all: &[Note]) -> Option<NoteView<'_>> {
+    worst(all).map(|n| NoteView {
+        text: &n.text,
+        fix: n.fix.as_deref(),
+        severity: n.severity,
+    })
+}
+
+/// The user's approvals of this app: how many, and the oldest at five.
+#[derive(Serialize)]
+pub struct ApprovalsView<'a> {
+    app_name: Option<&'a str>,
+    count: usize,
+    oldest_created: Option<&'a str>,
+    oldest_last_used: Option<&'a str>,
+    notes: Notes<'a>,
+    worst: Option<NoteView<'a>>,
+    read_error: Option<&'a Advice>,
+}
+
+impl<'a> ApprovalsView<'a> {
+    fn of(a: &'a Approvals) -> Self {
+        Self {
+            app_name: a.app_name.as_deref(),
+            count: a.count,
+            oldest_created: a.oldest_created.as_deref(),
+            oldest_last_used: a.oldest_last_used.as_deref(),
+            notes: notes(&a.notes),
+            worst: worst_of(&a.notes),
+            read_error: a.read_error.as_ref(),
+        }
+    }
+}
+
+/// The app's OAuth policies as Salesforce names them, and what they mean.
+#[derive(Serialize)]
+pub struct AppPolicyView<'a> {
+    app_name: Option<&'a str>,
+    refresh_token_policy: Option<&'a str>,
+    validity_period: Option<i64>,
+    validity_unit: Option<&'a str>,
+    ip_relaxation: Option<&'a str>,
+    permitted_users: Option<&'a str>,
+    expires_on: Option<&'a str>,
+    notes: Notes<'a>,
+    worst: Option<NoteView<'a>>,
+    read_error: Option<&'a Advice>,
+}
+
+impl<'a> AppPolicyView<'a> {
+    fn of(p: &'a AppPolicy) -> Self {
+        Self {
+            app_name: p.app_name.as_deref(),
+            refresh_token_policy: p.refresh_token_policy.as_deref(),
+            validity_period: p.validity_period,
+            validity_unit: p.validity_unit.as_deref(),
+            ip_relaxation: p.ip_relaxation.as_deref(),
+            permitted_users: p.permitted_users.as_deref(),
+            expires_on: p.expires_on.as_deref(),
+            notes: notes(&p.notes),
+            worst: worst_of(&p.notes),
+            read_error: p.read_error.as_ref(),
         }
     }
 }
