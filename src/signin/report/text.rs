@@ -107,8 +107,14 @@ fn finding_lines(finding: &Finding, line: &mut impl FnMut(&str, &str, &str)) {
                 ),
             }
         }
-        Finding::Approvals(found) => notes("Approvals", &found.notes, &found.read_error, line),
-        Finding::AppPolicy(found) => notes("App policies", &found.notes, &found.read_error, line),
+        Finding::Approvals(found) => {
+            let unread = found.read_error.is_some() || found.app_name.is_none();
+            notes("Approvals", &found.notes, unread, line);
+        }
+        Finding::AppPolicy(found) => {
+            let unread = found.read_error.is_some() || found.refresh_token_policy.is_none();
+            notes("App policies", &found.notes, unread, line);
+        }
         Finding::Licenses(licenses) => {
             let list = |all: &[License]| {
                 all.iter()
@@ -168,14 +174,9 @@ fn finding_lines(finding: &Finding, line: &mut impl FnMut(&str, &str, &str)) {
 }
 
 /// A check's notes: a warning with its fix, or a plain line, which is only a
-/// note when Salesforce would not give what the check reads.
-fn notes(
-    name: &str,
-    notes: &[Note],
-    read_error: &Option<Advice>,
-    line: &mut impl FnMut(&str, &str, &str),
-) {
-    let plain = if read_error.is_some() { "note" } else { "ok" };
+/// note when the check could not read what it looks at.
+fn notes(name: &str, notes: &[Note], unread: bool, line: &mut impl FnMut(&str, &str, &str)) {
+    let plain = if unread { "note" } else { "ok" };
     for note in notes {
         match &note.fix {
             Some(fix) if note.severity > 0 => {
