@@ -225,6 +225,7 @@ function drawResult(body, onPick) {
   $("checks-progress").textContent = checks.done ? `(finished: ${summary})` : "(running…)";
   const progress = revoked ? "the refresh token is revoked" : checks.done ? summary : "checking…";
   $("banner").textContent = bannerText(steps, progress);
+  $("banner").classList.toggle("warning", steps.some((step) => step.worst));
   const users = passed(steps, "users");
   if (users) drawPicker(users.domains, onPick);
   drawPickerState(body.settings.company_names);

@@ -108,7 +108,7 @@ pub fn read(records: Result<Vec<Value>, Advice>) -> (Approvals, Option<TokenRow>
         Some(oldest) => Note::warning(
             3,
             format!(
-                "This user holds {count} approvals of {name}, the {MAX_APPROVALS} Salesforce keeps per user: the next sign-in of this user to this app revokes the oldest, created {} and last used {}. If that is Snow Atlas's token, its imports stop.",
+                "This user holds {count} approvals of {name}, as many as Salesforce keeps per user and app: the next sign-in of this user to this app revokes the oldest, created {} and last used {}. If that is Snow Atlas's token, its imports stop.",
                 day(oldest.created_date.as_deref()),
                 day(oldest.last_used_date.as_deref()),
             ),

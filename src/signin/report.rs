@@ -301,6 +301,14 @@ impl Report {
         }
     }
 
+    /// The user's approvals of the app, when they were counted.
+    pub fn approvals(&self) -> Option<&Approvals> {
+        match self.step(CheckKind::Approvals) {
+            Step::Ok(Finding::Approvals(found)) if found.app_name.is_some() => Some(found),
+            _ => None,
+        }
+    }
+
     pub fn users(&self) -> Option<&UserPreview> {
         match self.step(CheckKind::Users) {
             Step::Ok(Finding::Users(users)) => Some(users),

@@ -191,7 +191,7 @@ async fn five_approvals_say_the_next_sign_in_revokes_the_oldest_with_when_it_was
     assert_eq!(step["count"], 5, "{step}");
     assert_eq!(step["app_name"], "Snow Atlas Connector");
     assert_eq!(step["oldest_last_used"], "2026-11-10T02:00:00.000+0000");
-    let said = "This user holds 5 approvals of Snow Atlas Connector, the 5 Salesforce keeps per user: the next sign-in of this user to this app revokes the oldest, created 2026-01-15 08:00 UTC and last used 2026-11-10 02:00 UTC. If that is Snow Atlas's token, its imports stop.";
+    let said = "This user holds 5 approvals of Snow Atlas Connector, as many as Salesforce keeps per user and app: the next sign-in of this user to this app revokes the oldest, created 2026-01-15 08:00 UTC and last used 2026-11-10 02:00 UTC. If that is Snow Atlas's token, its imports stop.";
     assert_eq!(texts(step), [said]);
     assert_eq!(code, 0);
     assert!(
@@ -290,6 +290,26 @@ async fn in_chromium_the_rows_say_it_and_the_banner_shows_the_worst() {
     let banner = browser.execute(&text("banner"), vec![]).await;
     let banner = banner.as_str().unwrap_or_default();
     assert!(banner.ends_with(" · Snow Atlas's token stops working on 8 December 2026, 09:00 UTC (the app's refresh token policy: expire after 1 day)."), "{banner}");
+    browser.quit().await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_warning_before_another_sign_in_gives_the_real_count() {
+    let (app, mock) = app_and_mock(MockOptions {
+        earlier_approvals: 3,
+        ..MockOptions::default()
+    })
+    .await;
+    let (browser, _, _) = browser_signed_in(&app, &mock).await;
+    wait_for_checks_finished(&browser).await;
+    browser.goto(&app.url("/")).await;
+    browser.find("#setup:not([hidden])").await;
+    let warning = browser.text("#approvals-warning").await;
+    assert!(
+        warning.contains("That user now holds 4 of the five approvals of this app."),
+        "{warning}"
+    );
     browser.quit().await;
     app.stop().await;
 }
