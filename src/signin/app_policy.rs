@@ -59,8 +59,8 @@ struct PolicyRow {
 /// The app's policies, from the two reads and this app's approval (`ours`,
 /// which names the app and dates a lifetime).
 pub fn read(
-    apps: Result<Vec<Value>, Advice>,
-    policies: Result<Vec<Value>, Advice>,
+    apps: Result<Vec<Value>, Box<Advice>>,
+    policies: Result<Vec<Value>, Box<Advice>>,
     ours: Option<&TokenRow>,
 ) -> AppPolicy {
     let unread = |text: String, read_error: Option<Advice>| AppPolicy {
@@ -75,7 +75,7 @@ pub fn read(
                 "The app's OAuth policies could not be read ({}): Salesforce marks the objects that hold them \"for internal use only\", and this org did not give them.",
                 said(&advice)
             );
-            return unread(text, Some(advice));
+            return unread(text, Some(*advice));
         }
     };
     let Some(name) = ours.and_then(|row| row.app_name.as_deref()) else {

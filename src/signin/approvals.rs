@@ -54,7 +54,7 @@ pub fn soql(user_id: &str) -> Option<String> {
 
 /// The user's approvals of this app, and this app's own row (the one just
 /// used), which the app policy check dates a lifetime from.
-pub fn read(records: Result<Vec<Value>, Advice>) -> (Approvals, Option<TokenRow>) {
+pub fn read(records: Result<Vec<Value>, Box<Advice>>) -> (Approvals, Option<TokenRow>) {
     let records = match records {
         Ok(records) => records,
         Err(advice) => {
@@ -64,7 +64,7 @@ pub fn read(records: Result<Vec<Value>, Advice>) -> (Approvals, Option<TokenRow>
             );
             let found = Approvals {
                 notes: vec![Note::plain(text)],
-                read_error: Some(advice),
+                read_error: Some(*advice),
                 ..Approvals::default()
             };
             return (found, None);
@@ -226,7 +226,7 @@ mod tests {
             code: Some("INVALID_TYPE".to_owned()),
             ..Advice::new("Refused", "Why.", "Fix.")
         };
-        let (found, ours) = read(Err(refused));
+        let (found, ours) = read(Err(Box::new(refused)));
         assert!(ours.is_none());
         assert!(found.read_error.is_some());
         assert!(

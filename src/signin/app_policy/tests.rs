@@ -146,7 +146,7 @@ fn a_refused_read_says_once_that_it_could_not_be_read_and_where_to_look() {
         code: Some("INVALID_TYPE".to_owned()),
         ..Advice::new("Refused", "Why.", "Fix.")
     };
-    let found = read(Ok(app()), Err(refused), Some(&ours()));
+    let found = read(Ok(app()), Err(Box::new(refused)), Some(&ours()));
     assert_eq!(found.notes.len(), 1);
     let text = &found.notes[0].text;
     assert!(

@@ -32,7 +32,8 @@ struct LicenseRow {
     total_licenses: i64,
 }
 
-type Read = Result<Vec<Value>, Advice>;
+/// A query's records, or Salesforce's advice on why not (boxed: it is large).
+type Read = Result<Vec<Value>, Box<Advice>>;
 
 /// Reads the licenses, the approvals and the policies in one request and
 /// fills their three checks. `user_id` names whose approvals to count.
@@ -61,19 +62,19 @@ pub(super) async fn licenses_and_app(
     let mut reads: Vec<Read> = match api.queries(&soqls).await {
         Ok(reads) => reads
             .into_iter()
-            .map(|r| r.map_err(|e| e.advice()))
+            .map(|r| r.map_err(|e| Box::new(e.advice())))
             .collect(),
         Err(e) => {
-            let advice = e.advice();
+            let advice = Box::new(e.advice());
             soqls.iter().map(|_| Err(advice.clone())).collect()
         }
     };
     let tokens = if tokens_soql.is_empty() {
-        Err(Advice::new(
+        Err(Box::new(Advice::new(
             "The user is not known",
             "Salesforce's identity URL named no user whose approvals sftoken could read.",
             "Run the check again.",
-        ))
+        )))
     } else {
         reads.pop().unwrap_or(Ok(Vec::new()))
     };
@@ -103,10 +104,10 @@ fn licenses(connection: &Connection, user_licenses: Read, permission_set_license
                 .collect(),
             None,
         ),
-        Err(advice) => (Vec::new(), Some(advice)),
+        Err(advice) => (Vec::new(), Some(*advice)),
     };
     match (user_licenses, permission_set_licenses) {
-        (Err(advice), Err(_)) => fail_with(connection, CheckKind::Licenses, advice),
+        (Err(advice), Err(_)) => fail_with(connection, CheckKind::Licenses, *advice),
         (user_licenses, permission_set_licenses) => {
             let (user_licenses, user_licenses_error) = table(user_licenses);
             let (permission_set_licenses, permission_set_licenses_error) =
