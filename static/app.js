@@ -191,6 +191,8 @@ function fillForms(session) {
   // Salesforce keeps five approvals per user and app: say so before another.
   $("approvals-warning").hidden = !session.sign_ins;
   $("sign-in-count").textContent = session.sign_ins === 1 ? "once" : `${session.sign_ins} times`;
+  // The real count, as the last sign-in's checks read it.
+  $("approvals-held").textContent = session.approvals ? `That user now holds ${session.approvals} of the five approvals of this app. ` : "";
 }
 
 /** On the setup page: what was typed before "Try again" (except the secret),

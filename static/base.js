@@ -179,6 +179,17 @@ export function takeTryAgain() {
   return again;
 }
 
+/** Salesforce's advice: why, what to do, and what Salesforce said. */
+export function adviceNodes(advice) {
+  const nodes = [el("p", advice.cause), el("p", "What to do: " + advice.fix)];
+  if (advice.code) {
+    const said = el("p", "Salesforce said: ", "hint");
+    said.append(el("code", advice.code), " " + (advice.description || ""));
+    nodes.push(said);
+  }
+  return nodes;
+}
+
 // Every API error has one shape: { message, field } plus, when Salesforce's
 // advice is behind it, { title, cause, fix, code, description }.
 export function showFailure(body, headline = "Something went wrong") {

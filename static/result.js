@@ -5,7 +5,7 @@
 // the steps the server sends, in its order; a new kind of check needs only its
 // entry in FOUND (without one, its row still shows its heading and status).
 
-import { $, NOT_RUNNING, copyText, el, fitAll, getJson, list, loginPath, number, postJson, show, showFailure } from "./base.js";
+import { $, NOT_RUNNING, adviceNodes, copyText, el, fitAll, getJson, list, loginPath, number, postJson, show, showFailure } from "./base.js";
 
 // ---------------------------------------------------------------- checks
 
@@ -18,17 +18,6 @@ const REVOKED = {
 };
 
 const warning = (text) => el("p", text, "warning");
-
-/** Salesforce's advice: why, what to do, and what Salesforce said. */
-function adviceNodes(advice) {
-  const nodes = [el("p", advice.cause), el("p", "What to do: " + advice.fix)];
-  if (advice.code) {
-    const said = el("p", "Salesforce said: ", "hint");
-    said.append(el("code", advice.code), " " + (advice.description || ""));
-    nodes.push(said);
-  }
-  return nodes;
-}
 
 /** A table or list that Salesforce refused to give, with its advice. */
 const unread = (what, error) => [warning(`${what} could not be read: ${error.title}.`), ...adviceNodes(error)];
@@ -47,6 +36,9 @@ function licenseTable(caption, licenses) {
   }
   return table;
 }
+
+/** The approvals' and the app policies' notes: plain, or a warning with what to do. */
+const notes = (found) => found.notes.flatMap((n) => (n.fix ? [warning(n.text), el("p", "What to do: " + n.fix)] : [el("p", n.text)]));
 
 /** What a passed step found, by kind: the nodes for its row's body. */
 const FOUND = {
@@ -70,6 +62,8 @@ const FOUND = {
     ...p.fixes.map(warning),
     ...(p.profiles_error ? unread("Profiles", p.profiles_error) : [el("p", `${number(p.profiles)} profiles read, as the connector reads them.`)]),
   ],
+  approvals: notes,
+  app_policy: notes,
   // Each table on its own: one that could not be read does not hide the other.
   licenses: (licenses) => [
     ["User licenses", licenses.user_licenses, licenses.user_licenses_error],
@@ -201,12 +195,15 @@ function drawSettings(body) {
 function bannerText({ checks: { steps }, existing, revoked }, progress) {
   const user = passed(steps, "user");
   const org = passed(steps, "org");
+  // The worst thing the approvals or the app's policies say, after the count.
+  const worst = steps.map((step) => step.worst).filter(Boolean).sort((a, b) => b.severity - a.severity)[0];
   return [
     revoked && "Revoked: do not use these settings",
     user ? `${existing ? "Checked" : "Signed in"} as ${user.display_name} (${user.username})` : "Your settings",
     org?.name,
     org && (org.is_sandbox ? "Sandbox" : "Production"),
     !revoked && progress,
+    !revoked && worst?.text,
   ].filter(Boolean).join(" · ");
 }
 
@@ -225,6 +222,7 @@ function drawResult(body, onPick) {
   const summary = drawChecks($("check-rows"), checks.steps, revoked);
   $("checks-progress").textContent = revoked ? "(they no longer count: the token is revoked)" : checks.done ? `(finished: ${summary})` : "(running…)";
   $("banner").textContent = bannerText(body, checks.done ? summary : "checking…");
+  $("banner").classList.toggle("warning", !revoked && checks.steps.some((step) => step.worst));
   const users = passed(checks.steps, "users");
   if (users) drawPicker(users.domains, onPick);
   drawPickerState(body.settings.company_names);

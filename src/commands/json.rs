@@ -104,8 +104,9 @@ mod tests {
     use crate::salesforce::Advice;
     use crate::secret::{ClientSecret, RefreshToken};
     use crate::signin::report::{
-        CheckKind, DomainCount, Finding, License, Licenses, LoginUrlTried, OrgInfo, Permission,
-        PermissionsCheck, Step, TokenCheck, TypeCount, UserInfo, UserPreview,
+        AppPolicy, Approvals, CheckKind, DomainCount, Finding, License, Licenses, LoginUrlTried,
+        Note, OrgInfo, Permission, PermissionsCheck, Step, TokenCheck, TypeCount, UserInfo,
+        UserPreview,
     };
     use crate::signin::{Connection, Details};
 
@@ -174,6 +175,33 @@ mod tests {
             fixes: vec!["Add \"View All Users\".".into()],
             profiles: 4,
             profiles_error: None,
+        }));
+        report.pass(Finding::Approvals(Approvals {
+            app_name: Some("Snow Atlas".into()),
+            count: 5,
+            oldest_created: Some("2026-01-05T08:00:00.000+0000".into()),
+            oldest_last_used: Some("2026-12-06T02:00:00.000+0000".into()),
+            notes: vec![Note::warning(
+                3,
+                "Five approvals.".into(),
+                "Revoke one.".into(),
+            )],
+            read_error: None,
+        }));
+        report.pass(Finding::AppPolicy(AppPolicy {
+            app_name: Some("Snow Atlas".into()),
+            refresh_token_policy: Some("SpecificLifetime".into()),
+            validity_period: Some(1),
+            validity_unit: Some("Days".into()),
+            ip_relaxation: Some("Enforce_RelaxRefresh".into()),
+            permitted_users: Some("AllSelfAuthorized".into()),
+            expires_on: Some("2026-12-08T14:12Z".into()),
+            notes: vec![Note::warning(
+                4,
+                "Stops on a day.".into(),
+                "Valid until revoked.".into(),
+            )],
+            read_error: None,
         }));
         report.pass(Finding::Licenses(Licenses {
             user_licenses: vec![license("Salesforce")],

@@ -80,6 +80,8 @@ mod tests {
         report.set(CheckKind::Token, done());
         report.set(CheckKind::User, done());
         report.set(CheckKind::Licenses, done());
+        report.set(CheckKind::Approvals, done());
+        report.set(CheckKind::AppPolicy, done());
         report.set(
             CheckKind::Users,
             Step::Running {

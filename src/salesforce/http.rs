@@ -113,6 +113,28 @@ pub(super) async fn get_json<T: DeserializeOwned>(
     answer.parse(url, &body)
 }
 
+/// POSTs `body` as JSON with a bearer token (the REST API's Composite
+/// resource), once the login URL's policy trusts `url`'s host.
+pub(super) async fn post_json<T: DeserializeOwned>(
+    http: &Http,
+    login_url: &LoginUrl,
+    url: &str,
+    access_token: &AccessToken,
+    body: Vec<u8>,
+) -> Result<T, SalesforceError> {
+    if !login_url.may_receive_token(url) {
+        return Err(SalesforceError::UntrustedUrl(host_of(url)));
+    }
+    let request = http
+        .client()?
+        .post(url)
+        .bearer_auth(access_token.expose())
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .body(body);
+    let (answer, body) = Box::pin(read(http, url, request, Limit::Rest)).await?;
+    answer.parse(url, &body)
+}
+
 /// A GET carrying the bearer token, once the login URL's policy trusts `url`'s
 /// host: the one place a token leaves for a URL Salesforce named.
 pub(super) fn authorized_get(

@@ -3,8 +3,9 @@
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
 
-use super::http::{Limit, get_json};
+use super::http::{Limit, get_json, post_json};
 use super::query_page::get_page;
 use super::{Http, SalesforceError};
 use crate::login_url::LoginUrl;
@@ -22,6 +23,37 @@ pub struct Api<'a> {
     access_token: &'a AccessToken,
     instance_url: String,
     pub version: String,
+}
+
+/// The most queries one Composite request may hold: Salesforce allows 25
+/// subrequests, of which at most five are queries (docs/salesforce.md,
+/// "Composite").
+pub const MAX_COMPOSITE_QUERIES: usize = 5;
+
+/// The Composite resource's answer: one `compositeResponse` per subrequest.
+#[derive(Deserialize)]
+struct CompositeAnswer {
+    #[serde(rename = "compositeResponse")]
+    composite_response: Vec<SubResponse>,
+}
+
+#[derive(Deserialize)]
+struct SubResponse {
+    #[serde(default)]
+    body: Value,
+    #[serde(rename = "httpStatusCode")]
+    http_status_code: u16,
+    #[serde(rename = "referenceId")]
+    reference_id: String,
+}
+
+/// A refused subrequest's body holds REST errors, as a refused request does.
+#[derive(Deserialize)]
+struct SubError {
+    #[serde(rename = "errorCode")]
+    error_code: String,
+    #[serde(default)]
+    message: String,
 }
 
 #[derive(Deserialize)]
@@ -71,7 +103,7 @@ impl<'a> Api<'a> {
     pub async fn query<T: DeserializeOwned + Send>(
         &self,
         soql: &str,
-        mut on_page: impl FnMut(Vec<T>),
+        on_page: impl FnMut(Vec<T>),
     ) -> Result<(), SalesforceError> {
         let mut url = url::Url::parse(&format!(
             "{}/services/data/v{}/query",
@@ -79,7 +111,16 @@ impl<'a> Api<'a> {
         ))
         .map_err(|_| SalesforceError::UntrustedUrl(self.instance_url.clone()))?;
         url.query_pairs_mut().append_pair("q", soql);
-        let mut next = Some(url.to_string());
+        self.pages(url.to_string(), on_page).await
+    }
+
+    /// Reads the pages from `url` on, following `nextRecordsUrl`.
+    async fn pages<T: DeserializeOwned + Send>(
+        &self,
+        url: String,
+        mut on_page: impl FnMut(Vec<T>),
+    ) -> Result<(), SalesforceError> {
+        let mut next = Some(url);
         let mut pages = 0;
         while let Some(url) = next.take() {
             if pages == MAX_PAGES {
@@ -100,13 +141,99 @@ impl<'a> Api<'a> {
             // Not empty only if the page spelled `records` unusually (escaped).
             records.extend(page.records);
             on_page(records);
-            // nextRecordsUrl is a path on the same instance.
-            next = page
-                .next_records_url
-                .filter(|path| path.starts_with("/services/data/"))
-                .map(|path| format!("{}{path}", self.instance_url));
+            next = self.next_url(page.next_records_url);
         }
         Ok(())
+    }
+
+    /// `nextRecordsUrl` is a path on the same instance.
+    fn next_url(&self, path: Option<String>) -> Option<String> {
+        path.filter(|path| path.starts_with("/services/data/"))
+            .map(|path| format!("{}{path}", self.instance_url))
+    }
+
+    /// Runs up to [`MAX_COMPOSITE_QUERIES`] SOQL queries in one Composite
+    /// request, which Salesforce counts as one call against the org's daily
+    /// API limit (docs/salesforce.md, "Composite"). Each query answers on its
+    /// own: its records (any further page read as `query` reads them), or
+    /// why Salesforce refused it. `Err` when the Composite request itself
+    /// failed.
+    pub async fn queries(
+        &self,
+        soqls: &[&str],
+    ) -> Result<Vec<Result<Vec<Value>, SalesforceError>>, SalesforceError> {
+        debug_assert!(soqls.len() <= MAX_COMPOSITE_QUERIES);
+        let base = format!("/services/data/v{}", self.version);
+        let subrequests: Vec<Value> = soqls
+            .iter()
+            .enumerate()
+            .map(|(n, soql)| {
+                let mut url = url::Url::parse("http://composite.invalid/query").expect("a URL");
+                url.query_pairs_mut().append_pair("q", soql);
+                let query = url.query().unwrap_or_default();
+                json!({"method": "GET", "url": format!("{base}/query?{query}"), "referenceId": format!("q{n}")})
+            })
+            .collect();
+        let body = json!({"allOrNone": false, "compositeRequest": subrequests});
+        let url = format!("{}{base}/composite", self.instance_url);
+        let answer: CompositeAnswer = post_json(
+            self.http,
+            self.login_url,
+            &url,
+            self.access_token,
+            body.to_string().into_bytes(),
+        )
+        .await?;
+        let mut results = Vec::with_capacity(soqls.len());
+        for n in 0..soqls.len() {
+            let reference = format!("q{n}");
+            let Some(sub) = answer
+                .composite_response
+                .iter()
+                .find(|sub| sub.reference_id == reference)
+            else {
+                results.push(Err(SalesforceError::Rest {
+                    status: 200,
+                    code: "NO_SUBRESPONSE".to_owned(),
+                    message: "The Composite answer lacked a query's answer.".to_owned(),
+                }));
+                continue;
+            };
+            results.push(self.subresult(sub).await);
+        }
+        Ok(results)
+    }
+
+    /// One query's answer within a Composite answer: its records, the further
+    /// pages read, or Salesforce's refusal.
+    async fn subresult(&self, sub: &SubResponse) -> Result<Vec<Value>, SalesforceError> {
+        if !(200..300).contains(&sub.http_status_code) {
+            let error = serde_json::from_value::<Vec<SubError>>(sub.body.clone())
+                .ok()
+                .and_then(|errors| errors.into_iter().next())
+                .unwrap_or(SubError {
+                    error_code: "UNKNOWN".to_owned(),
+                    message: String::new(),
+                });
+            return Err(SalesforceError::Rest {
+                status: sub.http_status_code,
+                code: error.error_code,
+                message: error.message,
+            });
+        }
+        let page: QueryPage<Value> =
+            serde_json::from_value(sub.body.clone()).map_err(|_| SalesforceError::Rest {
+                status: sub.http_status_code,
+                code: "UNEXPECTED_ANSWER".to_owned(),
+                message: "A query's answer within the Composite answer was not a query result."
+                    .to_owned(),
+            })?;
+        let mut records = page.records;
+        if let Some(next) = self.next_url(page.next_records_url) {
+            self.pages(next, |more: Vec<Value>| records.extend(more))
+                .await?;
+        }
+        Ok(records)
     }
 }
 

@@ -1,7 +1,10 @@
 //! Proving the settings work before Snow Atlas does: the refresh grant the
 //! connector runs, the granted scopes, who and which org the token belongs to,
-//! API access, the user's permissions (`permissions.rs`), and a preview of
-//! what the connector reads (licenses, active users by type, email domains).
+//! API access, the user's permissions (`permissions.rs`), the user's approvals
+//! of the app and the app's OAuth policies (`approvals.rs`, `app_policy.rs`),
+//! and a preview of what the connector reads (licenses, active users by type,
+//! email domains). The reads that do not page share one Composite request
+//! (`checks/one_call.rs`).
 //!
 //! Each step fills in the [`Report`] as it finishes; a failed step never
 //! blocks the others that do not depend on it. Users are counted page by page
@@ -11,14 +14,13 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::report::{
-    CheckKind, Finding, License, Licenses, OrgInfo, Permission, Step, UserInfo, UserPreview,
-};
+use super::report::{CheckKind, Finding, OrgInfo, Permission, Step, UserInfo, UserPreview};
 use super::user_tally::{UserRow, UserTally};
 use super::{Connection, Details, permissions};
 use crate::login_url::{Environment, LoginUrl};
 use crate::salesforce::{self, Advice, Api, Http, SalesforceError};
 
+mod one_call;
 mod token;
 
 /// The scopes the Snow Atlas connector needs, with the name the External
@@ -73,6 +75,7 @@ async fn run_steps(http: &Http, connection: &Connection) {
             Err(e) => return fail(connection, CheckKind::Token, e),
         };
     let mut details = Details::from_tokens(&tokens);
+    let user_id = details.user_id.clone();
     connection.update_details(|d| {
         details.username = d.username.take();
         *d = details;
@@ -109,7 +112,7 @@ async fn run_steps(http: &Http, connection: &Connection) {
         }
         let (lacks_view_all_users, (), users) = tokio::join!(
             permissions(&api, connection),
-            licenses(&api, connection),
+            one_call::licenses_and_app(&api, connection, user_id.as_deref()),
             users(&api, connection),
         );
         if let Some(mut users) = users {
@@ -131,7 +134,11 @@ fn pass(connection: &Connection, finding: Finding) {
 
 /// Salesforce refused `kind`: say why, and skip what needs it.
 fn fail(connection: &Connection, kind: CheckKind, error: SalesforceError) {
-    connection.update_report(|r| r.fail(kind, error.advice()));
+    fail_with(connection, kind, error.advice());
+}
+
+fn fail_with(connection: &Connection, kind: CheckKind, advice: Advice) {
+    connection.update_report(|r| r.fail(kind, advice));
 }
 
 /// An `Organization` record, as the REST API names its fields.
@@ -183,66 +190,6 @@ fn environment_warning(login_url: &LoginUrl, is_sandbox: bool) -> Option<String>
             "This org is a production org, but the login URL {login_url} is for a sandbox. Check that Snow Atlas gets the login URL you mean."
         )),
         _ => None,
-    }
-}
-
-/// A `UserLicense` or `PermissionSetLicense` record, as the REST API names
-/// its fields.
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct LicenseRow {
-    master_label: String,
-    #[serde(default)]
-    status: Option<String>,
-    #[serde(default)]
-    used_licenses: i64,
-    #[serde(default)]
-    total_licenses: i64,
-}
-
-async fn licenses(api: &Api<'_>, connection: &Connection) {
-    start(connection, CheckKind::Licenses);
-    let read = |soql: &'static str| async move {
-        let mut all = Vec::new();
-        api.query::<LicenseRow>(soql, |records| {
-            all.extend(records.into_iter().map(|row| License {
-                name: row.master_label,
-                status: row.status,
-                used: row.used_licenses,
-                total: row.total_licenses,
-            }))
-        })
-        .await
-        .map(|_| all)
-    };
-    let (user_licenses, permission_set_licenses) = tokio::join!(
-        read("SELECT MasterLabel, Status, UsedLicenses, TotalLicenses FROM UserLicense"),
-        read("SELECT MasterLabel, Status, UsedLicenses, TotalLicenses FROM PermissionSetLicense"),
-    );
-    match (user_licenses, permission_set_licenses) {
-        (Err(e), Err(_)) => fail(connection, CheckKind::Licenses, e),
-        (user_licenses, permission_set_licenses) => {
-            let (user_licenses, user_licenses_error) = split(user_licenses);
-            let (permission_set_licenses, permission_set_licenses_error) =
-                split(permission_set_licenses);
-            pass(
-                connection,
-                Finding::Licenses(Licenses {
-                    user_licenses,
-                    permission_set_licenses,
-                    user_licenses_error,
-                    permission_set_licenses_error,
-                }),
-            );
-        }
-    }
-}
-
-/// A table, or why it could not be read.
-fn split(read: Result<Vec<License>, SalesforceError>) -> (Vec<License>, Option<Advice>) {
-    match read {
-        Ok(table) => (table, None),
-        Err(e) => (Vec::new(), Some(e.advice())),
     }
 }
 

@@ -5,6 +5,8 @@
 //! is dropped on "Done" or exit. ("Session" means only the page's session, in
 //! `web/`.)
 
+mod app_policy;
+mod approvals;
 pub mod checks;
 mod connection;
 mod logins;

@@ -12,8 +12,8 @@ mod findings;
 mod text;
 
 pub use findings::{
-    DomainCount, License, Licenses, LoginUrlTried, OrgInfo, Permission, PermissionsCheck,
-    TokenCheck, TypeCount, UserInfo, UserPreview,
+    AppPolicy, Approvals, DomainCount, License, Licenses, LoginUrlTried, Note, OrgInfo, Permission,
+    PermissionsCheck, TokenCheck, TypeCount, UserInfo, UserPreview, worst,
 };
 pub use text::said;
 
@@ -36,17 +36,28 @@ pub enum CheckKind {
     /// Users" only change what the connector sees. "API Enabled" missing
     /// cannot outlast the Org check, whose API call needs it.
     Permissions,
+    /// The signed-in user's approvals of this app (`OauthToken`): how many
+    /// of the five Salesforce keeps, and which the next sign-in revokes. It
+    /// never fails nor decides the verdict: a refused read says so and where
+    /// to look (`approvals.rs`).
+    Approvals,
+    /// The External Client App's OAuth policies and what they do to Snow
+    /// Atlas's token; never fails nor decides the verdict either
+    /// (`app_policy.rs`).
+    AppPolicy,
     Licenses,
     /// The active-user preview.
     Users,
 }
 
 impl CheckKind {
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 8] = [
         Self::Token,
         Self::User,
         Self::Org,
         Self::Permissions,
+        Self::Approvals,
+        Self::AppPolicy,
         Self::Licenses,
         Self::Users,
     ];
@@ -58,6 +69,8 @@ impl CheckKind {
             Self::User => "user",
             Self::Org => "org",
             Self::Permissions => "permissions",
+            Self::Approvals => "approvals",
+            Self::AppPolicy => "app_policy",
             Self::Licenses => "licenses",
             Self::Users => "users",
         }
@@ -70,6 +83,8 @@ impl CheckKind {
             Self::User => "Signed-in user",
             Self::Org => "Org and API access",
             Self::Permissions => "The user's permissions for the connector",
+            Self::Approvals => "The user's approvals of this app",
+            Self::AppPolicy => "The app's OAuth policies",
             Self::Licenses => "Licenses",
             Self::Users => "Active users",
         }
@@ -82,6 +97,8 @@ impl CheckKind {
             Self::User => "User",
             Self::Org => "API",
             Self::Permissions => "Permissions",
+            Self::Approvals => "Approvals",
+            Self::AppPolicy => "App policies",
             Self::Licenses => "Licenses",
             Self::Users => "Active users",
         }
@@ -94,6 +111,8 @@ impl CheckKind {
             Self::User => "the user",
             Self::Org => "the org and API access",
             Self::Permissions => "the user's permissions",
+            Self::Approvals => "the user's approvals of the app",
+            Self::AppPolicy => "the app's OAuth policies",
             Self::Licenses => "licenses",
             Self::Users => "active users",
         }
@@ -104,7 +123,11 @@ impl CheckKind {
         match self {
             Self::Token => None,
             Self::User | Self::Org => Some(Self::Token),
-            Self::Permissions | Self::Licenses | Self::Users => Some(Self::Org),
+            Self::Permissions
+            | Self::Approvals
+            | Self::AppPolicy
+            | Self::Licenses
+            | Self::Users => Some(Self::Org),
         }
     }
 
@@ -116,9 +139,12 @@ impl CheckKind {
             }
             Self::Token => "The refresh token did not work, so nothing else could be checked.",
             Self::Org => "Needs API access.",
-            Self::User | Self::Permissions | Self::Licenses | Self::Users => {
-                "Needs an earlier check."
-            }
+            Self::User
+            | Self::Permissions
+            | Self::Approvals
+            | Self::AppPolicy
+            | Self::Licenses
+            | Self::Users => "Needs an earlier check.",
         }
     }
 
@@ -128,7 +154,12 @@ impl CheckKind {
         match self {
             Self::Token => Some(("The refresh token does not work", "token")),
             Self::Org => Some(("The API is not usable", "API")),
-            Self::User | Self::Permissions | Self::Licenses | Self::Users => None,
+            Self::User
+            | Self::Permissions
+            | Self::Approvals
+            | Self::AppPolicy
+            | Self::Licenses
+            | Self::Users => None,
         }
     }
 
@@ -145,6 +176,8 @@ pub enum Finding {
     User(UserInfo),
     Org(OrgInfo),
     Permissions(PermissionsCheck),
+    Approvals(Approvals),
+    AppPolicy(AppPolicy),
     Licenses(Licenses),
     Users(UserPreview),
 }
@@ -156,6 +189,8 @@ impl Finding {
             Self::User(_) => CheckKind::User,
             Self::Org(_) => CheckKind::Org,
             Self::Permissions(_) => CheckKind::Permissions,
+            Self::Approvals(_) => CheckKind::Approvals,
+            Self::AppPolicy(_) => CheckKind::AppPolicy,
             Self::Licenses(_) => CheckKind::Licenses,
             Self::Users(_) => CheckKind::Users,
         }
@@ -262,6 +297,14 @@ impl Report {
     pub fn org(&self) -> Option<&OrgInfo> {
         match self.step(CheckKind::Org) {
             Step::Ok(Finding::Org(org)) => Some(org),
+            _ => None,
+        }
+    }
+
+    /// The user's approvals of the app, when they were counted.
+    pub fn approvals(&self) -> Option<&Approvals> {
+        match self.step(CheckKind::Approvals) {
+            Step::Ok(Finding::Approvals(found)) if found.app_name.is_some() => Some(found),
             _ => None,
         }
     }

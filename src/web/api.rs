@@ -59,6 +59,9 @@ pub(super) struct SessionInfo {
     /// Sign-ins completed in this run: each one is an approval, and
     /// Salesforce keeps five per user and app.
     sign_ins: u32,
+    /// The approvals of the app the last signed-in user holds, as its checks
+    /// read them (`OauthToken`): the warning before another sign-in says it.
+    approvals: Option<usize>,
     client_id: Option<ClientId>,
     has_client_secret: bool,
     login_url: String,
@@ -95,6 +98,7 @@ pub(super) async fn session_info(
         callback_url: state.redirect_uri(),
         paste_callback_url: config.callback_url.to_string(),
         sign_ins: state.captured(),
+        approvals: state.approvals_held(),
         client_id: config.client_id.clone(),
         has_client_secret: config.client_secret.is_some(),
         login_url: config.login_url.to_string(),

@@ -2,7 +2,7 @@
 //! the sign-ins, the one HTTP client, and the signals that stop the helper.
 
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
 
 use tokio::sync::{mpsc, watch};
@@ -35,6 +35,9 @@ struct Inner {
     done: watch::Sender<bool>,
     /// Sign-ins captured in this run.
     captured: AtomicU32,
+    /// The last sign-in captured, whose checks count the user's approvals
+    /// of the app for the setup page's warning (weak: "Done" still drops it).
+    last_captured: Mutex<Weak<Connection>>,
 }
 
 impl AppState {
@@ -55,6 +58,7 @@ impl AppState {
             last_request: Mutex::new(Instant::now()),
             done: watch::Sender::new(false),
             captured: AtomicU32::new(0),
+            last_captured: Mutex::new(Weak::new()),
         }));
         (state, received)
     }
@@ -154,6 +158,18 @@ impl AppState {
         self.0.captured.load(Ordering::Relaxed)
     }
 
+    /// How many approvals of the app the last signed-in user holds, once
+    /// that sign-in's checks have counted them.
+    pub(super) fn approvals_held(&self) -> Option<usize> {
+        let last = self
+            .0
+            .last_captured
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let connection = last.upgrade()?;
+        connection.read(|held| held.report.approvals().map(|found| found.count))
+    }
+
     pub(super) fn redirect_uri(&self) -> String {
         flow::loopback_redirect_uri(self.0.port)
     }
@@ -179,6 +195,11 @@ impl AppState {
             let captured = match &outcome {
                 Outcome::Captured(connection) => {
                     state.0.captured.fetch_add(1, Ordering::Relaxed);
+                    *state
+                        .0
+                        .last_captured
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner()) = Arc::downgrade(connection);
                     state.start_checks(connection);
                     true
                 }

@@ -29,9 +29,10 @@ async fn with_every_permission_the_check_passes_names_them_and_costs_two_rest_re
     let requests = mock.rest_requests() - before;
     let result = checked_on_the_page(&mock, &token).await;
 
-    // The versions, Organization, UserLicense, PermissionSetLicense and one
-    // page of User (5 before this check), then UserPermissionAccess and Profile.
-    assert_eq!(requests, 7, "REST requests of one check run");
+    // The versions, Organization, one Composite request (the licenses, the
+    // approvals and the app's policies) and one page of User, then
+    // UserPermissionAccess and Profile.
+    assert_eq!(requests, 6, "REST requests of one check run");
     assert_eq!(code, 0, "{stderr}");
     assert!(
         stdout.contains("     ok  Permissions: the user has \"API Enabled\", \"View Setup and Configuration\", \"View All Users\", as Snow's documentation asks for the connector's user.\n"),

@@ -219,3 +219,48 @@ async fn screens_of_each_login_url_recommendation() {
         app.stop().await;
     }
 }
+
+/// Issue 22: a one-day refresh token policy and five approvals, each in its
+/// check row, the worst in the banner.
+#[tokio::test]
+#[ignore = "screenshots: run by hand with --ignored --nocapture"]
+async fn screens_of_a_one_day_policy_and_five_approvals() {
+    use crate::mock_salesforce::MockPolicy;
+    let cases = [
+        (
+            "policy-one-day",
+            MockOptions {
+                app_policy: Some(MockPolicy {
+                    refresh_token: "SpecificLifetime",
+                    period: Some(1),
+                    unit: Some("Days"),
+                    ..MockPolicy::default()
+                }),
+                ..MockOptions::default()
+            },
+        ),
+        (
+            "approvals-five",
+            MockOptions {
+                earlier_approvals: 4,
+                ..MockOptions::default()
+            },
+        ),
+    ];
+    for (name, options) in cases {
+        let (app, mock) = app_and_mock(options).await;
+        let (browser, _, _) = crate::helpers::browser_signed_in(&app, &mock).await;
+        wait_for_checks_finished(&browser).await;
+        shoot(&browser, &format!("{name}-top")).await;
+        show_checks(&browser).await;
+        browser
+            .execute(
+                "document.getElementById('check-approvals').scrollIntoView();",
+                vec![],
+            )
+            .await;
+        shoot(&browser, name).await;
+        browser.quit().await;
+        app.stop().await;
+    }
+}

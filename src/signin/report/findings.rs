@@ -138,3 +138,74 @@ pub struct DomainCount {
     pub domain: String,
     pub count: u64,
 }
+
+/// One thing a check says in words: plain, or a warning with what to do.
+/// `severity` ranks the warnings, so the banner shows the worst one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Note {
+    pub text: String,
+    pub fix: Option<String>,
+    /// 0 for a plain note; the higher, the sooner Snow Atlas's token dies.
+    pub severity: u8,
+}
+
+impl Note {
+    pub fn plain(text: String) -> Self {
+        Self {
+            text,
+            fix: None,
+            severity: 0,
+        }
+    }
+
+    pub fn warning(severity: u8, text: String, fix: String) -> Self {
+        Self {
+            text,
+            fix: Some(fix),
+            severity,
+        }
+    }
+}
+
+/// The worst warning of `notes`, if any.
+pub fn worst(notes: &[Note]) -> Option<&Note> {
+    notes
+        .iter()
+        .filter(|note| note.severity > 0)
+        .max_by_key(|note| note.severity)
+}
+
+/// The signed-in user's approvals of this app, read from the user's own
+/// `OauthToken` rows (docs/salesforce.md, "Approvals and app policies").
+#[derive(Clone, Debug, Default)]
+pub struct Approvals {
+    /// The app as the rows name it (`AppName`), when a row was found.
+    pub app_name: Option<String>,
+    pub count: usize,
+    /// At five: when the approval the next sign-in revokes (the oldest) was
+    /// created and last used, as Salesforce gives them.
+    pub oldest_created: Option<String>,
+    pub oldest_last_used: Option<String>,
+    /// What it means, in words, plain notes first.
+    pub notes: Vec<Note>,
+    /// Why the rows could not be read.
+    pub read_error: Option<Advice>,
+}
+
+/// The External Client App's OAuth policies, as Salesforce gives them
+/// (`ExtlClntAppOauthPlcyCnfg`), and what they mean for Snow Atlas.
+#[derive(Clone, Debug, Default)]
+pub struct AppPolicy {
+    /// The External Client App matched, by its label.
+    pub app_name: Option<String>,
+    pub refresh_token_policy: Option<String>,
+    pub validity_period: Option<i64>,
+    pub validity_unit: Option<String>,
+    pub ip_relaxation: Option<String>,
+    pub permitted_users: Option<String>,
+    /// A fixed lifetime: the day Snow Atlas's token stops working, `YYYY-MM-DD`.
+    pub expires_on: Option<String>,
+    pub notes: Vec<Note>,
+    /// Why the policies could not be read.
+    pub read_error: Option<Advice>,
+}

@@ -75,7 +75,16 @@ fn every_check_is_listed_once_in_order_and_each_finding_names_its_own() {
     let names: Vec<_> = CheckKind::ALL.iter().map(|k| k.name()).collect();
     assert_eq!(
         names,
-        ["token", "user", "org", "permissions", "licenses", "users"]
+        [
+            "token",
+            "user",
+            "org",
+            "permissions",
+            "approvals",
+            "app_policy",
+            "licenses",
+            "users"
+        ]
     );
     for (at, kind) in CheckKind::ALL.into_iter().enumerate() {
         assert_eq!(kind as usize, at, "{kind:?} is at its place in ALL");

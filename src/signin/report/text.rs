@@ -4,7 +4,7 @@
 //! name, an error description): a line break there would forge a line such
 //! as `Refresh token: …`.
 
-use super::{Finding, License, Permission, Report, Step};
+use super::{Finding, License, Note, Permission, Report, Step};
 use crate::plain_text::one_line;
 use crate::salesforce::{Advice, Surface};
 use crate::signin::user_type_name;
@@ -112,6 +112,14 @@ fn finding_lines(finding: &Finding, line: &mut impl FnMut(&str, &str, &str)) {
                 ),
             }
         }
+        Finding::Approvals(found) => {
+            let unread = found.read_error.is_some() || found.app_name.is_none();
+            notes("Approvals", &found.notes, unread, line);
+        }
+        Finding::AppPolicy(found) => {
+            let unread = found.read_error.is_some() || found.refresh_token_policy.is_none();
+            notes("App policies", &found.notes, unread, line);
+        }
         Finding::Licenses(licenses) => {
             let list = |all: &[License]| {
                 all.iter()
@@ -166,6 +174,21 @@ fn finding_lines(finding: &Finding, line: &mut impl FnMut(&str, &str, &str)) {
                 .collect::<Vec<_>>()
                 .join(", ");
             line("Email domains", "ok", &domains);
+        }
+    }
+}
+
+/// A check's notes: a warning with its fix, or a plain line, which is only a
+/// note when the check could not read what it looks at.
+fn notes(name: &str, notes: &[Note], unread: bool, line: &mut impl FnMut(&str, &str, &str)) {
+    let plain = if unread { "note" } else { "ok" };
+    for note in notes {
+        match &note.fix {
+            Some(fix) if note.severity > 0 => {
+                line(name, "warning", &note.text);
+                line(name, "fix", fix);
+            }
+            _ => line(name, plain, &note.text),
         }
     }
 }

@@ -39,6 +39,12 @@
 //! - REST: bearer tokens are checked, results are paged (`nextRecordsUrl`,
 //!   relative), and users are generated from their index so memory stays small
 //!   whatever `users` is. Every REST request is counted (`rest_requests`).
+//! - the Composite resource answers up to 25 subrequests, of which at most 5
+//!   queries, all at the composite's API version, each with its own status;
+//!   it counts as one REST request. `OauthToken` lists the user's approvals
+//!   (with Created and Last Used), `ExternalClientApplication` and
+//!   `ExtlClntAppOauthPlcyCnfg` the app and its policies (`app_policy`), or
+//!   refuse them with `INVALID_TYPE`.
 //! - the signed-in user's permissions: `UserPermissionAccess` answers with
 //!   `view_setup` and `view_all_users` (API Enabled is always on there: without
 //!   it Salesforce refuses every API call, which is `api_disabled`). Without
@@ -166,6 +172,43 @@ pub struct MockOptions {
     pub user_cannot_approve: bool,
     /// The identity URL refuses every token: plain-text 403 `Bad_OAuth_Token`.
     pub identity_refuses_tokens: bool,
+    /// The app's label, as `OauthToken.AppName` and
+    /// `ExternalClientApplication.MasterLabel` give it.
+    pub app_name: String,
+    /// Approvals the user already gave the app before the test, oldest
+    /// first (each a live refresh token, created in 2026 months 1, 2, …).
+    pub earlier_approvals: usize,
+    /// `OauthToken` lists the user's tokens (false: it lists none).
+    pub oauth_tokens_listed: bool,
+    /// The app's OAuth policies (`ExtlClntAppOauthPlcyCnfg`); `None`: the
+    /// org refuses `ExternalClientApplication` and `ExtlClntAppOauthPlcyCnfg`
+    /// with 400 `INVALID_TYPE`, as for objects "for internal use only" that
+    /// an org does not give.
+    pub app_policy: Option<MockPolicy>,
+}
+
+/// An External Client App's OAuth policies, spelled as the test wants them
+/// (Salesforce's values compared without regard to case).
+#[derive(Debug, Clone)]
+pub struct MockPolicy {
+    pub refresh_token: &'static str,
+    pub period: Option<i64>,
+    pub unit: Option<&'static str>,
+    pub ip_relaxation: &'static str,
+    pub permitted_users: &'static str,
+}
+
+impl Default for MockPolicy {
+    /// Nothing that ends Snow Atlas's token.
+    fn default() -> Self {
+        Self {
+            refresh_token: "Infinite",
+            period: None,
+            unit: None,
+            ip_relaxation: "Bypass",
+            permitted_users: "AllSelfAuthorized",
+        }
+    }
 }
 
 impl Default for MockOptions {
@@ -198,6 +241,10 @@ impl Default for MockOptions {
             refresh_invalid_grant: None,
             user_cannot_approve: false,
             identity_refuses_tokens: false,
+            app_name: "Snow Atlas Connector".to_owned(),
+            earlier_approvals: 0,
+            oauth_tokens_listed: true,
+            app_policy: Some(MockPolicy::default()),
         }
     }
 }
@@ -229,6 +276,10 @@ struct MockState {
     /// The user's approvals of the app, oldest first: each is a live refresh
     /// token. Salesforce keeps five; a sixth revokes the oldest.
     approvals: VecDeque<String>,
+    /// Each approval's Created and Last Used, by its refresh token.
+    approval_times: HashMap<String, (String, String)>,
+    /// Seconds of the mock's clock (`tick`).
+    clock: u32,
     /// An administrator deactivated the user.
     user_inactive: bool,
     /// The `Host` of each token request, in order.
@@ -258,11 +309,22 @@ impl MockSalesforce {
         for url in &mut options.callback_urls {
             *url = url.replace(MOCK_BASE, &base);
         }
+        let mut state = MockState::default();
+        for n in 0..options.earlier_approvals {
+            let token = format!("5Aep861EarlierApproval{n}");
+            state
+                .refresh_tokens
+                .insert(token.clone(), options.app_scopes.clone());
+            let created = format!("2026-{:02}-15T08:00:00.000+0000", n % 12 + 1);
+            let used = format!("2026-11-{:02}T02:00:00.000+0000", 10 + n % 18);
+            state.approval_times.insert(token.clone(), (created, used));
+            state.approvals.push_back(token);
+        }
         let shared = Arc::new(Shared {
             options,
             generic_host: format!("localhost:{port}"),
             base,
-            state: Mutex::new(MockState::default()),
+            state: Mutex::new(state),
         });
         let app = router(Arc::clone(&shared));
         let task = tokio::spawn(async move {
@@ -581,6 +643,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/services/data", get(rest::versions))
         .route("/services/data/", get(rest::versions))
         .route("/services/data/{version}/query", get(rest::query))
+        .route("/services/data/{version}/composite", post(rest::composite))
         .route(
             "/services/data/{version}/query/{locator}",
             get(rest::query_more),

@@ -222,9 +222,17 @@ impl Shared {
         if let Some(words) = options.refresh_invalid_grant {
             return Err(("invalid_grant", words));
         }
+        // Each use of a refresh token updates its approval's Last Used.
+        let now = state.tick();
+        if let Some(times) = state.approval_times.get_mut(old) {
+            times.1 = now;
+        }
         let parent = if options.rotation {
             state.refresh_tokens.remove(old);
             let new = state.issue_refresh_token(scopes.clone());
+            if let Some(times) = state.approval_times.remove(old) {
+                state.approval_times.insert(new.clone(), times);
+            }
             // Rotation keeps the approval; only its token changes.
             for approval in state.approvals.iter_mut() {
                 if approval == old {
@@ -257,6 +265,18 @@ impl MockState {
         }
     }
 
+    /// The mock's clock, as Salesforce writes datetimes: each call a second
+    /// later, from 2026-12-07 09:00 UTC, so answers are the same every run.
+    pub(super) fn tick(&mut self) -> String {
+        self.clock += 1;
+        let (minutes, seconds) = (self.clock / 60, self.clock % 60);
+        format!(
+            "2026-12-07T{:02}:{:02}:{seconds:02}.000+0000",
+            9 + minutes / 60,
+            minutes % 60
+        )
+    }
+
     fn issue_access_token(&mut self, refresh_token: Option<String>) -> String {
         // Salesforce access tokens start with the org id and a `!`.
         let token = format!("00DMOCK000000001!AQ{}", random_token(48));
@@ -268,6 +288,9 @@ impl MockState {
     /// A new approval, holding `refresh_token`; past five, the oldest is
     /// revoked with its access tokens.
     fn approve(&mut self, refresh_token: String) {
+        let now = self.tick();
+        self.approval_times
+            .insert(refresh_token.clone(), (now.clone(), now));
         self.approvals.push_back(refresh_token);
         while self.approvals.len() > MAX_APPROVALS {
             if let Some(oldest) = self.approvals.pop_front() {
@@ -280,6 +303,7 @@ impl MockState {
     /// it was not live.
     fn revoke_refresh_token(&mut self, token: &str) -> bool {
         self.approvals.retain(|approval| approval != token);
+        self.approval_times.remove(token);
         self.access_tokens
             .retain(|_, parent| parent.as_deref() != Some(token));
         self.refresh_tokens.remove(token).is_some()

@@ -56,23 +56,35 @@ pub(super) async fn query(
             "A query string has to be specified",
         );
     };
+    let (status, body) = run_query(&mock, &version, soql);
+    (status, axum::Json(body)).into_response()
+}
+
+/// Salesforce's REST error body: a JSON array of one error.
+fn error_body(code: &str, message: &str) -> Value {
+    json!([{"message": message, "errorCode": code, "fields": []}])
+}
+
+/// A SOQL query's answer: its status and body (a page, or the error).
+fn run_query(mock: &Shared, version: &str, soql: &str) -> (StatusCode, Value) {
+    let error = |status, code: &str, message: &str| (status, error_body(code, message));
     let words: Vec<&str> = soql.split_whitespace().collect();
     let Some(from) = words.iter().position(|w| w.eq_ignore_ascii_case("from")) else {
-        return rest_error(
+        return error(
             StatusCode::BAD_REQUEST,
             "MALFORMED_QUERY",
             "unexpected token: <EOF>: expecting FROM",
         );
     };
     let Some(name) = words.get(from + 1) else {
-        return rest_error(
+        return error(
             StatusCode::BAD_REQUEST,
             "MALFORMED_QUERY",
             "unexpected token: <EOF>",
         );
     };
     let Some(object) = SObject::parse(name) else {
-        return rest_error(
+        return error(
             StatusCode::BAD_REQUEST,
             "INVALID_TYPE",
             &format!(
@@ -82,20 +94,31 @@ pub(super) async fn query(
         );
     };
     if object == SObject::PermissionSetLicense && mock.options.permission_set_licenses_refused {
-        return rest_error(
+        return error(
             StatusCode::BAD_REQUEST,
             "INVALID_TYPE",
             "sObject type 'PermissionSetLicense' is not supported.",
         );
     }
+    if matches!(
+        object,
+        SObject::ExternalClientApplication | SObject::ExtlClntAppOauthPlcyCnfg
+    ) && mock.options.app_policy.is_none()
+    {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "INVALID_TYPE",
+            &format!("sObject type '{}' is not supported.", object.name()),
+        );
+    }
     if let (SObject::Profile, Some(code)) = (object, mock.options.profile_refused) {
         return match code {
-            "INSUFFICIENT_ACCESS" => rest_error(
+            "INSUFFICIENT_ACCESS" => error(
                 StatusCode::FORBIDDEN,
                 code,
                 "insufficient access rights on object id",
             ),
-            _ => rest_error(
+            _ => error(
                 StatusCode::BAD_REQUEST,
                 code,
                 "sObject type 'Profile' is not supported.",
@@ -112,11 +135,87 @@ pub(super) async fn query(
         active_only: object == SObject::User && compact.contains("isactive=true"),
     };
     if compact.starts_with("selectcount()from") {
-        let total = count(&mock.options, cursor);
-        return axum::Json(json!({"totalSize": total, "done": true, "records": []}))
-            .into_response();
+        let total = count(mock, cursor);
+        return (
+            StatusCode::OK,
+            json!({"totalSize": total, "done": true, "records": []}),
+        );
     }
-    axum::Json(page(&mock, &version, None, cursor, 0)).into_response()
+    (StatusCode::OK, page(mock, version, None, cursor, 0))
+}
+
+/// `POST /services/data/v{version}/composite`: up to 25 subrequests, at most
+/// 5 of them queries, each a GET at the composite's own version; one REST
+/// request for the daily limit, each subrequest answered on its own.
+pub(super) async fn composite(
+    State(mock): State<Arc<Shared>>,
+    Path(version): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    mock.lock().rest_requests += 1;
+    if let Some(refusal) = rest_refusal(&mock, &version, &headers) {
+        return refusal;
+    }
+    let subrequests = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .and_then(|body| body["compositeRequest"].as_array().cloned());
+    let Some(subrequests) = subrequests else {
+        return rest_error(
+            StatusCode::BAD_REQUEST,
+            "JSON_PARSER_ERROR",
+            "The request body is not a composite request.",
+        );
+    };
+    if subrequests.is_empty() || subrequests.len() > 25 {
+        return rest_error(
+            StatusCode::BAD_REQUEST,
+            "INVALID_INPUT",
+            "A composite request holds 1 to 25 subrequests.",
+        );
+    }
+    let prefix = format!("/services/data/{version}/query?");
+    let queries = subrequests
+        .iter()
+        .filter(|sub| sub["url"].as_str().is_some_and(|u| u.contains("/query")))
+        .count();
+    if queries > 5 {
+        return rest_error(
+            StatusCode::BAD_REQUEST,
+            "INVALID_INPUT",
+            "A composite request holds at most 5 queries.",
+        );
+    }
+    let mut answers = Vec::new();
+    for sub in &subrequests {
+        let url = sub["url"].as_str().unwrap_or_default();
+        let (status, body) = match url.strip_prefix(&prefix) {
+            Some(query) if sub["method"] == "GET" => {
+                let params = parse_form(query.as_bytes());
+                match param(&params, "q") {
+                    Some(soql) => run_query(&mock, &version, soql),
+                    None => (
+                        StatusCode::BAD_REQUEST,
+                        error_body("MALFORMED_QUERY", "A query string has to be specified"),
+                    ),
+                }
+            }
+            _ => (
+                StatusCode::BAD_REQUEST,
+                error_body(
+                    "INVALID_INPUT",
+                    "The mock's composite answers only queries at the composite's version.",
+                ),
+            ),
+        };
+        answers.push(json!({
+            "body": body,
+            "httpHeaders": {},
+            "httpStatusCode": status.as_u16(),
+            "referenceId": sub["referenceId"],
+        }));
+    }
+    axum::Json(json!({"compositeResponse": answers})).into_response()
 }
 
 /// `GET /services/data/v{version}/query/{cursor}-{offset}`: the next page.
@@ -183,9 +282,16 @@ fn page(
     offset: usize,
 ) -> Value {
     let options = &mock.options;
-    let total = count(options, cursor);
+    let total = count(mock, cursor);
     let page_size = options.page_size.max(1);
-    let records = records(options, cursor, version, offset, page_size);
+    let records = match cursor.object {
+        SObject::OauthToken => oauth_tokens(mock)
+            .into_iter()
+            .skip(offset)
+            .take(page_size)
+            .collect(),
+        _ => records(options, cursor, version, offset, page_size),
+    };
     let next = offset + records.len();
     let done = next >= total;
     let mut answer = json!({"totalSize": total, "done": done, "records": records});
@@ -210,16 +316,22 @@ enum SObject {
     UserPermissionAccess,
     Profile,
     User,
+    OauthToken,
+    ExternalClientApplication,
+    ExtlClntAppOauthPlcyCnfg,
 }
 
 impl SObject {
-    const ALL: [SObject; 6] = [
+    const ALL: [SObject; 9] = [
         SObject::Organization,
         SObject::UserLicense,
         SObject::PermissionSetLicense,
         SObject::UserPermissionAccess,
         SObject::Profile,
         SObject::User,
+        SObject::OauthToken,
+        SObject::ExternalClientApplication,
+        SObject::ExtlClntAppOauthPlcyCnfg,
     ];
 
     /// Object names are case-insensitive in SOQL.
@@ -237,12 +349,17 @@ impl SObject {
             SObject::UserPermissionAccess => "UserPermissionAccess",
             SObject::Profile => "Profile",
             SObject::User => "User",
+            SObject::OauthToken => "OauthToken",
+            SObject::ExternalClientApplication => "ExternalClientApplication",
+            SObject::ExtlClntAppOauthPlcyCnfg => "ExtlClntAppOauthPlcyCnfg",
         }
     }
 }
 
-fn count(options: &MockOptions, cursor: Cursor) -> usize {
+fn count(mock: &Shared, cursor: Cursor) -> usize {
+    let options = &mock.options;
     match cursor.object {
+        SObject::OauthToken => oauth_tokens(mock).len(),
         SObject::User => (0..options.users)
             .filter(|&i| user_is_listed(options, cursor, i))
             .count(),
@@ -388,8 +505,81 @@ fn static_records(options: &MockOptions, object: SObject, version: &str) -> Vec<
             )
         })
         .collect(),
-        SObject::User => Vec::new(),
+        SObject::User | SObject::OauthToken => Vec::new(),
+        SObject::ExternalClientApplication => [
+            (
+                "0xIMOCK000000001AAA",
+                options.app_name.as_str(),
+                "Snow_Atlas",
+            ),
+            ("0xIMOCK000000002AAA", "Reporting Tool", "Reporting_Tool"),
+        ]
+        .iter()
+        .map(|(id, label, name)| {
+            with_attributes(id, json!({"MasterLabel": label, "DeveloperName": name}))
+        })
+        .collect(),
+        SObject::ExtlClntAppOauthPlcyCnfg => {
+            let Some(policy) = &options.app_policy else {
+                return Vec::new();
+            };
+            vec![
+                // Another app's policies first: the app is matched by its Id.
+                with_attributes(
+                    "0xCMOCK000000002AAA",
+                    json!({
+                        "ExternalClientApplicationId": "0xIMOCK000000002AAA",
+                        "RefreshTokenPolicyType": "Zero",
+                        "RefreshTokenValidityPeriod": null,
+                        "RefreshTokenValidityUnit": null,
+                        "IpRelaxationPolicyType": "Enforce",
+                        "PermittedUsersPolicyType": "AdminApprovedPreAuthorized",
+                    }),
+                ),
+                with_attributes(
+                    "0xCMOCK000000001AAA",
+                    json!({
+                        "ExternalClientApplicationId": "0xIMOCK000000001AAA",
+                        "RefreshTokenPolicyType": policy.refresh_token,
+                        "RefreshTokenValidityPeriod": policy.period,
+                        "RefreshTokenValidityUnit": policy.unit,
+                        "IpRelaxationPolicyType": policy.ip_relaxation,
+                        "PermittedUsersPolicyType": policy.permitted_users,
+                    }),
+                ),
+            ]
+        }
     }
+}
+
+/// The user's `OauthToken` rows: one per approval of the app, oldest first,
+/// and one of another app (the Salesforce CLI, used earlier today).
+fn oauth_tokens(mock: &Shared) -> Vec<Value> {
+    let options = &mock.options;
+    if !options.oauth_tokens_listed {
+        return Vec::new();
+    }
+    let state = mock.lock();
+    let row = |app: &str, created: &str, used: &str| {
+        json!({
+            "attributes": {"type": "OauthToken"},
+            "AppName": app,
+            "CreatedDate": created,
+            "LastUsedDate": used,
+            "UseCount": 7,
+        })
+    };
+    let mut rows = vec![row(
+        "Salesforce CLI",
+        "2026-03-02T10:00:00.000+0000",
+        "2026-12-07T08:30:00.000+0000",
+    )];
+    for token in &state.approvals {
+        if let Some((created, used)) = state.approval_times.get(token) {
+            rows.push(row(&options.app_name, created, used));
+        }
+    }
+    rows
 }
 
 // Users are a pure function of their index, with odd data on purpose.

@@ -902,3 +902,60 @@ async fn mock_counts_every_rest_request_refused_or_not() {
     query(&mock, "bogus", "SELECT Id FROM Organization").await;
     assert_eq!(mock.rest_requests(), 4);
 }
+
+/// The Composite resource: one REST request for up to 5 queries, each
+/// answered on its own; a sixth query, or another version, is refused.
+#[tokio::test]
+async fn mock_composite_answers_up_to_five_queries_in_one_request() {
+    let mock = mock_with(MockOptions {
+        app_policy: None,
+        ..MockOptions::default()
+    })
+    .await;
+    let token = access_token(&mock.login(CALLBACK).await);
+    let post = |body: Value| {
+        let request = http_client()
+            .post(format!("{}/services/data/v66.0/composite", mock.url()))
+            .bearer_auth(&token)
+            .header("content-type", "application/json")
+            .body(body.to_string());
+        async move {
+            let response = request.send().await.expect("reach the mock");
+            (response.status(), response.json_value().await)
+        }
+    };
+    let query = |n: usize, soql: &str, version: &str| {
+        let soql = soql.replace(' ', "+");
+        json!({"method": "GET", "url": format!("/services/data/{version}/query?q={soql}"), "referenceId": format!("q{n}")})
+    };
+    let before = mock.rest_requests();
+    let (status, answer) = post(json!({"compositeRequest": [
+        query(0, "SELECT Id FROM Organization", "v66.0"),
+        query(1, "SELECT AppName FROM OauthToken", "v66.0"),
+        query(2, "SELECT Id FROM ExtlClntAppOauthPlcyCnfg", "v66.0"),
+        query(3, "SELECT Id FROM Organization", "v62.0"),
+    ]}))
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(
+        mock.rest_requests() - before,
+        1,
+        "one request for the daily limit"
+    );
+    let subs = answer["compositeResponse"].as_array().expect("answers");
+    assert_eq!(subs[0]["httpStatusCode"], 200);
+    assert_eq!(subs[0]["referenceId"], "q0");
+    assert_eq!(
+        subs[1]["body"]["records"][1]["AppName"],
+        "Snow Atlas Connector"
+    );
+    assert_eq!(subs[2]["httpStatusCode"], 400);
+    assert_eq!(subs[2]["body"][0]["errorCode"], "INVALID_TYPE");
+    assert_eq!(subs[3]["httpStatusCode"], 400, "another version: {answer}");
+
+    let six: Vec<Value> = (0..6)
+        .map(|n| query(n, "SELECT Id FROM Organization", "v66.0"))
+        .collect();
+    let (status, _) = post(json!({"compositeRequest": six})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "at most five queries");
+}
