@@ -3,7 +3,7 @@
 
 /// Windows' WSAEACCES, "access forbidden". On a loopback bind it means the
 /// port is in a range Windows reserves (Hyper-V, WSL and Docker exclude
-/// ranges, often thousands of ports at a time) rather than one in use. Std
+/// ranges, often hundreds of ports at a time) rather than one in use. Std
 /// calls it `PermissionDenied` only on Windows, so the raw code is what is
 /// matched: no other platform has an error 10013, and the wording can be
 /// tested on Linux.
