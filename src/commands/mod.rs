@@ -61,11 +61,12 @@ impl Error {
         Self::Refused(reason.to_string())
     }
 
-    /// 2: bad usage or configuration; 3: the port is taken; 1: anything else.
+    /// 2: bad usage or configuration; 3: the port is taken (by a program, or
+    /// reserved by Windows); 1: anything else.
     pub fn exit_code(&self) -> ExitCode {
         ExitCode::from(match self {
             Self::Config(_) | Self::Missing(_) | Self::Refused(_) => 2,
-            Self::Bind(BindError::PortTaken(_)) => 3,
+            Self::Bind(BindError::PortTaken(_) | BindError::ReservedByWindows(_)) => 3,
             Self::Bind(_)
             | Self::Serve(_)
             | Self::Output(_)

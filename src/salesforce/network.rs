@@ -49,6 +49,13 @@ pub(super) fn classify(error: &(dyn Error + 'static)) -> Failure {
         .any(|e| e.downcast_ref::<rustls::Error>().is_some())
     {
         Failure::Tls(innermost)
+    } else if io_kind(ErrorKind::ConnectionReset) && connecting(error) {
+        // Cut after the TCP connection was made, before any answer: during
+        // the TLS handshake, by a firewall that inspects HTTPS or a server
+        // that does not speak it. Windows drops the unread bytes on a reset,
+        // so there a plain-HTTP answer never reaches rustls as it does on
+        // Linux ("corrupt message"): both are the same failed handshake.
+        Failure::Tls(innermost)
     } else if causes.iter().any(|e| e.to_string() == "dns error") {
         Failure::Dns
     } else if io_kind(ErrorKind::ConnectionRefused) {
@@ -56,6 +63,14 @@ pub(super) fn classify(error: &(dyn Error + 'static)) -> Failure {
     } else {
         Failure::Other(innermost)
     }
+}
+
+/// Whether reqwest failed while connecting (TCP, a proxy's tunnel, TLS),
+/// before any request was sent.
+fn connecting(error: &(dyn Error + 'static)) -> bool {
+    error
+        .downcast_ref::<reqwest::Error>()
+        .is_some_and(reqwest::Error::is_connect)
 }
 
 /// The error and its causes, outermost first. An `io::Error` hides the error

@@ -4,6 +4,7 @@
 //! whose errors all have the one shape of `error`.
 
 mod api;
+mod bind_error;
 mod error;
 mod guard;
 mod listen;
@@ -27,6 +28,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, mpsc, watch};
 use tower_http::trace::TraceLayer;
 
+pub use bind_error::BindError;
 pub use pages::{ASSETS, Asset, INDEX_HTML, PAGE};
 pub use sessions::HEADER as SESSION_HEADER;
 pub use state::AppState;
@@ -78,17 +80,6 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Why the server could not start.
-#[derive(Debug, thiserror::Error)]
-pub enum BindError {
-    #[error(
-        "Port {0} is in use by another program (if it is another sftoken, its own terminal shows its address). Stop that program, or start sftoken with --port N and change the External Client App's Callback URL to http://localhost:N/callback."
-    )]
-    PortTaken(u16),
-    #[error("Could not listen on port {port} ({source}). Try another port with --port N.")]
-    Other { port: u16, source: std::io::Error },
-}
-
 /// A bound, not yet serving, server.
 pub struct Server {
     listeners: Vec<TcpListener>,
@@ -101,14 +92,13 @@ impl Server {
     /// port (0 picks a free one, for tests).
     pub async fn bind(config: Config) -> Result<Self, BindError> {
         let wanted = config.port;
-        let to_error = |port: u16, source: std::io::Error| match source.kind() {
-            std::io::ErrorKind::AddrInUse => BindError::PortTaken(port),
-            _ => BindError::Other { port, source },
-        };
         let v4 = TcpListener::bind((Ipv4Addr::LOCALHOST, wanted))
             .await
-            .map_err(|e| to_error(wanted, e))?;
-        let port = v4.local_addr().map_err(|e| to_error(wanted, e))?.port();
+            .map_err(|e| BindError::new(wanted, e))?;
+        let port = v4
+            .local_addr()
+            .map_err(|e| BindError::new(wanted, e))?
+            .port();
         let mut listeners = vec![v4];
         match TcpListener::bind((Ipv6Addr::LOCALHOST, port)).await {
             Ok(v6) => listeners.push(v6),

@@ -6,7 +6,7 @@
 //! ```
 //!
 //! Each prints one machine-readable line, `bench_name key=value …`. They run
-//! the binary `cargo test` built, or the one named by `SFTOKEN_BENCH_BIN`
+//! the binary `cargo test` built, or the one named by `SFTOKEN_TEST_BINARY`
 //! (scripts/bench passes the one `cargo build --release` made: `cargo test`
 //! may link another, as dev-dependencies unify features). All traffic stays
 //! on loopback.
@@ -19,22 +19,18 @@ use reqwest::StatusCode;
 
 use crate::helpers::{
     Binary, DEADLINE, Visitor, free_port, location, memory, mock_for_port, page_and_mock, port_of,
+    sftoken_program,
 };
 use crate::mock_salesforce::{MockOptions, MockSalesforce};
 use crate::raw_http::{self, Connection, Response};
 use sftoken::web::ASSETS;
-
-/// The sftoken binary to measure: `SFTOKEN_BENCH_BIN`, else cargo's.
-pub fn program() -> String {
-    std::env::var("SFTOKEN_BENCH_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_sftoken").to_owned())
-}
 
 /// The measured binary, serving the page on a free port; the page may sign
 /// in at the mock on loopback.
 fn serving_on_a_free_port() -> Binary {
     let port = free_port().to_string();
     Binary::spawn_program(
-        &program(),
+        &sftoken_program(),
         &["--no-browser", "--port", &port, "--allow-any-login-url"],
         &[],
         &[],
@@ -65,7 +61,7 @@ async fn bench_start_up_to_listening() {
     let runs: usize = std::env::var("SFTOKEN_BENCH_RUNS")
         .map(|n| n.parse().expect("SFTOKEN_BENCH_RUNS is a number"))
         .unwrap_or(30);
-    let sftoken = program();
+    let sftoken = sftoken_program();
     let peer: Option<(Vec<String>, u16)> = std::env::var("SFTOKEN_BENCH_PEER").ok().map(|line| {
         let port = std::env::var("SFTOKEN_BENCH_PEER_PORT")
             .ok()
@@ -438,7 +434,11 @@ async fn bench_preview_of_a_100000_user_org() {
         })
         .await;
         let secret = mock.options().client_secret.clone();
-        let mut args = vec!["-f".to_owned(), "peak_rss_kib=%M".to_owned(), program()];
+        let mut args = vec![
+            "-f".to_owned(),
+            "peak_rss_kib=%M".to_owned(),
+            sftoken_program(),
+        ];
         args.extend(crate::helpers::check_args(&mock));
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let started = Instant::now();

@@ -569,7 +569,7 @@ async fn paste_in_a_terminal_asks_for_a_missing_client_id() {
     // `script` gives sftoken a terminal; what is written to it is typed there.
     let command = format!(
         "'{}' paste --allow-any-login-url --login-url '{}'",
-        env!("CARGO_BIN_EXE_sftoken"),
+        crate::helpers::sftoken_program(),
         mock.url()
     );
     let mut binary = Binary::spawn_program(

@@ -182,6 +182,32 @@ async fn a_tls_failure_is_explained_with_the_certificate_store_hint() {
     assert!(stderr.contains("certificate store"), "{stderr}");
 }
 
+/// A server that cuts each connection (a TCP reset) once the client has
+/// sent its first bytes, as a firewall that blocks a TLS handshake does, and
+/// as Windows reports any server that closes with the ClientHello unread.
+#[tokio::test]
+async fn a_connection_cut_during_the_tls_handshake_is_a_failed_secure_connection() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(5).flatten() {
+            // Closing with unread bytes sends a reset rather than a FIN.
+            let mut first = [0u8; 1];
+            let _ = std::io::Read::read(&mut &stream, &mut first);
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            drop(stream);
+        }
+    });
+
+    let mut binary = check_against(&format!("https://127.0.0.1:{port}"), &[], &[]).await;
+
+    let stderr = assert_not_reached(&mut binary).await;
+    assert!(
+        stderr.contains("The secure connection to 127.0.0.1 failed."),
+        "{stderr}"
+    );
+}
+
 /// A proxy that answers every request with `status_line`, and keeps the
 /// first line of each request it was sent.
 pub async fn refusing_proxy(status_line: &'static str) -> (String, Arc<Mutex<Vec<String>>>) {

@@ -481,6 +481,14 @@ impl Visitor {
     }
 }
 
+/// The program the tests run as sftoken: this build's binary, or the one
+/// `SFTOKEN_TEST_BINARY` names. `scripts/cross` sets it to a wrapper that
+/// runs the Windows build under Wine, so the same tests drive `sftoken.exe`.
+pub fn sftoken_program() -> String {
+    std::env::var("SFTOKEN_TEST_BINARY")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_sftoken").to_owned())
+}
+
 /// The real `sftoken` binary, with its output collected; killed on drop.
 pub struct Binary {
     child: Child,
@@ -504,20 +512,13 @@ impl Binary {
         unset: &[&str],
         stdin: Option<&str>,
     ) -> Binary {
-        Self::spawn_program(env!("CARGO_BIN_EXE_sftoken"), args, env, unset, stdin)
+        Self::spawn_program(&sftoken_program(), args, env, unset, stdin)
     }
 
     /// sftoken with its standard output written to `file`, as in
     /// `sftoken --json > out.json`.
     pub fn spawn_to_file(args: &[&str], file: std::fs::File) -> Binary {
-        Self::spawn_command(
-            env!("CARGO_BIN_EXE_sftoken"),
-            args,
-            &[],
-            &[],
-            None,
-            Some(file),
-        )
+        Self::spawn_command(&sftoken_program(), args, &[], &[], None, Some(file))
     }
 
     /// Runs `program` (sftoken, or a wrapper such as `/usr/bin/time` around it)
@@ -844,7 +845,7 @@ pub fn shell_in_terminal(command: &str, env: &[(&str, &str)]) -> Binary {
 
 /// The shell command that runs sftoken with `args`, each word quoted.
 pub fn sftoken_command(args: &[&str]) -> String {
-    std::iter::once(env!("CARGO_BIN_EXE_sftoken"))
+    std::iter::once(sftoken_program().as_str())
         .chain(args.iter().copied())
         .map(|word| format!("'{}'", word.replace('\'', r"'\''")))
         .collect::<Vec<_>>()

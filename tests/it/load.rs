@@ -21,7 +21,7 @@ use reqwest::StatusCode;
 use tokio::task::JoinSet;
 use tokio::time::timeout;
 
-use crate::bench::{percentile_ms, program};
+use crate::bench::percentile_ms;
 use crate::helpers::check;
 use crate::helpers::{Binary, JsonBody, Visitor, free_port, memory, mock_for_port, port_of};
 use crate::hostile::{self, Delivery, Request, Target};
@@ -53,7 +53,7 @@ async fn load_a_burst_of_valid_and_hostile_requests_leaves_a_pending_sign_in_wor
     let connections = count_from_env("SFTOKEN_LOAD_CONNECTIONS", DEFAULT_CONNECTIONS, 512);
     let port = free_port().to_string();
     let mut binary = Binary::spawn_program(
-        &program(),
+        &crate::helpers::sftoken_program(),
         &[
             "--no-browser",
             "--port",

@@ -159,8 +159,9 @@ async fn each_refusal_at_sign_in_is_explained_in_the_terminal() {
 
         binary.send_stdin(&format!("{landed}\n"));
 
-        assert_eq!(binary.wait().await, 1, "{}", refusal.code);
+        let code = binary.wait().await;
         let stderr = binary.stderr();
+        assert_eq!(code, 1, "{}: {stderr}", refusal.code);
         assert!(stderr.contains(refusal.says), "{}: {stderr}", refusal.code);
     }
 }
