@@ -21,7 +21,7 @@ async fn checked_as_json(mock: &MockSalesforce, token: &str) -> (i32, Value) {
 }
 
 #[tokio::test]
-async fn with_every_permission_the_check_passes_names_them_and_costs_two_rest_requests() {
+async fn with_every_permission_the_check_passes_names_them_in_a_run_of_six_rest_requests() {
     let (mock, token) = mock_with_token(MockOptions::default()).await;
 
     let before = mock.rest_requests();
