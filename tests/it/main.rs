@@ -1,5 +1,6 @@
 //! One integration-test binary (so linking happens once), grouped by behaviour.
 
+mod alive;
 mod architecture;
 mod bench;
 mod browser;

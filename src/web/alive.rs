@@ -1,0 +1,428 @@
+//! Whether a page is open, for the idle timeout, and why sftoken stops, for
+//! the pages still open.
+//!
+//! An open page holds one request, `GET /api/alive`, which sftoken answers
+//! after [`hold`] (the page asks again at once) or, the moment sftoken stops,
+//! with why. So an open page costs one held connection, and about one request
+//! a minute (more often only when the idle timeout is under 100 s), none of
+//! it logged at the default level. While such a request is held, sftoken does
+//! not stop for idleness: an admin may spend a long while in Salesforce Setup
+//! with the page open. Idle time counts from when the last page went away:
+//! the browser closed its request (a closed tab, or the page left for
+//! another address), or it did not ask again within [`hold`] of an answer.
+//!
+//! A page that is told why sftoken stops shows it and forgets its session
+//! key (a dead key, which it would otherwise send to whatever takes the port
+//! next). With `--json` and `--print`, sftoken waits, briefly, until the page
+//! of the sign-in it printed has been told (`commands::serve`), so the tab
+//! ends on "Done" rather than on a page half loaded.
+
+use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use axum::Json;
+use axum::extract::State;
+use serde::Serialize;
+use tokio::sync::watch;
+
+use super::AppState;
+use super::guard::Session;
+use crate::config::describe_duration;
+use crate::signin::Owner;
+
+/// Longest a page's request is held before it is answered.
+const LONGEST_HOLD: Duration = Duration::from_secs(50);
+/// Shortest hold, for the shortest idle timeouts.
+const SHORTEST_HOLD: Duration = Duration::from_secs(1);
+/// Sessions whose page holds requests, remembered at once (as many as the
+/// sessions kept).
+const MAX_PAGES: usize = 16;
+
+/// How long sftoken holds a page's request: half the idle timeout, so that
+/// a page that does not ask again is gone within the timeout, and at most
+/// [`LONGEST_HOLD`].
+pub(super) fn hold(idle_timeout: Option<Duration>) -> Duration {
+    idle_timeout.map_or(LONGEST_HOLD, |timeout| {
+        (timeout / 2).clamp(SHORTEST_HOLD, LONGEST_HOLD)
+    })
+}
+
+/// Why sftoken stops, as the pages still open are told.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StopReason {
+    /// Ctrl-C or SIGTERM.
+    Signal,
+    /// A page's "Done".
+    Done,
+    /// No page was open for this long.
+    Idle(Duration),
+    /// `--json` or `--print` wrote the settings: to the terminal, or to
+    /// `--output`'s file.
+    Printed(Option<PathBuf>),
+    /// `--json` or `--print` could not write them.
+    NotPrinted,
+}
+
+/// What a page shows when sftoken stops: the heading of its "stopped"
+/// section and the sentence under it.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub(super) struct StopView {
+    title: String,
+    text: String,
+}
+
+impl StopReason {
+    fn view(&self) -> StopView {
+        const WIPED: &str = "The secrets it held are wiped from memory.";
+        const STOPPED: &str = "sftoken has stopped";
+        let (title, text) = match self {
+            Self::Printed(None) => (
+                "Done: the settings are in your terminal".to_owned(),
+                format!("sftoken printed them there and stopped. {WIPED} You can close this tab."),
+            ),
+            Self::Printed(Some(file)) => (
+                format!("Done: the settings are in {}", file.display()),
+                format!("sftoken wrote them there and stopped. {WIPED} You can close this tab."),
+            ),
+            Self::Signal => (
+                STOPPED.to_owned(),
+                format!(
+                    "It was stopped in its terminal (Ctrl-C) or by the system. {WIPED} Run sftoken again to sign in again."
+                ),
+            ),
+            Self::Done => (
+                STOPPED.to_owned(),
+                format!("Done was pressed on its page. {WIPED} You can close this tab."),
+            ),
+            Self::Idle(timeout) => (
+                STOPPED.to_owned(),
+                format!(
+                    "sftoken stopped after {} without an open page; run sftoken again. {WIPED}",
+                    describe_duration(*timeout)
+                ),
+            ),
+            Self::NotPrinted => (
+                STOPPED.to_owned(),
+                format!("It could not write the settings; its terminal says why. {WIPED}"),
+            ),
+        };
+        StopView { title, text }
+    }
+}
+
+/// The pages' requests under way, and when the last page went away.
+#[derive(Debug)]
+struct Pages {
+    /// Requests held now.
+    held: usize,
+    /// Until when the pages count as open though none holds a request: the
+    /// last page request, the moment a page went away, or a hold after an
+    /// answer (the page asks again at once).
+    open_until: Instant,
+    /// Sessions whose page held a request, newest last.
+    polled: Vec<Owner>,
+    /// The session of the latest capture, and when: with `--json` or
+    /// `--print`, its page is on its way from the callback.
+    captured: Option<(Owner, Instant)>,
+}
+
+impl Pages {
+    fn new(now: Instant) -> Self {
+        Self {
+            held: 0,
+            open_until: now,
+            polled: Vec::new(),
+            captured: None,
+        }
+    }
+
+    /// How long no page has been open at `now`; zero while one is.
+    fn idle_for(&self, now: Instant) -> Duration {
+        if self.held > 0 {
+            return Duration::ZERO;
+        }
+        now.saturating_duration_since(self.open_until)
+    }
+
+    /// A request of a page's session.
+    fn request(&mut self, now: Instant) {
+        self.open_until = self.open_until.max(now);
+    }
+
+    fn poll_started(&mut self, owner: Owner, now: Instant) {
+        self.held += 1;
+        self.open_until = now;
+        if !self.polled.contains(&owner) {
+            if self.polled.len() >= MAX_PAGES {
+                self.polled.remove(0);
+            }
+            self.polled.push(owner);
+        }
+    }
+
+    /// A held request ended: answered after a hold (`asks_again_within`,
+    /// the page asks again at once), or given up by the browser (the page
+    /// went away now).
+    fn poll_ended(&mut self, now: Instant, asks_again_within: Option<Duration>) {
+        self.held = self.held.saturating_sub(1);
+        self.open_until = now + asks_again_within.unwrap_or_default();
+    }
+}
+
+/// The pages of this run: which are open, and why sftoken stops.
+pub(super) struct Alive {
+    pages: Mutex<Pages>,
+    /// Set once, when sftoken stops.
+    stopping: watch::Sender<Option<StopReason>>,
+    /// Whether a page of the captured session, loaded since the capture,
+    /// has been told why sftoken stops (a page that left for Salesforce
+    /// may still hold a request from before).
+    told: watch::Sender<bool>,
+}
+
+impl Alive {
+    pub(super) fn new() -> Self {
+        Self {
+            pages: Mutex::new(Pages::new(Instant::now())),
+            stopping: watch::Sender::new(None),
+            told: watch::Sender::new(false),
+        }
+    }
+
+    fn pages(&self) -> MutexGuard<'_, Pages> {
+        self.pages.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(super) fn request(&self) {
+        self.pages().request(Instant::now());
+    }
+
+    pub(super) fn idle_for(&self) -> Duration {
+        self.pages().idle_for(Instant::now())
+    }
+
+    pub(super) fn captured_by(&self, owner: Owner) {
+        self.pages().captured = Some((owner, Instant::now()));
+    }
+
+    /// Tells every page held now, and every page that asks from now on.
+    pub(super) fn stop(&self, why: StopReason) {
+        self.stopping.send_replace(Some(why));
+    }
+
+    /// Why sftoken stops, once it does, for a request of `owner`'s page
+    /// that arrived at `asked`.
+    pub(super) fn tell(&self, owner: Owner, asked: Instant) -> Option<StopView> {
+        let view = self.stopping.borrow().as_ref().map(StopReason::view)?;
+        let captured = self.pages().captured;
+        if captured.is_some_and(|(by, at)| by == owner && asked >= at) {
+            self.told.send_replace(true);
+        }
+        Some(view)
+    }
+
+    /// Resolves once the page of the latest capture has been told why
+    /// sftoken stops; at once when that session never held a request (no
+    /// page of sftoken's is coming: a script, or a test's client).
+    pub(super) async fn told_the_captured_page(&self) {
+        {
+            let pages = self.pages();
+            match pages.captured {
+                Some((owner, _)) if pages.polled.contains(&owner) => {}
+                _ => return,
+            }
+        }
+        let _ = self.told.subscribe().wait_for(|told| *told).await;
+    }
+}
+
+/// A held request: counts the page open until it ends.
+struct Held<'a> {
+    alive: &'a Alive,
+    /// Set when sftoken answered after the hold: the page asks again.
+    asks_again_within: Option<Duration>,
+}
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        self.alive
+            .pages()
+            .poll_ended(Instant::now(), self.asks_again_within);
+    }
+}
+
+#[derive(Serialize)]
+pub(super) struct AliveView {
+    /// Why sftoken stops; `null`: it runs on, ask again.
+    stopped: Option<StopView>,
+}
+
+/// `GET /api/alive`: held while the page is open; answered after [`hold`],
+/// or at once with why sftoken stops.
+pub(super) async fn alive(
+    Session(owner): Session,
+    State(state): State<AppState>,
+) -> Json<AliveView> {
+    let hold = hold(state.config().idle_timeout);
+    let alive = state.alive();
+    let asked = Instant::now();
+    alive.pages().poll_started(owner, asked);
+    let mut held = Held {
+        alive,
+        asks_again_within: None,
+    };
+    let mut stopping = alive.stopping.subscribe();
+    let stops = tokio::time::timeout(hold, stopping.wait_for(Option::is_some))
+        .await
+        .is_ok();
+    if !stops {
+        held.asks_again_within = Some(hold);
+    }
+    Json(AliveView {
+        stopped: alive.tell(owner, asked),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECOND: Duration = Duration::from_secs(1);
+
+    #[test]
+    fn a_held_request_keeps_every_page_open_however_long() {
+        let start = Instant::now();
+        let mut pages = Pages::new(start);
+        pages.poll_started(Owner(1), start);
+        assert_eq!(pages.idle_for(start + 3600 * SECOND), Duration::ZERO);
+        pages.request(start + 7200 * SECOND);
+        assert_eq!(pages.idle_for(start + 9000 * SECOND), Duration::ZERO);
+    }
+
+    #[test]
+    fn idle_time_counts_from_when_the_last_page_went_away() {
+        let start = Instant::now();
+        let mut pages = Pages::new(start);
+        pages.poll_started(Owner(1), start);
+        pages.poll_started(Owner(2), start + SECOND);
+        pages.poll_ended(start + 10 * SECOND, None);
+        assert_eq!(
+            pages.idle_for(start + 100 * SECOND),
+            Duration::ZERO,
+            "one left"
+        );
+        pages.poll_ended(start + 20 * SECOND, None);
+        assert_eq!(pages.idle_for(start + 50 * SECOND), 30 * SECOND);
+        assert_eq!(
+            pages.idle_for(start + 5 * SECOND),
+            Duration::ZERO,
+            "not before"
+        );
+    }
+
+    #[test]
+    fn an_answered_page_counts_as_open_for_a_hold_then_as_gone() {
+        let start = Instant::now();
+        let mut pages = Pages::new(start);
+        pages.poll_started(Owner(1), start);
+        pages.poll_ended(start + 50 * SECOND, Some(50 * SECOND));
+        assert_eq!(pages.idle_for(start + 99 * SECOND), Duration::ZERO);
+        assert_eq!(pages.idle_for(start + 130 * SECOND), 30 * SECOND);
+        // Asked again: the hold is spent; leaving counts from then.
+        pages.poll_started(Owner(1), start + 51 * SECOND);
+        pages.poll_ended(start + 60 * SECOND, None);
+        assert_eq!(pages.idle_for(start + 70 * SECOND), 10 * SECOND);
+    }
+
+    #[test]
+    fn a_page_request_counts_but_never_shortens_an_open_time() {
+        let start = Instant::now();
+        let mut pages = Pages::new(start);
+        pages.request(start + 10 * SECOND);
+        assert_eq!(pages.idle_for(start + 15 * SECOND), 5 * SECOND);
+        pages.poll_started(Owner(1), start + 20 * SECOND);
+        pages.poll_ended(start + 30 * SECOND, Some(10 * SECOND));
+        pages.request(start + 31 * SECOND);
+        assert_eq!(pages.idle_for(start + 45 * SECOND), 5 * SECOND);
+    }
+
+    #[test]
+    fn the_hold_is_half_the_idle_timeout_within_a_second_and_fifty() {
+        assert_eq!(hold(None), 50 * SECOND);
+        assert_eq!(hold(Some(30 * 60 * SECOND)), 50 * SECOND);
+        assert_eq!(hold(Some(180 * SECOND)), 50 * SECOND);
+        assert_eq!(hold(Some(100 * SECOND)), 50 * SECOND);
+        assert_eq!(hold(Some(20 * SECOND)), 10 * SECOND);
+        assert_eq!(hold(Some(SECOND)), SECOND);
+        // A page that stops asking is gone within the idle timeout after
+        // its answer, plus the hold: never more than twice the timeout.
+        for timeout in [SECOND, 2 * SECOND, 20 * SECOND, 99 * SECOND, 100 * SECOND] {
+            assert!(hold(Some(timeout)) <= timeout, "{timeout:?}");
+        }
+    }
+
+    #[test]
+    fn at_most_sixteen_pages_are_remembered() {
+        let start = Instant::now();
+        let mut pages = Pages::new(start);
+        for owner in 0..=MAX_PAGES as u64 {
+            pages.poll_started(Owner(owner), start);
+            pages.poll_started(Owner(owner), start);
+        }
+        assert_eq!(pages.polled.len(), MAX_PAGES);
+        assert!(!pages.polled.contains(&Owner(0)), "oldest forgotten");
+        assert_eq!(pages.held, 2 * (MAX_PAGES + 1));
+    }
+
+    #[tokio::test]
+    async fn only_a_page_of_the_captured_session_loaded_since_the_capture_is_waited_for() {
+        let alive = Alive::new();
+        alive.captured_by(Owner(1));
+        alive.stop(StopReason::Printed(None));
+        // Session 1 never held a request: no page is coming.
+        tokio::time::timeout(SECOND, alive.told_the_captured_page())
+            .await
+            .expect("at once");
+
+        let alive = Alive::new();
+        let before = Instant::now();
+        alive.pages().poll_started(Owner(1), before);
+        alive.pages().poll_started(Owner(2), before);
+        assert_eq!(alive.tell(Owner(1), before), None, "nothing to tell yet");
+        alive.captured_by(Owner(1));
+        alive.stop(StopReason::Printed(None));
+        let view = alive.tell(Owner(2), Instant::now()).expect("told");
+        assert_eq!(view.title, "Done: the settings are in your terminal");
+        alive.tell(Owner(1), before).expect("told");
+        let waited = tokio::time::timeout(SECOND / 10, alive.told_the_captured_page()).await;
+        assert!(
+            waited.is_err(),
+            "neither another session's page nor one that asked before the capture counts"
+        );
+        alive.tell(Owner(1), Instant::now()).expect("told");
+        tokio::time::timeout(SECOND, alive.told_the_captured_page())
+            .await
+            .expect("told");
+    }
+
+    #[test]
+    fn each_reason_says_why_in_words_with_the_real_timeout() {
+        let idle = StopReason::Idle(20 * SECOND).view();
+        assert_eq!(idle.title, "sftoken has stopped");
+        assert!(
+            idle.text.starts_with(
+                "sftoken stopped after 20 seconds without an open page; run sftoken again."
+            ),
+            "{}",
+            idle.text
+        );
+        assert!(StopReason::Signal.view().text.contains("Ctrl-C"));
+        assert!(StopReason::Done.view().text.contains("Done"));
+        let file = StopReason::Printed(Some("/tmp/s.json".into())).view();
+        assert_eq!(file.title, "Done: the settings are in /tmp/s.json");
+        for reason in [StopReason::Signal, StopReason::Done, StopReason::NotPrinted] {
+            assert!(reason.view().text.contains("wiped"), "{reason:?}");
+        }
+    }
+}
