@@ -170,11 +170,22 @@ impl Pages {
     }
 }
 
+/// Why sftoken stops, once it does, and who may hear it yet.
+#[derive(Default)]
+struct Stopping {
+    why: Option<StopReason>,
+    /// Whether the captured session's requests from before the capture hear
+    /// it too. After `--print` they wait until sftoken is about to exit: one
+    /// may come from the tab whose next page is on its way from the callback
+    /// (paste mode navigates from it), and a tab told forgets the session
+    /// key that next page needs.
+    everyone: bool,
+}
+
 /// The pages of this run: which are open, and why sftoken stops.
 pub(super) struct Alive {
     pages: Mutex<Pages>,
-    /// Set once, when sftoken stops.
-    stopping: watch::Sender<Option<StopReason>>,
+    stopping: watch::Sender<Stopping>,
     /// Whether a page of the captured session, loaded since the capture,
     /// has been told why sftoken stops (a page that left for Salesforce
     /// may still hold a request from before).
@@ -185,7 +196,7 @@ impl Alive {
     pub(super) fn new() -> Self {
         Self {
             pages: Mutex::new(Pages::new(Instant::now())),
-            stopping: watch::Sender::new(None),
+            stopping: watch::Sender::new(Stopping::default()),
             told: watch::Sender::new(false),
         }
     }
@@ -206,20 +217,37 @@ impl Alive {
         self.pages().captured = Some((owner, Instant::now()));
     }
 
-    /// Tells every page held now, and every page that asks from now on.
+    /// Tells the pages held now, and those that ask from now on, why
+    /// sftoken stops; after `--print` or `--json`, all but the captured
+    /// session's requests from before the capture (see [`Stopping`]).
     pub(super) fn stop(&self, why: StopReason) {
-        self.stopping.send_replace(Some(why));
+        let everyone = !matches!(why, StopReason::Printed(_));
+        self.stopping.send_replace(Stopping {
+            why: Some(why),
+            everyone,
+        });
     }
 
-    /// Why sftoken stops, once it does, for a request of `owner`'s page
-    /// that arrived at `asked`.
+    /// sftoken is about to exit: every page held hears why.
+    pub(super) fn tell_everyone(&self) {
+        self.stopping
+            .send_modify(|stopping| stopping.everyone = true);
+    }
+
+    /// Why sftoken stops, for a request of `owner`'s page that arrived at
+    /// `asked`: `None` while it runs, or while that request must wait.
     pub(super) fn tell(&self, owner: Owner, asked: Instant) -> Option<StopView> {
-        let view = self.stopping.borrow().as_ref().map(StopReason::view)?;
+        let stopping = self.stopping.borrow();
+        let why = stopping.why.as_ref()?;
         let captured = self.pages().captured;
-        if captured.is_some_and(|(by, at)| by == owner && asked >= at) {
-            self.told.send_replace(true);
+        match captured.map(|(by, at)| (by == owner, asked >= at)) {
+            Some((true, true)) => {
+                self.told.send_replace(true);
+            }
+            Some((true, false)) if !stopping.everyone => return None,
+            _ => {}
         }
-        Some(view)
+        Some(why.view())
     }
 
     /// Resolves once the page of the latest capture has been told why
@@ -273,15 +301,21 @@ pub(super) async fn alive(
         asks_again_within: None,
     };
     let mut stopping = alive.stopping.subscribe();
-    let stops = tokio::time::timeout(hold, stopping.wait_for(Option::is_some))
-        .await
-        .is_ok();
-    if !stops {
+    let told = async {
+        loop {
+            if let Some(why) = alive.tell(owner, asked) {
+                return why;
+            }
+            if stopping.changed().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    let stopped = tokio::time::timeout(hold, told).await.ok();
+    if stopped.is_none() {
         held.asks_again_within = Some(hold);
     }
-    Json(AliveView {
-        stopped: alive.tell(owner, asked),
-    })
+    Json(AliveView { stopped })
 }
 
 #[cfg(test)]
@@ -394,16 +428,32 @@ mod tests {
         alive.stop(StopReason::Printed(None));
         let view = alive.tell(Owner(2), Instant::now()).expect("told");
         assert_eq!(view.title, "Done: the settings are in your terminal");
-        alive.tell(Owner(1), before).expect("told");
+        assert_eq!(
+            alive.tell(Owner(1), before),
+            None,
+            "a request from before the capture waits"
+        );
         let waited = tokio::time::timeout(SECOND / 10, alive.told_the_captured_page()).await;
         assert!(
             waited.is_err(),
-            "neither another session's page nor one that asked before the capture counts"
+            "neither another session's page nor one from before the capture counts"
         );
         alive.tell(Owner(1), Instant::now()).expect("told");
         tokio::time::timeout(SECOND, alive.told_the_captured_page())
             .await
             .expect("told");
+        alive.tell_everyone();
+        assert!(alive.tell(Owner(1), before).is_some(), "now it hears");
+    }
+
+    #[test]
+    fn any_other_stop_is_told_to_every_page_at_once() {
+        let alive = Alive::new();
+        let before = Instant::now();
+        alive.captured_by(Owner(1));
+        alive.stop(StopReason::Signal);
+        assert!(alive.tell(Owner(1), before).is_some());
+        assert!(alive.tell(Owner(2), before).is_some());
     }
 
     #[test]

@@ -169,6 +169,7 @@ impl Server {
         // Wipe first: a client that never finishes its request must not keep
         // the secrets alive.
         state.wipe();
+        state.tell_every_page();
         let _ = stop_tx.send(true);
         while listeners.join_next().await.is_some() {}
         Ok(())

@@ -144,10 +144,16 @@ impl AppState {
         }
     }
 
-    /// sftoken stops: wipes the secrets, and tells the pages still open why.
+    /// sftoken stops: wipes the secrets, and tells the pages still open why
+    /// (see `alive::Alive::stop`).
     pub fn stop(&self, why: StopReason) {
         self.wipe();
         self.0.alive.stop(why);
+    }
+
+    /// sftoken is about to exit: every page still held hears why.
+    pub(super) fn tell_every_page(&self) {
+        self.0.alive.tell_everyone();
     }
 
     /// Resolves once the page of the latest capture was told why sftoken

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::helpers::{Binary, DEADLINE, Visitor, binary_and_mock, free_port};
-use crate::mock_salesforce::MockSalesforce;
+use crate::mock_salesforce::{MOCK_BASE, MockOptions, MockSalesforce};
 use crate::webdriver::Browser;
 
 const SESSION_KEY: &str = "return sessionStorage.getItem('sftoken-session');";
@@ -177,6 +177,52 @@ async fn print_and_json_runs_end_the_tab_on_the_styled_done_page() {
         }
         browser.prefer_dark(false).await;
     }
+    browser.quit().await;
+}
+
+/// Paste mode: the sign-in is captured while its page is still open, and
+/// that page then goes to the result's address. The tab still ends on
+/// "Done" (the page it leaves is not told first, or the tab would forget
+/// the key its next page needs).
+#[tokio::test]
+async fn a_print_run_signed_in_by_paste_ends_the_tab_on_done_too() {
+    let success_page = format!("{MOCK_BASE}/services/oauth2/success");
+    let mock = MockSalesforce::with_callback(&success_page, MockOptions::default()).await;
+    let callback_url = format!("{}/services/oauth2/success", mock.url());
+    let browser = Browser::start().await;
+    let (mut binary, _) = running_with_the_page_open(
+        &browser,
+        &[
+            "--print",
+            "--allow-any-login-url",
+            "--login-url",
+            &mock.url(),
+            "--callback-url",
+            &callback_url,
+        ],
+    )
+    .await;
+    crate::browser::fill_in_the_app(&browser, &mock, &mock.options().client_secret).await;
+    browser.click("#paste-mode").await;
+    browser.click("#sign-in").await;
+    browser.find("#paste-panel:not([hidden])").await;
+    let authorize_url = browser
+        .attribute("#paste-open", "href")
+        .await
+        .expect("link");
+    let landed = Visitor::elsewhere().consent(&authorize_url, "allow").await;
+    browser.type_into("#paste-text", &landed).await;
+    browser.click("#paste-continue").await;
+
+    assert_eq!(binary.wait().await, 0, "{}", binary.stderr());
+    assert!(binary.stdout().contains("Refresh token: "));
+    browser.wait_for_url(|url| url.contains("/result/")).await;
+    let title = browser
+        .wait_for_text("#stopped-title", |t| t.starts_with("Done"))
+        .await;
+    assert_eq!(title, "Done: the settings are in your terminal");
+    let key = browser.execute(SESSION_KEY, vec![]).await;
+    assert_eq!(key, Value::Null);
     browser.quit().await;
 }
 
