@@ -145,7 +145,7 @@ pub async fn serve(config: Config) -> Result<(), Error> {
         }
         Stop::Idle(timeout) => {
             eprintln!(
-                "sftoken stopped after {} without use. Start it again when you need it.",
+                "sftoken stopped after {} without an open page. Start it again when you need it.",
                 describe_duration(timeout)
             );
             (Ok(()), StopReason::Idle(timeout))

@@ -58,7 +58,10 @@ async fn an_open_page_keeps_sftoken_running_and_idle_time_counts_from_its_closin
         "idle time counts from the page's closing: {waited:?}"
     );
     let stderr = binary.stderr();
-    assert!(stderr.contains("4 seconds without use"), "{stderr}");
+    assert!(
+        stderr.contains("4 seconds without an open page"),
+        "{stderr}"
+    );
     // The held requests are not logged at the default level: the terminal
     // has sftoken's own sentences and nothing else.
     assert!(

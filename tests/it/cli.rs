@@ -608,7 +608,7 @@ async fn the_idle_timeout_stops_the_helper_with_a_message() {
 
     assert_eq!(binary.wait().await, 0);
     assert!(
-        binary.stderr().contains("1 second without use"),
+        binary.stderr().contains("1 second without an open page"),
         "{}",
         binary.stderr()
     );
@@ -699,7 +699,7 @@ async fn requests_without_the_session_do_not_keep_the_helper_alive() {
     let client = crate::helpers::http_client();
     let started = std::time::Instant::now();
     // A stray page or process polling the port.
-    while binary.stderr().is_empty() || !binary.stderr().contains("without use") {
+    while binary.stderr().is_empty() || !binary.stderr().contains("without an open page") {
         let _ = client.get(format!("{origin}/health")).send().await;
         assert!(
             started.elapsed() < crate::helpers::DEADLINE,
