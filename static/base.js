@@ -103,7 +103,8 @@ async function request(url, options) {
     $("offline").hidden = true;
     return { ok: response.ok, status: response.status, body };
   } catch (e) {
-    $("offline").hidden = false;
+    // Once the page says sftoken has stopped, it needs no second word.
+    $("offline").hidden = !$("stopped").hidden;
     return { ok: false, status: 0, body: { error: { message: NOT_RUNNING } } };
   }
 }
