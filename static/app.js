@@ -4,8 +4,8 @@
 // input values, never as markup, so nothing Salesforce sends can become HTML.
 
 import {
-  $, NOT_RUNNING, copyText, duration, el, fit, fitAll, forgetSession, getJson, openSession, postJson,
-  sessionKey, show, showFormError, submitForm, takeTryAgain, wirePending,
+  $, NOT_RUNNING, copyText, duration, el, fit, fitAll, forgetSession, getJson, keepAlive, openSession, postJson,
+  sessionKey, show, showFormError, showStopped, submitForm, takeTryAgain, wirePending,
 } from "./base.js";
 import { openResult } from "./result.js";
 
@@ -230,9 +230,7 @@ async function done() {
     $("done-error").hidden = false;
     return;
   }
-  show("stopped");
-  $("done").disabled = true;
-  $("stopped-title").focus();
+  showStopped({});
 }
 
 async function start() {
@@ -242,14 +240,16 @@ async function start() {
   if (!(await openSession())) return show("need-link");
   if (!sessionKey()) return show("need-link");
   const { status, body } = await getJson("/api/session");
-  if (status === 0) return show("loading");
+  if (status === 0) return showStopped();
   if (status !== 200) {
     forgetSession();
     return show("need-link");
   }
+  if (body.stopped) return showStopped(body.stopped);
+  keepAlive();
   $("version").textContent = body.version;
   if (body.idle_timeout_seconds) {
-    $("idle-note").textContent = `It stops by itself after ${duration(body.idle_timeout_seconds)} without use. `;
+    $("idle-note").textContent = `It stops by itself ${duration(body.idle_timeout_seconds)} after its last page is closed. `;
   }
   fillForms(body);
 

@@ -35,7 +35,9 @@ export function duration(seconds) {
 const SECTIONS = ["loading", "need-link", "setup", "waiting", "failure", "result", "stopped"];
 
 export function show(id) {
-  $("footer").hidden = id === "need-link";
+  // Once sftoken has stopped, nothing else shows: the page cannot change.
+  if (!$("stopped").hidden) return;
+  $("footer").hidden = id === "need-link" || id === "stopped";
   for (const section of SECTIONS) {
     $(section).hidden = section !== id;
   }
@@ -103,7 +105,8 @@ async function request(url, options) {
     $("offline").hidden = true;
     return { ok: response.ok, status: response.status, body };
   } catch (e) {
-    $("offline").hidden = false;
+    // Once the page says sftoken has stopped, it needs no second word.
+    $("offline").hidden = !$("stopped").hidden;
     return { ok: false, status: 0, body: { error: { message: NOT_RUNNING } } };
   }
 }
@@ -121,6 +124,32 @@ export const postJson = (url, payload) =>
 export const loginPath = (id, action) =>
   `/api/login/${encodeURIComponent(id)}` + (action ? "/" + action : "");
 
+/** sftoken has stopped, `why` as it said, or it no longer answers: this tab
+ * forgets its session key, which is dead now and would go to whatever takes
+ * the port next. */
+export function showStopped(why = { text: "sftoken is not answering, so it has stopped. Run sftoken again for a new address." }) {
+  forgetSession();
+  show("stopped");
+  $("offline").hidden = true;
+  if (why.title) $("stopped-title").textContent = why.title;
+  if (why.text) $("stopped-why").textContent = why.text;
+  $("stopped-title").focus();
+}
+
+/** While the page is open, one request is held: sftoken answers it after a
+ * while (the page asks again at once), or the moment it stops, with why. It
+ * is not answering when two tries two seconds apart fail. */
+export async function keepAlive() {
+  for (let tries = 2; ; ) {
+    const { status, body } = await getJson("/api/alive");
+    if (body.stopped) return showStopped(body.stopped);
+    if (status && status !== 200) return;
+    if (status) tries = 2;
+    else if (--tries) await new Promise((resolve) => setTimeout(resolve, 2000));
+    else return showStopped();
+  }
+}
+
 /** Trades the launch token in the address (#token=…) for a session key, once. */
 export async function openSession() {
   const token = new URLSearchParams(window.location.hash.slice(1)).get("token");
@@ -133,7 +162,10 @@ export async function openSession() {
     sessionStorage.setItem(SESSION_KEY, body.session_key);
     return true;
   }
-  if (status === 0) return false;
+  if (status === 0) {
+    showStopped();
+    return false;
+  }
   $("link-used").textContent = body.error.message;
   $("link-used").hidden = false;
   return false;

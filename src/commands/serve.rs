@@ -14,7 +14,11 @@ use super::terminal::{say, show_address};
 use crate::config::{Config, describe_duration};
 use crate::salesforce::Surface;
 use crate::signin::{Connection, Outcome};
-use crate::web::{AppState, Server};
+use crate::web::{AppState, Server, StopReason};
+
+/// Longest sftoken waits, after printing a sign-in's settings, for that
+/// sign-in's page to load and show "Done".
+const PAGE_WAIT: Duration = Duration::from_secs(5);
 
 /// Why the helper stopped serving.
 enum Stop {
@@ -116,33 +120,49 @@ pub async fn serve(config: Config) -> Result<(), Error> {
     };
     telling.abort_all();
     let captured = matches!(stop, Stop::Captured(_));
-    let printed = match stop {
+    let (printed, why) = match stop {
         // The result waits for the checks: the JSON carries them, and the
         // token check may rotate the refresh token. Ctrl-C still stops at once.
         Stop::Captured(connection) => tokio::select! {
             () = connection.checks_finished() => {
                 tell_signed_in(&connection, mode);
-                match mode {
+                let printed = match mode {
                     Mode::Print => print_copy_all(&connection).map_err(Error::Output),
                     _ => print_json(&connection, output.as_deref()).map_err(Error::Output),
-                }
+                };
+                let why = match printed {
+                    Ok(()) => StopReason::Printed(output.clone()),
+                    Err(_) => StopReason::NotPrinted,
+                };
+                (printed, why)
             }
-            () = &mut shutdown => Err(Error::Interrupted),
-            () = state.done() => Err(Error::Interrupted),
+            () = &mut shutdown => (Err(Error::Interrupted), StopReason::Signal),
+            () = state.done() => (Err(Error::Interrupted), StopReason::Done),
         },
         Stop::Done => {
             eprintln!("Stopped from the page.");
-            Ok(())
+            (Ok(()), StopReason::Done)
         }
         Stop::Idle(timeout) => {
             eprintln!(
-                "sftoken stopped after {} without use. Start it again when you need it.",
+                "sftoken stopped after {} without an open page. Start it again when you need it.",
                 describe_duration(timeout)
             );
-            Ok(())
+            (Ok(()), StopReason::Idle(timeout))
         }
-        Stop::Signal => Ok(()),
+        Stop::Signal => (Ok(()), StopReason::Signal),
     };
+    // The pages still open hear why at once. The page of a sign-in just
+    // printed is on its way from the callback: wait until it has shown
+    // "Done", so the tab does not end half loaded (briefly; Ctrl-C cuts it
+    // short).
+    state.stop(why);
+    if captured && printed.is_ok() {
+        tokio::select! {
+            _ = tokio::time::timeout(PAGE_WAIT, state.told_the_captured_page()) => {}
+            () = &mut shutdown => {}
+        }
+    }
     announcer.abort();
     let _ = stop_tx.send(());
     let served = serving

@@ -187,6 +187,11 @@ impl Logins {
         }
     }
 
+    /// The session login `id` belongs to.
+    pub fn owner(&self, id: &str) -> Option<Owner> {
+        self.all.iter().find(|l| l.id == id).map(|l| l.owner)
+    }
+
     pub fn finish(&mut self, id: &str, outcome: Outcome) {
         if let Some(login) = self.all.iter_mut().find(|l| l.id == id) {
             login.phase = Phase::Finished(outcome);

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
 use super::AppState;
+use super::alive::StopView;
 use super::error::{ApiError, ApiJson};
 use super::guard::Session;
 use crate::client_id::ClientId;
@@ -71,6 +72,9 @@ pub(super) struct SessionInfo {
     version: &'static str,
     pending: Option<PendingLogin>,
     idle_timeout_seconds: Option<u64>,
+    /// Why sftoken stops, once it does: a page that loads then (the result
+    /// page of a `--print` sign-in) shows it at once.
+    stopped: Option<StopView>,
 }
 
 #[derive(Serialize)]
@@ -106,6 +110,7 @@ pub(super) async fn session_info(
         version: env!("CARGO_PKG_VERSION"),
         pending,
         idle_timeout_seconds: config.idle_timeout.map(|t| t.as_secs()),
+        stopped: state.alive().tell(owner, std::time::Instant::now()),
     })
 }
 

@@ -1,8 +1,10 @@
 //! The loopback web server: the router, the listeners and shutdown. The
 //! shared state is in `state`, the checks every request passes in `guard`,
 //! the pages and the OAuth callback in `pages`, and the JSON API in `api`,
-//! whose errors all have the one shape of `error`.
+//! whose errors all have the one shape of `error`; `alive` knows which pages
+//! are open and tells them why sftoken stops.
 
+mod alive;
 mod api;
 mod bind_error;
 mod error;
@@ -28,6 +30,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, mpsc, watch};
 use tower_http::trace::TraceLayer;
 
+pub use alive::StopReason;
 pub use bind_error::BindError;
 pub use pages::{ASSETS, Asset, INDEX_HTML, PAGE};
 pub use sessions::HEADER as SESSION_HEADER;
@@ -58,6 +61,7 @@ pub fn app(state: AppState) -> Router {
             get(api::session_info).post(api::open_session),
         )
         .route("/api/login-url", get(api::check_login_url))
+        .route("/api/alive", get(alive::alive))
         .route("/api/done", post(api::done))
         .route("/api/login", post(api::start_login))
         .route("/api/login/{id}", get(results::login_status))
@@ -155,6 +159,7 @@ impl Server {
         // Wipe first: a client that never finishes its request must not keep
         // the secrets alive.
         state.wipe();
+        state.tell_every_page();
         let _ = stop_tx.send(true);
         while listeners.join_next().await.is_some() {}
         Ok(())

@@ -186,15 +186,9 @@ pub(super) async fn callback(
             );
         }
     };
-    let captured = state.complete(&id, pending, answer).await;
-    if captured && state.config().json {
-        return message_page_with(
-            StatusCode::OK,
-            "Done",
-            "sftoken is checking the token, then prints the settings as JSON in the terminal where it runs, and stops. You can close this tab.",
-            Back::None,
-        );
-    }
+    // With `--json` or `--print` too: the page's result address, whose page
+    // shows "Done" once sftoken printed the settings (see `alive`).
+    state.complete(&id, pending, answer).await;
     result_redirect(&id)
 }
 
@@ -207,32 +201,16 @@ fn result_redirect(id: &str) -> Response {
     Redirect::to(&format!("/result/{id}")).into_response()
 }
 
-/// Whether a message page links back to the page.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Back {
-    Link,
-    /// sftoken is about to exit: there is no page to go back to.
-    None,
-}
-
 /// A small page with no script, for answers outside the app (the callback),
 /// styled like the page, light or dark.
 fn message_page(status: StatusCode, title: &str, text: &str) -> Response {
-    message_page_with(status, title, text, Back::Link)
-}
-
-fn message_page_with(status: StatusCode, title: &str, text: &str, back: Back) -> Response {
-    let back = match back {
-        Back::Link => "<p><a href=\"/\">Back to the sftoken page</a></p>",
-        Back::None => "",
-    };
     let body = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
 <meta name=\"color-scheme\" content=\"light dark\">\
 <title>{title} · sftoken</title><link rel=\"stylesheet\" href=\"/assets/app.css\"></head>\
 <body><header><h1>Connect Salesforce to Snow Atlas</h1></header>\
-<main><h2>{title}</h2><p>{text}</p>{back}</main></body></html>",
+<main><h2>{title}</h2><p>{text}</p><p><a href=\"/\">Back to the sftoken page</a></p></main></body></html>",
         title = escape_html(title),
         text = escape_html(text),
     );

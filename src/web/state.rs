@@ -3,10 +3,11 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tokio::sync::{mpsc, watch};
 
+use super::alive::{Alive, StopReason};
 use super::sessions::Sessions;
 use crate::config::Config;
 use crate::flow::{self, Answer};
@@ -29,8 +30,8 @@ struct Inner {
     http: Http,
     /// How each sign-in ended, for the terminal (`commands::serve`).
     sign_ins: mpsc::UnboundedSender<Outcome>,
-    /// When the last request of the page's session arrived, for the idle timeout.
-    last_request: Mutex<Instant>,
+    /// The pages open, for the idle timeout, and why sftoken stops, for them.
+    alive: Alive,
     /// Set by the page's "Done" button.
     done: watch::Sender<bool>,
     /// Sign-ins captured in this run.
@@ -55,7 +56,7 @@ impl AppState {
             logins: Mutex::default(),
             http,
             sign_ins,
-            last_request: Mutex::new(Instant::now()),
+            alive: Alive::new(),
             done: watch::Sender::new(false),
             captured: AtomicU32::new(0),
             last_captured: Mutex::new(Weak::new()),
@@ -129,27 +130,40 @@ impl AppState {
 
     /// The page's session made a request: the helper is in use.
     pub(super) fn touch(&self) {
-        *self
-            .0
-            .last_request
-            .lock()
-            .unwrap_or_else(|e| e.into_inner()) = Instant::now();
+        self.0.alive.request();
     }
 
-    /// Resolves once no request has arrived for `timeout`.
+    pub(super) fn alive(&self) -> &Alive {
+        &self.0.alive
+    }
+
+    /// Resolves once no page has been open for `timeout` (see `alive`).
     pub async fn idle(&self, timeout: Duration) {
         loop {
-            let last = *self
-                .0
-                .last_request
-                .lock()
-                .unwrap_or_else(|e| e.into_inner());
-            let idle_for = last.elapsed();
+            let idle_for = self.0.alive.idle_for();
             if idle_for >= timeout {
                 return;
             }
             tokio::time::sleep(timeout - idle_for).await;
         }
+    }
+
+    /// sftoken stops: wipes the secrets, and tells the pages still open why
+    /// (see `alive::Alive::stop`).
+    pub fn stop(&self, why: StopReason) {
+        self.wipe();
+        self.0.alive.stop(why);
+    }
+
+    /// sftoken is about to exit: every page still held hears why.
+    pub(super) fn tell_every_page(&self) {
+        self.0.alive.tell_everyone();
+    }
+
+    /// Resolves once the page of the latest capture was told why sftoken
+    /// stops, or at once when no page of that session is open.
+    pub async fn told_the_captured_page(&self) {
+        self.0.alive.told_the_captured_page().await;
     }
 
     /// Sign-ins captured in this run. Each is an approval of the app, and
@@ -200,6 +214,9 @@ impl AppState {
                         .last_captured
                         .lock()
                         .unwrap_or_else(|e| e.into_inner()) = Arc::downgrade(connection);
+                    if let Some(owner) = state.logins().owner(&id) {
+                        state.0.alive.captured_by(owner);
+                    }
                     state.start_checks(connection);
                     true
                 }

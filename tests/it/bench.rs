@@ -23,7 +23,7 @@ use crate::helpers::{
 };
 use crate::mock_salesforce::{MockOptions, MockSalesforce};
 use crate::raw_http::{self, Connection, Response};
-use sftoken::web::ASSETS;
+use sftoken::web::{ASSETS, SESSION_HEADER};
 
 /// The measured binary, serving the page on a free port; the page may sign
 /// in at the mock on loopback.
@@ -611,6 +611,22 @@ async fn bench_binary_memory_and_latency() {
     let idle = memory(pid);
 
     let visitor = Visitor::launch(&launch_url).await;
+    // The page open from here on: the one request it holds (`web::alive`),
+    // asked again whenever it is answered.
+    let page = {
+        let request = visitor
+            .http
+            .get(visitor.url("/api/alive"))
+            .header(SESSION_HEADER, visitor.session.clone().expect("a key"));
+        tokio::spawn(async move {
+            while let Some(again) = request.try_clone() {
+                let answered = again.send().await.is_ok_and(|r| r.status().is_success());
+                assert!(answered, "the page's held request was refused");
+            }
+        })
+    };
+    tokio::time::sleep(IDLE).await;
+    let with_page = memory(pid);
     let secret = mock.options().client_secret.clone();
     let sign_in = visitor.sign_in(&mock, &secret, "allow").await;
     assert_eq!(sign_in.result["checks"]["done"], true, "{}", sign_in.result);
@@ -620,9 +636,16 @@ async fn bench_binary_memory_and_latency() {
     let many = memory(pid);
     let more = 2 * SIGN_INS + 1;
     println!(
-        "bench_binary_memory pid={pid} idle_rss_kib={} capture_rss_kib={} capture_hwm_kib={} \
+        "bench_binary_memory pid={pid} idle_rss_kib={} idle_with_page_rss_kib={} \
+         capture_rss_kib={} capture_hwm_kib={} \
          after_{more}_more_rss_kib={} after_{more}_more_hwm_kib={}",
-        idle.rss_kib, capture.rss_kib, capture.hwm_kib, many.rss_kib, many.hwm_kib
+        idle.rss_kib,
+        with_page.rss_kib,
+        capture.rss_kib,
+        capture.hwm_kib,
+        many.rss_kib,
+        many.hwm_kib
     );
+    page.abort();
     drop(binary);
 }

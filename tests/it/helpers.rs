@@ -705,11 +705,21 @@ impl Binary {
 
     /// Sends Ctrl-C (SIGINT).
     pub fn interrupt(&self) {
+        self.signal("INT");
+    }
+
+    /// Sends a signal by name: "INT", "TERM", "KILL".
+    pub fn signal(&self, name: &str) {
         let status = Command::new("kill")
-            .args(["-INT", &self.child.id().to_string()])
+            .args([&format!("-{name}"), &self.child.id().to_string()])
             .status()
-            .expect("kill -INT");
-        assert!(status.success());
+            .expect("kill");
+        assert!(status.success(), "kill -{name}");
+    }
+
+    /// Whether the process still runs; does not wait.
+    pub fn is_running(&mut self) -> bool {
+        self.child.try_wait().expect("try_wait").is_none()
     }
 }
 

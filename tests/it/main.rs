@@ -1,5 +1,6 @@
 //! One integration-test binary (so linking happens once), grouped by behaviour.
 
+mod alive;
 mod app_policy;
 mod architecture;
 mod bench;

@@ -264,3 +264,41 @@ async fn screens_of_a_one_day_policy_and_five_approvals() {
         app.stop().await;
     }
 }
+
+/// The page after sftoken stopped: stopped in its terminal (Ctrl-C), no
+/// longer answering (killed), and a `--print` run's "Done".
+#[tokio::test]
+#[ignore = "screenshots: run by hand with --ignored --nocapture"]
+async fn screens_of_the_stopped_and_done_pages() {
+    use crate::helpers::{Binary, binary_and_mock, free_port};
+    let browser = Browser::start().await;
+    for (name, signal) in [("stopped", "INT"), ("stopped-not-answering", "KILL")] {
+        let port = free_port().to_string();
+        let mut binary = Binary::spawn(&["--no-browser", "--port", &port], &[]);
+        browser.goto(&binary.launch_url().await).await;
+        browser.find("#setup:not([hidden])").await;
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        binary.signal(signal);
+        browser.find("#stopped:not([hidden])").await;
+        binary.wait().await;
+        shoot(&browser, name).await;
+    }
+
+    let (mut binary, mock) = binary_and_mock(&["--print"], &[]).await;
+    let launch_url = binary.launch_url().await;
+    browser.goto(&launch_url).await;
+    browser.find("#setup:not([hidden])").await;
+    let origin = launch_url.split("/#").next().expect("origin");
+    let page = Visitor::of_page(&browser, origin).await;
+    let authorize_url = page
+        .authorize_url(&mock, &mock.options().client_secret)
+        .await;
+    let callback_url = page.consent(&authorize_url, "allow").await;
+    browser.goto(&callback_url).await;
+    assert_eq!(binary.wait().await, 0, "{}", binary.stderr());
+    browser
+        .wait_for_text("#stopped-title", |t| t.starts_with("Done"))
+        .await;
+    shoot(&browser, "done-print").await;
+    browser.quit().await;
+}
