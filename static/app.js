@@ -177,6 +177,7 @@ function fillForms(session) {
   $("c-login_url").value = session.login_url;
   // A secret this tab gave is kept by sftoken (never sent back here).
   $("client-secret-kept").hidden = !session.client_secret_kept;
+  $("client-secret").placeholder = session.client_secret_kept ? "Kept by sftoken" : "";
   $("client-secret-hint").hidden = !session.has_client_secret || session.client_secret_kept;
   setEnvironment(session.login_url_is_default ? "" : session.login_url);
   $("paste-callback-url").value = session.paste_callback_url;

@@ -22,6 +22,13 @@ async fn assert_kept(browser: &Browser, mock: &MockSalesforce) {
         browser.is_displayed("#client-secret-kept").await,
         "the field says the secret is kept"
     );
+    assert_eq!(
+        browser
+            .attribute("#client-secret", "placeholder")
+            .await
+            .as_deref(),
+        Some("Kept by sftoken")
+    );
 }
 
 /// Clicks "Sign in with Salesforce" without typing anything, and waits for
