@@ -19,9 +19,9 @@ pub struct ClientId(String);
 /// Why a Consumer Key was refused, in the words every surface shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ClientIdError {
-    #[error("Enter the Consumer Key from the External Client App's OAuth Settings.")]
+    #[error("Enter the Client ID (Consumer Key) from the External Client App's OAuth Settings.")]
     Empty,
-    #[error("The Consumer Key looks wrong: it is one word of letters and digits. Copy it again.")]
+    #[error("The Client ID looks wrong: it is one word of letters and digits. Copy it again.")]
     Malformed,
 }
 
@@ -94,7 +94,7 @@ mod tests {
         }
         assert_eq!(
             ClientIdError::Empty.to_string(),
-            "Enter the Consumer Key from the External Client App's OAuth Settings."
+            "Enter the Client ID (Consumer Key) from the External Client App's OAuth Settings."
         );
     }
 
@@ -117,7 +117,7 @@ mod tests {
         }
         assert_eq!(
             ClientIdError::Malformed.to_string(),
-            "The Consumer Key looks wrong: it is one word of letters and digits. Copy it again."
+            "The Client ID looks wrong: it is one word of letters and digits. Copy it again."
         );
     }
 }

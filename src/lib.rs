@@ -6,7 +6,7 @@
 //! (ARCHITECTURE.md; `tests/it/architecture.rs` checks it):
 //! `commands` → `web` → `flow` → `signin` → `salesforce` → the leaf types
 //! (`config`, `pasted_address`, `login_url`, `company_names`, `client_id`,
-//! `secret`).
+//! `secret`, `plain_text`).
 
 #![forbid(unsafe_code)]
 
@@ -25,4 +25,5 @@ pub mod pasted_address;
 pub mod client_id;
 pub mod company_names;
 pub mod login_url;
+pub mod plain_text;
 pub mod secret;

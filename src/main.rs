@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use sftoken::commands::{self, Stdin};
 use sftoken::config::{Cli, Command, Config, Env};
+use sftoken::plain_text::one_line;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -28,7 +29,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("sftoken: {}", commands::terminal_safe(&e.to_string()));
+            eprintln!("sftoken: {}", one_line(&e.to_string()));
             e.exit_code()
         }
     }

@@ -71,6 +71,8 @@ export async function copyText(text, button) {
   button.textContent = "Copied";
   button.classList.add("copied");
   $("copy-status").textContent = "Copied to the clipboard.";
+  // Revoke clears the clipboard only if this page wrote it.
+  $("copy-status").dataset.wrote = "yes";
   setTimeout(() => {
     button.textContent = label;
     button.classList.remove("copied");
@@ -123,7 +125,8 @@ export const loginPath = (id, action) =>
 export async function openSession() {
   const token = new URLSearchParams(window.location.hash.slice(1)).get("token");
   if (!token) return true;
-  // Out of the address bar (and this history entry) before anything else.
+  // Out of the address bar before anything else. The browser's history
+  // keeps the address, but the token in it works once: used, it gets 403.
   history.replaceState(null, "", window.location.pathname);
   const { ok, status, body } = await postJson("/api/session", { token });
   if (ok) {

@@ -51,8 +51,8 @@ function licenseTable(caption, licenses) {
 /** What a passed step found, by kind: the nodes for its row's body. */
 const FOUND = {
   token: (token) => [
-    el("p", `Salesforce accepted the refresh token, the client ID and the client secret at ${token.login_url}, the Login URL Snow Atlas will use.`),
-    // Each Login URL the refresh grant ran at, when there was a choice.
+    el("p", `Salesforce accepted the refresh token, the Client ID and the Client secret at ${token.login_url}, the Login URL Snow Atlas will use.`),
+    // Each Login URL token refresh ran at, when there was a choice.
     ...(token.login_urls_tried.length > 1 ? [list(token.login_urls_tried.map(tried), "tried")] : []),
     ...(token.warning ? [warning(token.warning)] : []),
     el("p", "Scopes granted: " + (token.scopes_granted.join(", ") || "(none)")),
@@ -78,11 +78,11 @@ const FOUND = {
   users: (users) => [
     el("p", `${number(users.active_users)} active users; ${number(users.without_email)} without an email address.`),
     ...(users.warning ? [warning(users.warning)] : []),
-    list(users.by_type.map((type) => `${type.user_type}: ${number(type.count)}` + (type.left_out ? " (left out by the connector)" : ""))),
+    list(users.by_type.map((type) => `${type.name}: ${number(type.count)}` + (type.left_out ? " (left out by the connector)" : ""))),
   ],
 };
 
-/** A Login URL the refresh grant ran at: works there, or what Salesforce said. */
+/** A Login URL token refresh ran at: works there, or what Salesforce said. */
 const tried = ({ login_url, refused: r }) =>
   r ? `Not at ${login_url}: ${r.code ? [r.code, r.description].filter(Boolean).join(": ") : r.title}` : `Works at ${login_url}`;
 
@@ -120,8 +120,7 @@ function drawStep(row, step) {
 }
 
 /** Draws every step into `container`; a revoked token shows as such in its
- * row (the count stays the checks' own). Returns "N of M checks passed", and
- * how many of those warn. */
+ * row. Returns "N of M checks passed", and how many of those warn. */
 function drawChecks(container, steps, revoked) {
   for (const step of steps) {
     const shown = revoked && step.kind === "token" ? { ...REVOKED, kind: step.kind, heading: step.heading } : step;
@@ -197,38 +196,36 @@ function drawSettings(body) {
     : "";
 }
 
-/** A revoked token is dead: struck through, its copy buttons off. */
-function drawRevoked(revoked) {
-  $("revoked-note").hidden = !revoked;
-  $("revoke-section").hidden = revoked;
-  document.querySelector("[data-setting=refresh_token]").classList.toggle("revoked", revoked);
-  $("copy-refresh-token").disabled = revoked;
-  $("copy-all").disabled = revoked;
-}
-
-/** The result's first line: who signed in, to which org, how the checks went. */
-function bannerText(steps, progress) {
+/** The result's first line: whether the settings may be used, whose they
+ * are (signed in, or settings checked), which org, how the checks went. */
+function bannerText({ checks: { steps }, existing, revoked }, progress) {
   const user = passed(steps, "user");
   const org = passed(steps, "org");
   return [
-    user ? `Signed in as ${user.display_name} (${user.username})` : "Your settings",
-    org ? org.name : "",
-    org ? (org.is_sandbox ? "Sandbox" : "Production") : "",
-    progress,
+    revoked && "Revoked: do not use these settings",
+    user ? `${existing ? "Checked" : "Signed in"} as ${user.display_name} (${user.username})` : "Your settings",
+    org?.name,
+    org && (org.is_sandbox ? "Sandbox" : "Production"),
+    !revoked && progress,
   ].filter(Boolean).join(" · ");
 }
 
-/** Draws a captured sign-in as the server describes it; a tick calls `onPick(names)`. */
+/** Draws a captured sign-in as the server describes it; a tick calls
+ * `onPick(names)`. Revoked is one state, the class on #result (app.css): the
+ * banner says so, the checks no longer count, the token can't be copied. */
 function drawResult(body, onPick) {
   const { checks, revoked } = body;
-  const { steps } = checks;
   drawSettings(body);
-  drawRevoked(revoked);
-  const summary = drawChecks($("check-rows"), steps, revoked);
-  $("checks-progress").textContent = checks.done ? `(finished: ${summary})` : "(running…)";
-  const progress = revoked ? "the refresh token is revoked" : checks.done ? summary : "checking…";
-  $("banner").textContent = bannerText(steps, progress);
-  const users = passed(steps, "users");
+  $("result").classList.toggle("revoked", revoked);
+  // A dead token can't be copied, nor show "Copied" for a moment more.
+  for (const [id, label] of [["copy-refresh-token", "Copy"], ["copy-all", "Copy all"]]) {
+    $(id).disabled = revoked;
+    if (revoked) Object.assign($(id), { textContent: label, className: $(id).className.replace(" copied", "") });
+  }
+  const summary = drawChecks($("check-rows"), checks.steps, revoked);
+  $("checks-progress").textContent = revoked ? "(they no longer count: the token is revoked)" : checks.done ? `(finished: ${summary})` : "(running…)";
+  $("banner").textContent = bannerText(body, checks.done ? summary : "checking…");
+  const users = passed(checks.steps, "users");
   if (users) drawPicker(users.domains, onPick);
   drawPickerState(body.settings.company_names);
 }
@@ -272,28 +269,27 @@ export async function openResult(id) {
   }
 }
 
+/** Revoke asks first; once done, the page draws the revoked state. */
 function wireRevoke(id, draw) {
-  $("revoke").addEventListener("click", () => {
-    $("revoke-confirm").hidden = false;
-    $("revoke-yes").focus();
-  });
-  $("revoke-cancel").addEventListener("click", () => {
-    $("revoke-confirm").hidden = true;
-    $("revoke").focus();
-  });
+  const confirming = (open) => {
+    $("revoke-confirm").hidden = !open;
+    (open ? $("revoke-yes") : $("revoke")).focus();
+  };
+  $("revoke").addEventListener("click", () => confirming(true));
+  $("revoke-cancel").addEventListener("click", () => confirming(false));
   $("revoke-yes").addEventListener("click", async () => {
     $("revoke-yes").disabled = true;
     const { ok, body } = await postJson(loginPath(id, "revoke"), {});
     $("revoke-yes").disabled = false;
     $("revoke-confirm").hidden = true;
-    if (!ok) {
-      const error = body.error || {};
-      $("revoke-error").textContent = error.message || NOT_RUNNING;
-      $("revoke-error").hidden = false;
-      return;
-    }
-    $("revoke-error").hidden = true;
+    Object.assign($("revoke-error"), { textContent: ok ? "" : body.error?.message || NOT_RUNNING, hidden: ok });
+    if (!ok) return;
     draw(body);
+    // The token is dead: no "Copied" note, and not in the clipboard either,
+    // if this page put it there.
+    const status = $("copy-status");
+    status.textContent = status.dataset.wrote ? await navigator.clipboard.writeText("").then(() => "The clipboard is cleared.", () => "") : "";
+    delete status.dataset.wrote;
     $("revoked-note").focus();
   });
 }

@@ -8,6 +8,7 @@ use std::fmt::Display;
 use super::Error;
 use super::input::{Given, Input, ask_at_terminal};
 use super::output::report;
+use super::piped::Piped;
 use crate::company_names::CompanyNames;
 use crate::config::{Config, ConfigError};
 use crate::login_url::LoginUrl;
@@ -17,12 +18,21 @@ use crate::signin::settings::PastedSettings;
 
 /// `sftoken check`: runs the checks on settings the admin already has.
 pub async fn check(config: Config, mut input: impl Input) -> Result<(), Error> {
-    let mut pasted = match (&config.client_secret, &config.refresh_token) {
-        (Some(_), Some(_)) => PastedSettings::default(),
-        _ => input
-            .piped_text()
-            .map(|text| PastedSettings::parse(&text))
-            .unwrap_or_default(),
+    let piped = match (&config.client_secret, &config.refresh_token) {
+        (Some(_), Some(_)) => None,
+        _ => input.piped(),
+    };
+    let mut pasted = piped
+        .as_ref()
+        .map(|piped| PastedSettings::parse(&piped.text))
+        .unwrap_or_default();
+    // What could not be read is said: before what is missing, or as a note.
+    let unread = piped.as_ref().and_then(Piped::unread);
+    let with_unread = |missing: String| {
+        Error::Missing(match &unread {
+            Some(unread) => format!("{unread} {missing}"),
+            None => missing,
+        })
     };
     let given = Given {
         client_id: config.client_id.is_some(),
@@ -31,12 +41,12 @@ pub async fn check(config: Config, mut input: impl Input) -> Result<(), Error> {
     };
     ask_at_terminal(&mut pasted, &given, &mut input);
     let client_id = given_or_read(&config.client_id, pasted.client_id)?.ok_or_else(|| {
-        Error::Missing(
+        with_unread(
             "Give the Client ID with --client-id or SFTOKEN_CLIENT_ID, pipe the page's Copy all text into sftoken check, or run it in a terminal to be asked.".to_owned(),
         )
     })?;
     let missing = |variable: &str| {
-        Error::Missing(format!(
+        with_unread(format!(
             "Set {variable}, pipe the page's Copy all text into sftoken check, or run it in a terminal to be asked (secrets are never read from arguments)."
         ))
     };
@@ -57,6 +67,9 @@ pub async fn check(config: Config, mut input: impl Input) -> Result<(), Error> {
         }
         _ => config.company_names.clone(),
     };
+    if let Some(unread) = unread {
+        eprintln!("{unread} The settings were complete without it.");
+    }
     eprintln!("Checking Client ID {client_id} against {login_url} …");
     if let Some(warning) = login_url.warning() {
         eprintln!("{warning}");

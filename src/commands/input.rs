@@ -7,16 +7,13 @@ use std::io::{BufRead, IsTerminal, Read};
 use tokio::sync::mpsc;
 
 use super::Error;
+use super::piped::{MAX_LINE, Piped};
 use crate::signin::settings::{PastedSettings, Setting};
-
-/// The longest line read from standard input; a pasted address is a few
-/// hundred bytes.
-const MAX_LINE: u64 = 64 * 1024;
 
 /// Where the terminal commands read what they are not given.
 pub trait Input {
-    /// All of standard input, when it is piped rather than a terminal.
-    fn piped_text(&mut self) -> Option<String>;
+    /// Standard input's lines, when it is piped rather than a terminal.
+    fn piped(&mut self) -> Option<Piped>;
     /// A line typed at a prompt on a terminal, echoed.
     fn prompt_line(&mut self, question: &str) -> Option<String>;
     /// A line typed at a prompt on a terminal, not echoed.
@@ -32,15 +29,9 @@ pub trait Input {
 pub struct Stdin;
 
 impl Input for Stdin {
-    fn piped_text(&mut self) -> Option<String> {
+    fn piped(&mut self) -> Option<Piped> {
         let stdin = std::io::stdin();
-        if stdin.is_terminal() {
-            return None;
-        }
-        let mut text = String::new();
-        // What is pasted is a few hundred bytes; refuse to buffer a flood.
-        stdin.lock().take(MAX_LINE).read_to_string(&mut text).ok()?;
-        Some(text)
+        (!stdin.is_terminal()).then(|| Piped::read(stdin.lock()))
     }
 
     fn prompt_line(&mut self, question: &str) -> Option<String> {
@@ -215,7 +206,7 @@ mod tests {
     }
 
     impl Input for Typed {
-        fn piped_text(&mut self) -> Option<String> {
+        fn piped(&mut self) -> Option<Piped> {
             None
         }
 

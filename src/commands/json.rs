@@ -1,10 +1,14 @@
 //! The `--json` object, a contract (`../shared/design.md`, "Contract"): the
 //! five settings, where they lead, and the checks keyed by their names. Its
-//! field names are pinned by a golden test; extend it, never rename.
+//! field names are pinned by a golden test; extend it, never rename. It is
+//! written by [`to_json`], the one JSON writer of the terminal commands.
+
+use std::io::Write;
 
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
+use crate::plain_text::hides_or_moves;
 use crate::salesforce::Credentials;
 use crate::signin::Held;
 use crate::signin::report::Report;
@@ -37,6 +41,43 @@ impl<'a> JsonOutput<'a> {
             username: held.details.username.as_deref(),
             checks: ChecksByName(&held.report),
         }
+    }
+}
+
+/// `value` as compact JSON, as `--json` prints it and `--output` writes it.
+/// serde_json escapes only U+0000 to U+001F, so an org or user name from
+/// Salesforce could carry a C1 control (U+009B starts a terminal command),
+/// DEL, a bidi override or a line separator raw to a terminal that shows the
+/// JSON; here each character of [`hides_or_moves`] is written as `\uXXXX`,
+/// which any JSON reader turns back into the same text.
+pub(super) fn to_json(value: &impl Serialize) -> String {
+    let mut out = Vec::new();
+    value
+        .serialize(&mut serde_json::Serializer::with_formatter(
+            &mut out,
+            EscapeHidden,
+        ))
+        .expect("settings serialize");
+    String::from_utf8(out).expect("serde_json writes UTF-8")
+}
+
+/// serde_json's compact format, with [`hides_or_moves`] escaped in strings.
+struct EscapeHidden;
+
+impl serde_json::ser::Formatter for EscapeHidden {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut start = 0;
+        for (at, c) in fragment.char_indices().filter(|(_, c)| hides_or_moves(*c)) {
+            writer.write_all(&fragment.as_bytes()[start..at])?;
+            // Each is in the Basic Multilingual Plane: one `\u` escape.
+            write!(writer, "\\u{:04x}", u32::from(c))?;
+            start = at + c.len_utf8();
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
     }
 }
 
@@ -233,6 +274,41 @@ mod tests {
             assert_eq!(json["checks"][kind.name()]["status"], "ok", "{kind:?}");
         }
         assert_eq!(json["company_names"], serde_json::json!(["acme.com"]));
+    }
+
+    #[test]
+    fn json_escapes_what_could_drive_a_terminal_and_reads_back_the_same() {
+        let hidden: String = ('\u{7f}'..='\u{9f}')
+            .chain(['\u{2028}', '\u{2029}'])
+            .chain('\u{202a}'..='\u{202e}')
+            .chain('\u{2066}'..='\u{2069}')
+            .collect();
+        let name = format!("Ada{hidden}\u{1b}[0m \\ \"é\" 語 🦀");
+        let value = serde_json::json!({ "username": name, hidden.as_str(): [hidden] });
+
+        let text = to_json(&value);
+
+        assert!(!text.chars().any(hides_or_moves), "{text:?}");
+        for escape in [
+            "\\u007f", "\\u0085", "\\u009b", "\\u2028", "\\u202e", "\\u2069",
+        ] {
+            assert!(text.contains(escape), "{escape}: {text}");
+        }
+        assert!(text.contains(r#"\u001b[0m \\ \"é\" 語 🦀"#), "{text}");
+        let read: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+        assert_eq!(read, value);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_is_written_as_json_that_reads_back_the_same(
+            text in "(.|[\\x00-\\x{a0}]|[\\x{2028}-\\x{2069}])*"
+        ) {
+            let value = serde_json::json!({ text.as_str(): [text] });
+            let written = to_json(&value);
+            proptest::prop_assert!(!written.chars().any(hides_or_moves));
+            proptest::prop_assert_eq!(serde_json::from_str::<serde_json::Value>(&written).ok(), Some(value));
+        }
     }
 
     /// Every field name, its place and its shape in `--json`, pinned: a

@@ -1,5 +1,6 @@
 //! What sftoken writes to standard error besides its own sentences. By
-//! default, only warnings and errors, each as one plain line ("warning: …");
+//! default, only warnings and errors, each as one plain line ("warning: …",
+//! made one line by `plain_text::one_line`, as they may quote Salesforce);
 //! with `-v` or `RUST_LOG`, tracing's full log (times, levels, spans, fields).
 //! Colour only on a terminal, and never with `NO_COLOR` (<https://no-color.org>).
 
@@ -16,7 +17,7 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::util::SubscriberInitExt;
 
-use super::output::terminal_safe;
+use crate::plain_text::one_line;
 
 /// Sets up logging: `verbose` counts `-v` flags; `RUST_LOG`, when set,
 /// non-empty and valid, chooses what is logged.
@@ -112,7 +113,7 @@ where
         } else {
             write!(writer, "{label}: ")?;
         }
-        writeln!(writer, "{}", terminal_safe(&message.0))
+        writeln!(writer, "{}", one_line(&message.0))
     }
 }
 

@@ -9,13 +9,13 @@ mod json;
 mod logging;
 mod output;
 mod paste;
+mod piped;
 mod progress;
 mod serve;
 
 pub use check::check;
 pub use input::{Input, Stdin};
 pub use logging::init_logging;
-pub use output::terminal_safe;
 pub use paste::paste;
 pub use serve::serve;
 

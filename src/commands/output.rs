@@ -5,9 +5,10 @@
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
-use super::json::JsonOutput;
+use super::json::{JsonOutput, to_json};
 use super::{Error, progress};
 use crate::config::Config;
+use crate::plain_text::{one_line, terminal_safe};
 use crate::salesforce::{Http, Surface};
 use crate::secret::random_id;
 use crate::signin::{Connection, Held, checks};
@@ -70,16 +71,6 @@ fn report_text(held: &Held, connection: &Connection, show_settings: bool) -> Str
     out
 }
 
-/// Text that may hold Salesforce's words (an org or user name, an error
-/// description), made safe for a terminal: C0 and C1 control characters, ESC
-/// included, are dropped, so no answer can move the cursor, clear the screen
-/// or set the window title. Line breaks stay.
-pub fn terminal_safe(text: &str) -> String {
-    text.chars()
-        .filter(|c| *c == '\n' || !c.is_control())
-        .collect()
-}
-
 /// "Signed in as Ada Admin (admin@acme.com) to Acme Corp (production)", from
 /// what the checks found, else from what the sign-in said.
 pub(super) fn signed_in(connection: &Connection) -> String {
@@ -111,7 +102,7 @@ fn signed_in_text(held: &Held, connection: &Connection) -> String {
             .clone()
             .unwrap_or_else(|| connection.credentials.login_url.to_string()),
     };
-    terminal_safe(&format!("Signed in as {who} to {org}"))
+    one_line(&format!("Signed in as {who} to {org}"))
 }
 
 /// `--print`: the Copy all text on stdout.
@@ -153,10 +144,7 @@ fn is_a_file(handle: std::io::Result<impl Into<std::fs::File>>) -> bool {
 /// Prints the `--json` object on stdout, or writes it to `output`, which only
 /// the user may read (the one way secrets reach the disk, when asked).
 pub(super) fn print_json(connection: &Connection, output: Option<&Path>) -> std::io::Result<()> {
-    let text = connection.read(|held| {
-        serde_json::to_string(&JsonOutput::new(held, &connection.credentials))
-            .expect("settings serialize")
-    });
+    let text = connection.read(|held| to_json(&JsonOutput::new(held, &connection.credentials)));
     match output {
         Some(path) => {
             write_owner_only(path, &format!("{text}\n"))?;
@@ -233,12 +221,6 @@ fn write_owner_only(path: &Path, contents: &str) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn control_characters_never_reach_the_terminal() {
-        let org = "Acme\u{1b}]0;pwned\u{7}\u{1b}[2J Corp\r\u{9b}31m\u{85}\u{7f}\tend\nnext";
-        assert_eq!(terminal_safe(org), "Acme]0;pwned[2J Corp31mend\nnext");
-    }
 
     #[cfg(unix)]
     #[test]

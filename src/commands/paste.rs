@@ -52,8 +52,8 @@ pub async fn paste(config: Config, mut input: impl Input) -> Result<(), Error> {
         config.client_id.as_ref(),
         &mut input,
         Ask {
-            question: "Consumer Key: ",
-            how_to_give: "Give the Consumer Key with --client-id or SFTOKEN_CLIENT_ID",
+            question: "Client ID (Consumer Key): ",
+            how_to_give: "Give the Client ID with --client-id or SFTOKEN_CLIENT_ID",
             command: "paste",
             secret: false,
         },

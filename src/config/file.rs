@@ -145,7 +145,7 @@ fn sandbox<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
 fn client_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     value(
         d,
-        "client_id must be the Consumer Key in quotes, such as \"3MVG9...\"",
+        "client_id must be the Client ID (Consumer Key) in quotes, such as \"3MVG9...\"",
         text,
     )
 }

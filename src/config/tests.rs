@@ -225,7 +225,7 @@ fn a_bad_consumer_key_is_refused_with_where_it_came_from() {
     let err = Config::resolve(&flag, Env::default()).expect_err("a bad key");
     assert_eq!(
         err.to_string(),
-        "--client-id or SFTOKEN_CLIENT_ID: The Consumer Key looks wrong: it is one word of letters and digits. Copy it again."
+        "--client-id or SFTOKEN_CLIENT_ID: The Client ID looks wrong: it is one word of letters and digits. Copy it again."
     );
 
     let (_keep, path) = file_with(&format!("client_id = \"{}\"\n", "k".repeat(257)));
@@ -237,7 +237,7 @@ fn a_bad_consumer_key_is_refused_with_where_it_came_from() {
     assert_eq!(
         err.to_string(),
         format!(
-            "client_id in {}: The Consumer Key looks wrong: it is one word of letters and digits. Copy it again.",
+            "client_id in {}: The Client ID looks wrong: it is one word of letters and digits. Copy it again.",
             path.display()
         )
     );

@@ -3,9 +3,10 @@
 
 use serde::Deserialize;
 
-use super::http::{Limit, get_json, post_form};
+use super::http::{Limit, get_json, host_of, post_form};
 use super::{Credentials, Http, SCOPES, SalesforceError};
 use crate::login_url::LoginUrl;
+use crate::plain_text::hides_or_moves;
 use crate::secret::{AccessToken, AuthCode, OAuthState, PkceVerifier, RefreshToken};
 
 /// The token endpoint's success JSON. Salesforce sends no `expires_in`, and a
@@ -105,13 +106,20 @@ async fn token_grant(
         ("client_secret", credentials.client_secret.expose()),
     ];
     let form: Vec<(&str, &str)> = grant.iter().chain(&client).copied().collect();
-    post_form(
-        http,
-        &credentials.login_url,
-        "/services/oauth2/token",
-        &form,
-    )
-    .await
+    let path = "/services/oauth2/token";
+    let tokens: Tokens = post_form(http, &credentials.login_url, path, &form).await?;
+    // A refresh token is printed alone on its line (Copy all, `check` after a
+    // rotation): one that could end that line, and forge the next, or drive
+    // the terminal is no token Salesforce issues.
+    let refresh_token = tokens.refresh_token.as_ref().map(RefreshToken::expose);
+    if refresh_token.is_some_and(|token| token.chars().any(hides_or_moves)) {
+        return Err(SalesforceError::Unexpected {
+            host: host_of(&credentials.login_url.endpoint(path)),
+            status: 200,
+            what: "a refresh token holding control characters".to_owned(),
+        });
+    }
+    Ok(tokens)
 }
 
 /// Revokes a refresh token (and with it its access tokens).

@@ -52,6 +52,9 @@ pub struct Held {
 #[derive(Debug)]
 pub struct Connection {
     pub credentials: Credentials,
+    /// Settings an admin already had, checked, not a sign-in: the page says
+    /// "Checked as", not "Signed in as".
+    pub existing: bool,
     state: Mutex<Held>,
     checked: watch::Sender<bool>,
 }
@@ -65,6 +68,7 @@ impl Connection {
     ) -> Self {
         Self {
             credentials,
+            existing: false,
             state: Mutex::new(Held {
                 refresh_token,
                 company_names,
@@ -85,12 +89,15 @@ impl Connection {
         refresh_token: RefreshToken,
         company_names: CompanyNames,
     ) -> Self {
-        Self::new(
-            credentials,
-            refresh_token,
-            company_names,
-            Details::default(),
-        )
+        Self {
+            existing: true,
+            ..Self::new(
+                credentials,
+                refresh_token,
+                company_names,
+                Details::default(),
+            )
+        }
     }
 
     fn lock(&self) -> MutexGuard<'_, Held> {

@@ -66,7 +66,7 @@ impl CheckKind {
     /// The check's heading on the page.
     pub fn heading(self) -> &'static str {
         match self {
-            Self::Token => "Token works (refresh grant, as Snow Atlas runs it)",
+            Self::Token => "Token works (token refresh, as Snow Atlas runs it)",
             Self::User => "Signed-in user",
             Self::Org => "Org and API access",
             Self::Permissions => "The user's permissions for the connector",

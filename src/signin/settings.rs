@@ -236,7 +236,7 @@ mod tests {
         assert_eq!(
             pasted.exposed()[..3],
             [
-                "refused: The Consumer Key looks wrong: it is one word of letters and digits. Copy it again.",
+                "refused: The Client ID looks wrong: it is one word of letters and digits. Copy it again.",
                 "refused: The Consumer Secret is too long. Copy it again.",
                 "refused: Paste the refresh token that Snow Atlas uses (it often starts with 5Aep).",
             ]

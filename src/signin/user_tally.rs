@@ -24,6 +24,29 @@ pub fn is_left_out(user_type: &str) -> bool {
         .any(|left_out| left_out.eq_ignore_ascii_case(user_type))
 }
 
+/// Salesforce's own label for each `User.UserType` value, the name an admin
+/// sees in Setup (docs/salesforce.md, "User types").
+const USER_TYPE_LABELS: [(&str, &str); 5] = [
+    ("PowerPartner", "Partner"),
+    ("CspLitePortal", "High Volume Portal"),
+    ("CustomerSuccess", "Customer Portal User"),
+    ("PowerCustomerSuccess", "Customer Portal Manager"),
+    ("CsnOnly", "Chatter Free"),
+];
+
+/// A user type by its everyday name first, then as the API spells it:
+/// `CspLitePortal` → "High Volume Portal (CspLitePortal)"; a value without
+/// a label of its own (`Standard`) stays as it is.
+pub fn user_type_name(user_type: &str) -> String {
+    USER_TYPE_LABELS
+        .iter()
+        .find(|(value, _)| value.eq_ignore_ascii_case(user_type))
+        .map_or_else(
+            || user_type.to_owned(),
+            |(_, label)| format!("{label} ({user_type})"),
+        )
+}
+
 /// The fields of a user the preview needs; the rest of each record is skipped.
 #[derive(Deserialize)]
 pub(super) struct UserRow {
@@ -115,6 +138,21 @@ mod tests {
         for user_type in ["Standard", "CsnOnly", "Guest", "CspLite"] {
             assert!(!is_left_out(user_type), "{user_type}");
         }
+    }
+
+    #[test]
+    fn user_types_go_by_salesforces_label_before_the_api_value() {
+        assert_eq!(
+            user_type_name("CspLitePortal"),
+            "High Volume Portal (CspLitePortal)"
+        );
+        assert_eq!(
+            user_type_name("CSPLitePortal"),
+            "High Volume Portal (CSPLitePortal)"
+        );
+        assert_eq!(user_type_name("PowerPartner"), "Partner (PowerPartner)");
+        assert_eq!(user_type_name("Standard"), "Standard");
+        assert_eq!(user_type_name("Unknown"), "Unknown");
     }
 
     #[test]

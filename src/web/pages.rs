@@ -198,7 +198,11 @@ pub(super) async fn callback(
     result_redirect(&id)
 }
 
-/// 303 to a clean address, so the code leaves the address bar and history.
+/// 303 to a clean address, so the code leaves the address bar. The browser's
+/// history still keeps `/callback?code=…&state=…`, but both are spent by then:
+/// the code was exchanged once, and a replayed `state` only redirects here
+/// again, with no token request, to a result only the session that started
+/// the sign-in can read.
 fn result_redirect(id: &str) -> Response {
     Redirect::to(&format!("/result/{id}")).into_response()
 }

@@ -1,8 +1,7 @@
-//! The page's JSON: what a sign-in looks like to the page, and each check as
-//! a step the page draws a row for. These views borrow from the connection
-//! under its lock while the answer is written, so a poll copies nothing.
-//! `--json` (`commands/json.rs`) shows the checks through the same
-//! [`StepView`].
+//! The page's JSON: a sign-in as the page sees it, each check a step the page
+//! draws a row for. These views borrow from the connection under its lock
+//! while the answer is written, so a poll copies nothing. `--json`
+//! (`commands/json.rs`) shows the checks through the same [`StepView`].
 
 use std::sync::Arc;
 
@@ -14,7 +13,7 @@ use crate::signin::report::{
     CheckKind, DomainCount, Finding, License, Licenses, LoginUrlTried, OrgInfo, Permission,
     PermissionsCheck, Report, Step, TokenCheck, TypeCount, UserInfo, UserPreview,
 };
-use crate::signin::{Connection, Details, Held};
+use crate::signin::{Connection, Details, Held, user_type_name};
 
 /// A sign-in as the page sees it, tagged by `status`.
 #[derive(Serialize)]
@@ -47,6 +46,7 @@ impl Serialize for ConnectionView {
             details: DetailsView<'a>,
             checks: ChecksView<'a>,
             revoked: bool,
+            existing: bool,
             /// Chosen names that match no active user's email domain.
             unmatched_company_names: Vec<String>,
         }
@@ -66,6 +66,7 @@ impl Serialize for ConnectionView {
                 details: DetailsView(&held.details),
                 checks: ChecksView(&held.report),
                 revoked: held.revoked,
+                existing: self.0.existing,
                 unmatched_company_names: held.unmatched_company_names(),
             }
             .serialize(serializer)
@@ -95,13 +96,12 @@ impl Serialize for DetailsView<'_> {
             username: Option<&'a str>,
             scope: Option<&'a str>,
         }
-        let d = self.0;
         View {
-            instance_url: d.instance_url.as_deref(),
-            org_id: d.org_id.as_deref(),
-            user_id: d.user_id.as_deref(),
-            username: d.username.as_deref(),
-            scope: d.scope.as_deref(),
+            instance_url: self.0.instance_url.as_deref(),
+            org_id: self.0.org_id.as_deref(),
+            user_id: self.0.user_id.as_deref(),
+            username: self.0.username.as_deref(),
+            scope: self.0.scope.as_deref(),
         }
         .serialize(serializer)
     }
@@ -225,7 +225,7 @@ impl<'a> TokenView<'a> {
     }
 }
 
-/// Where the refresh grant ran, whether it worked, and if not, why.
+/// Where token refresh ran, whether it worked, and if not, why.
 #[derive(Serialize)]
 pub struct LoginUrlTriedView<'a> {
     login_url: &'a str,
@@ -359,6 +359,7 @@ impl<'a> UsersView<'a> {
             active_users: u.active_users,
             by_type: Each(u.by_type.iter(), |t| TypeCountView {
                 user_type: &t.user_type,
+                name: user_type_name(&t.user_type),
                 count: t.count,
                 left_out: t.left_out,
             }),
@@ -375,6 +376,7 @@ impl<'a> UsersView<'a> {
 #[derive(Serialize)]
 pub struct TypeCountView<'a> {
     user_type: &'a str,
+    name: String,
     count: u64,
     left_out: bool,
 }
@@ -388,12 +390,7 @@ pub struct DomainView<'a> {
 /// A sequence serialized item by item through a view, without collecting it.
 pub struct Each<I, F>(I, F);
 
-impl<I, F, V> Serialize for Each<I, F>
-where
-    I: Iterator + Clone,
-    F: Fn(I::Item) -> V,
-    V: Serialize,
-{
+impl<I: Iterator + Clone, F: Fn(I::Item) -> V, V: Serialize> Serialize for Each<I, F> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_seq(self.0.clone().map(&self.1))
     }

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 /// The top-level modules, lowest layer first. A module may use only the
 /// modules before it.
 const LAYERS: &[&str] = &[
+    "plain_text",
     "secret",
     "client_id",
     "company_names",

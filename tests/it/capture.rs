@@ -8,7 +8,7 @@ use sftoken::pasted_address::DEFAULT_SUCCESS_PAGE;
 use crate::helpers::{
     JsonBody, SignIn, TestApp, Visitor, expected_copy_all, page_and_mock, query_param, signed_in,
 };
-use crate::mock_salesforce::{MockOptions, MockSalesforce};
+use crate::mock_salesforce::{MockOptions, MockSalesforce, location};
 
 #[tokio::test]
 async fn a_sign_in_shows_the_five_settings_and_the_refresh_token_works() {
@@ -244,6 +244,43 @@ async fn reloading_the_callback_shows_the_same_result_instead_of_an_error() {
         mock.token_requests().len(),
         exchanges,
         "the code is not sent again"
+    );
+    app.stop().await;
+}
+
+/// The browser's history keeps `/callback?code=…&state=…` even after the
+/// 303. Replayed from there, by this browser or another one, with its code or
+/// another, the `state` is spent: no token request, and without the session
+/// that started the sign-in, no setting.
+#[tokio::test]
+async fn a_callback_address_left_in_history_is_spent_for_whoever_replays_it() {
+    let (app, mock, visitor) = page_and_mock(MockOptions::default()).await;
+    let secret = mock.options().client_secret.clone();
+    let first = visitor.sign_in(&mock, &secret, "allow").await;
+    let exchanges = mock.token_requests().len();
+    let state = query_param(&first.callback_url, "state").expect("a state");
+    let refresh_token = first.result["settings"]["refresh_token"]
+        .as_str()
+        .expect("a refresh token")
+        .to_owned();
+    let elsewhere = Visitor::launch(&app.launch_url()).await;
+
+    for replayed in [
+        first.callback_url.clone(),
+        format!("/callback?code=another-code&state={state}"),
+    ] {
+        let response = elsewhere.get(&replayed).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{replayed}");
+        assert_eq!(location(&response), first.callback_location, "{replayed}");
+        let result = elsewhere.get(&format!("/api/login/{}", first.id)).await;
+        assert_eq!(result.status(), StatusCode::NOT_FOUND, "{replayed}");
+        let body = result.text().await.expect("body");
+        assert!(!body.contains(&refresh_token), "{replayed}: {body}");
+    }
+    assert_eq!(
+        mock.token_requests().len(),
+        exchanges,
+        "a spent state sends no token request"
     );
     app.stop().await;
 }

@@ -590,7 +590,10 @@ async fn paste_in_a_terminal_asks_for_a_missing_client_id() {
         Some(options.client_id.as_str()),
         "the typed Consumer Key"
     );
-    assert!(binary.stdout().contains("Consumer Key: "), "asked for it");
+    assert!(
+        binary.stdout().contains("Client ID (Consumer Key): "),
+        "asked for it"
+    );
     let landed = Visitor::elsewhere().consent(&authorize_url, "allow").await;
 
     binary.write_stdin(&format!("{landed}\n"));

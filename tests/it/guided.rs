@@ -335,7 +335,9 @@ fn the_stuck_panel_says_what_the_advice_says() {
     for text in [&uninstalled, &advice.cause] {
         assert!(text.contains("Use Any API Client"), "{text}");
         assert!(
-            text.contains("sftoken reads this as a Consumer Key from another org, or from an old connected app"),
+            text.contains(
+                "sftoken reads this as a Client ID from another org, or from an old connected app"
+            ),
             "{text}"
         );
     }

@@ -14,7 +14,7 @@ use crate::helpers::{Binary, TestApp, Visitor, app_and_mock};
 use crate::mock_salesforce::MockOptions;
 
 /// A fake "Salesforce" on loopback that answers everything with `router`.
-async fn serve(router: Router) -> String {
+pub async fn serve(router: Router) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -29,7 +29,7 @@ async fn serve(router: Router) -> String {
 }
 
 /// `sftoken check` against `login_url`, with settings that would otherwise work.
-async fn check_against(login_url: &str, extra: &[&str], env: &[(&str, &str)]) -> Binary {
+pub async fn check_against(login_url: &str, extra: &[&str], env: &[(&str, &str)]) -> Binary {
     let mut args = vec![
         "check",
         "--allow-any-login-url",

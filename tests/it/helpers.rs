@@ -178,6 +178,46 @@ pub async fn browser_signed_in(
     (browser, page, sign_in)
 }
 
+/// The page in `browser` showing a sign-in waiting for Salesforce, started
+/// through the page's session at `mock`.
+pub async fn show_pending_sign_in(
+    browser: &crate::webdriver::Browser,
+    app: &TestApp,
+    visitor: &Visitor,
+    mock: &MockSalesforce,
+) {
+    let options = mock.options();
+    let started = visitor
+        .start_login(&options.client_id, &options.client_secret, &mock.url())
+        .await;
+    assert!(started.status().is_success());
+    browser.goto(&app.url("/")).await;
+    browser.find("#pending:not([hidden])").await;
+}
+
+/// The page in `browser` showing Salesforce's refusal of a user the app's
+/// policies do not assign, from a mock that refuses on the app's port.
+pub async fn show_refusal_of_an_unassigned_user(
+    browser: &crate::webdriver::Browser,
+    app: &TestApp,
+    visitor: &Visitor,
+) {
+    let refusing = mock_for_port(
+        app.port,
+        MockOptions {
+            user_not_assigned: true,
+            ..MockOptions::default()
+        },
+    )
+    .await;
+    let authorize_url = visitor
+        .authorize_url(&refusing, &refusing.options().client_secret)
+        .await;
+    let callback = Visitor::elsewhere().refused(&authorize_url).await;
+    browser.goto(&callback).await;
+    browser.find("#failure:not([hidden])").await;
+}
+
 /// A mock with default options and an app started against it, in the order the
 /// port requires: the app first (port 0), then the mock that knows its callback.
 /// The page may sign in at the mock (on loopback), as with
@@ -561,8 +601,13 @@ impl Binary {
 
     /// Writes to standard input, then closes it.
     pub fn send_stdin(&mut self, text: &str) {
+        self.send_stdin_bytes(text.as_bytes());
+    }
+
+    /// Writes bytes, which need not be text, to standard input, then closes it.
+    pub fn send_stdin_bytes(&mut self, bytes: &[u8]) {
         let mut pipe = self.child.stdin.take().expect("stdin left open");
-        std::io::Write::write_all(&mut pipe, text.as_bytes()).expect("write stdin");
+        std::io::Write::write_all(&mut pipe, bytes).expect("write stdin");
     }
 
     pub fn stdout(&self) -> String {

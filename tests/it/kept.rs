@@ -132,7 +132,7 @@ async fn start_over_try_again_and_start_again_keep_the_key_the_org_and_the_secre
         mock.options().client_secret
     );
 
-    browser.click("#result a.button[href='/']").await;
+    browser.click("#result > p > a.button[href='/']").await;
     browser.find("#setup:not([hidden])").await;
     assert_kept(&browser, &mock).await;
     assert!(!browser.is_displayed("#pending").await);

@@ -205,15 +205,13 @@ async fn check_names_each_login_url_tried_and_which_one_to_give_snow_atlas() {
     let stdout = binary.stdout();
     for url in [mock.url(), mock.generic_url()] {
         assert!(
-            stdout.contains(&format!(
-                "     ok  Token: the refresh grant works at {url}.\n"
-            )),
+            stdout.contains(&format!("     ok  Token: token refresh works at {url}.\n")),
             "{stdout}"
         );
     }
     assert!(
         stdout.contains(&format!(
-            "     ok  Login URL: {}. The refresh grant works at both",
+            "     ok  Login URL: {}. Token refresh works at both",
             mock.generic_url()
         )),
         "{stdout}"
@@ -241,7 +239,7 @@ async fn check_shows_a_refusing_generic_host_and_keeps_the_my_domain_in_its_json
     assert!(stdout.contains("app_not_found"), "{stdout}");
     assert!(
         stdout.contains(&format!(
-            "     ok  Login URL: {}. The refresh grant works only at your My Domain",
+            "     ok  Login URL: {}. Token refresh works only at your My Domain",
             mock.url()
         )),
         "{stdout}"

@@ -105,7 +105,7 @@ async fn check_and_paste_refuse_a_bad_typed_key_in_the_page_words() {
     ];
     for (command, question) in [
         ("check", "Client ID (or paste"),
-        ("paste", "Consumer Key: "),
+        ("paste", "Client ID (Consumer Key): "),
     ] {
         let mut terminal = in_terminal(&[command], &secrets);
         terminal.wait_for_stdout(question).await;

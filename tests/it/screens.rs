@@ -11,7 +11,8 @@
 use sftoken::login_url::PRODUCTION;
 
 use crate::helpers::{
-    TestApp, Visitor, app_and_mock, mock_for_port, show_checks, wait_for_checks_finished,
+    TestApp, Visitor, app_and_mock, show_checks, show_pending_sign_in,
+    show_refusal_of_an_unassigned_user, wait_for_checks_finished,
 };
 use crate::mock_salesforce::MockOptions;
 use crate::webdriver::Browser;
@@ -106,10 +107,15 @@ async fn screens_of_the_page_at_1280_and_400_light_and_dark() {
     show_checks(&browser).await;
     shoot(&browser, "result-checks").await;
 
-    // The token revoked: struck through, its check failed.
+    // The token revoked after a Copy all: struck through, its check failed,
+    // the clipboard cleared.
+    browser.grant_clipboard().await;
+    browser.click("#copy-all").await;
     browser.click("#revoke").await;
     browser.click("#revoke-yes").await;
-    browser.find("#revoked-note:not([hidden])").await;
+    browser
+        .wait_for_text("#copy-status", |t| t.contains("cleared"))
+        .await;
     browser.execute("window.scrollTo(0, 0)", vec![]).await;
     shoot(&browser, "revoked").await;
     show_checks(&browser).await;
@@ -131,33 +137,11 @@ async fn screens_of_the_page_at_1280_and_400_light_and_dark() {
     shoot(&browser, "setup-again").await;
 
     // Refused for a user the app's policies do not assign: the failure page.
-    let refusing = mock_for_port(
-        app.port,
-        MockOptions {
-            user_not_assigned: true,
-            ..MockOptions::default()
-        },
-    )
-    .await;
-    let authorize_url = visitor
-        .authorize_url(&refusing, &refusing.options().client_secret)
-        .await;
-    let callback = Visitor::elsewhere().refused(&authorize_url).await;
-    browser.goto(&callback).await;
-    browser.find("#failure:not([hidden])").await;
+    show_refusal_of_an_unassigned_user(&browser, &app, &visitor).await;
     shoot(&browser, "not-approved").await;
 
     // A sign-in waiting for Salesforce, with the stuck panel open.
-    let started = visitor
-        .start_login(
-            &mock.options().client_id,
-            &mock.options().client_secret,
-            &mock.url(),
-        )
-        .await;
-    assert!(started.status().is_success());
-    browser.goto(&app.url("/")).await;
-    browser.find("#pending:not([hidden])").await;
+    show_pending_sign_in(&browser, &app, &visitor, &mock).await;
     browser.click("#stuck summary").await;
     browser
         .execute("document.getElementById('stuck').scrollIntoView();", vec![])

@@ -102,7 +102,7 @@ pub fn troubleshooting_markdown() -> String {
         );
     }
     row(
-        "`invalid_grant` in other words, to the refresh grant (the token check)".to_owned(),
+        "`invalid_grant` in other words, to token refresh (the token check)".to_owned(),
         &for_refresh_error("invalid_grant", ""),
     );
     for code in KNOWN_REVOKE_ERRORS {

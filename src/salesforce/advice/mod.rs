@@ -119,7 +119,7 @@ pub fn for_identity_error(word: &str) -> Advice {
     let advice = match word {
         "Bad_OAuth_Token" | "Missing_OAuth_Token" | "Bad_Id" => Advice::new(
             "Salesforce refused the token",
-            "The identity URL did not accept the access token that the refresh grant had just returned, for example because the token was revoked or its session ended meanwhile. The login URL is not the problem.",
+            "The identity URL did not accept the access token that token refresh had just returned, for example because the token was revoked or its session ended meanwhile. The login URL is not the problem.",
             "Sign in again for a new refresh token, then check the settings again.",
         ),
         _ => Advice::new(

@@ -31,7 +31,7 @@ const ASSIGN_THE_USER: &str = "In External Client App Manager, open the app, the
 
 /// The key and the org's own address, the first things to check when
 /// Salesforce does not know the app.
-const KEY_AND_MY_DOMAIN: &str = "Copy the Consumer Key again from the app (External Client App Manager → your app → Settings → OAuth Settings → Consumer Key and Secret), and sign in through the My Domain of the org where you created the app (Setup → My Domain shows it).";
+const KEY_AND_MY_DOMAIN: &str = "Copy the Client ID (Consumer Key) again from the app (External Client App Manager → your app → Settings → OAuth Settings → Consumer Key and Secret), and sign in through the My Domain of the org where you created the app (Setup → My Domain shows it).";
 
 /// Where the right secret is.
 const COPY_THE_SECRET: &str = "Copy the secret again from External Client App Manager → your app → Settings → OAuth Settings → Consumer Key and Secret";
@@ -116,7 +116,7 @@ fn explain(grant: Grant, code: &str, description: &str) -> Advice {
         ),
         "invalid_client" if d.contains("install") => Advice::new(
             "The app is not installed in this org",
-            "Salesforce says \"app must be installed into org\": it refuses a connected app that is not installed in the org you signed in to, and since the week of 8 December 2025 \"Use Any API Client\" no longer lets a user approve one. A Local External Client App is always in its own org, so sftoken reads this as a Consumer Key from another org, or from an old connected app.",
+            "Salesforce says \"app must be installed into org\": it refuses a connected app that is not installed in the org you signed in to, and since the week of 8 December 2025 \"Use Any API Client\" no longer lets a user approve one. A Local External Client App is always in its own org, so sftoken reads this as a Client ID from another org, or from an old connected app.",
             &format!(
                 "{KEY_AND_MY_DOMAIN} To keep using an old connected app instead, an administrator must install it (Setup → Connected Apps OAuth Usage → Install). OAUTH_APPROVAL_ERROR_GENERIC on Salesforce's own page means the same."
             ),
@@ -142,15 +142,15 @@ fn explain(grant: Grant, code: &str, description: &str) -> Advice {
             }
         }
         "invalid_client_id" => Advice::new(
-            "Salesforce does not know this Consumer Key",
-            "Salesforce found no app with this Consumer Key where you signed in: the key is mistyped or cut short, or it belongs to an app of another org. A Local External Client App exists only in the org where it was created. A brand-new app may also not be known yet.",
+            "Salesforce does not know this Client ID",
+            "Salesforce found no app with this Client ID (Consumer Key) where you signed in: the key is mistyped or cut short, or it belongs to an app of another org. A Local External Client App exists only in the org where it was created. A brand-new app may also not be known yet.",
             &format!(
                 "{KEY_AND_MY_DOMAIN} If the app is only minutes old, wait, then try again: Snow's connector guide warns that changes take time to apply, and integrations report up to 10 minutes."
             ),
         ),
         "OAUTH_EC_APP_NOT_FOUND" => Advice::new(
             "The External Client App is not in this org",
-            "Salesforce found no External Client App with this Consumer Key in the org you signed in to: the environment is wrong, or the app was made in another org. Integrations report this for a Local External Client App signed in through login.salesforce.com or test.salesforce.com instead of the org's My Domain.",
+            "Salesforce found no External Client App with this Client ID (Consumer Key) in the org you signed in to: the environment is wrong, or the app was made in another org. Integrations report this for a Local External Client App signed in through login.salesforce.com or test.salesforce.com instead of the org's My Domain.",
             "In step 2, paste the address of any Salesforce page of the org where the app was created (sftoken turns it into that org's My Domain), sign in as a user of that org, and try again.",
         ),
         "OAUTH_AUTHORIZATION_BLOCKED" => Advice::new(
@@ -160,7 +160,7 @@ fn explain(grant: Grant, code: &str, description: &str) -> Advice {
         ),
         "OAUTH_APPROVAL_ERROR_GENERIC" => Advice::new(
             "Salesforce did not let this user approve the app",
-            "This is Salesforce's generic approval error, shown on its own page. Salesforce shows it for a connected app that is not installed in the org (\"app must be installed into org\" in the address), which since the week of 8 December 2025 even \"Use Any API Client\" no longer lets a user approve; for a Local External Client App, sftoken reads it as a Consumer Key from another org, or from an old connected app. A scope the app lacks, or a licence that cannot approve, are reported causes too.",
+            "This is Salesforce's generic approval error, shown on its own page. Salesforce shows it for a connected app that is not installed in the org (\"app must be installed into org\" in the address), which since the week of 8 December 2025 even \"Use Any API Client\" no longer lets a user approve; for a Local External Client App, sftoken reads it as a Client ID from another org, or from an old connected app. A scope the app lacks, or a licence that cannot approve, are reported causes too.",
             &format!(
                 "{KEY_AND_MY_DOMAIN} Check that the app has the three scopes (api, full, refresh_token), sign in as an administrator with a full Salesforce licence, and try again."
             ),

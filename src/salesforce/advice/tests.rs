@@ -107,9 +107,11 @@ fn hasnt_approved_this_consumer_is_the_jwt_flows_and_either_approval_counts() {
 #[test]
 fn invalid_client_id_leads_with_the_key_and_the_my_domain_and_waits_last() {
     let advice = for_oauth_error("invalid_client_id", "client identifier invalid");
-    assert_eq!(advice.title, "Salesforce does not know this Consumer Key");
+    assert_eq!(advice.title, "Salesforce does not know this Client ID");
     assert!(
-        advice.fix.starts_with("Copy the Consumer Key again"),
+        advice
+            .fix
+            .starts_with("Copy the Client ID (Consumer Key) again"),
         "{advice:?}"
     );
     let my_domain = advice.fix.find("My Domain").expect("the My Domain");
@@ -218,7 +220,7 @@ fn an_uninstalled_app_names_use_any_api_client_and_sftokens_reading_for_a_local_
         assert!(cause.contains("week of 8 December 2025"), "{cause}");
         assert!(
             cause.contains("sftoken reads")
-                && cause.contains("a Consumer Key from another org, or from an old connected app"),
+                && cause.contains("a Client ID from another org, or from an old connected app"),
             "sftoken's reading, marked as such: {cause}"
         );
         let words = format!("{:?} {}", advice.code, text(&advice));
@@ -228,7 +230,9 @@ fn an_uninstalled_app_names_use_any_api_client_and_sftokens_reading_for_a_local_
             "the page's code and the address's words name each other: {words}"
         );
         assert!(
-            advice.fix.starts_with("Copy the Consumer Key again"),
+            advice
+                .fix
+                .starts_with("Copy the Client ID (Consumer Key) again"),
             "{advice:?}"
         );
     }

@@ -115,21 +115,21 @@ fn recommend(
         (None, None) => (
             generic.clone(),
             Some(format!(
-                "The refresh grant works at both {mine} and {generic}; sftoken shows {generic}, {}.",
+                "Token refresh works at both {mine} and {generic}; sftoken shows {generic}, {}.",
                 generic_words(generic)
             )),
         ),
         (None, Some(refused)) => (
             mine.clone(),
             Some(format!(
-                "The refresh grant works only at your My Domain, {mine}; at {generic}, {}.",
+                "Token refresh works only at your My Domain, {mine}; at {generic}, {}.",
                 said(refused)
             )),
         ),
         (Some(refused), None) => (
             generic.clone(),
             Some(format!(
-                "The refresh grant works only at {generic}; at your My Domain, {mine}, {}.",
+                "Token refresh works only at {generic}; at your My Domain, {mine}, {}.",
                 said(refused)
             )),
         ),
@@ -230,12 +230,12 @@ mod tests {
         assert_eq!(only_mine, mine.as_str());
         assert_eq!(
             why,
-            "The refresh grant works only at your My Domain, https://acme.my.salesforce.com; at https://login.salesforce.com, Salesforce answered app_not_found: External client app is not installed in this org."
+            "Token refresh works only at your My Domain, https://acme.my.salesforce.com; at https://login.salesforce.com, Salesforce answered app_not_found: External client app is not installed in this org."
         );
 
         let (only_generic, why) = shown(Some(&not_installed), None);
         assert_eq!(only_generic, PRODUCTION);
-        assert!(why.starts_with("The refresh grant works only at https://login.salesforce.com;"));
+        assert!(why.starts_with("Token refresh works only at https://login.salesforce.com;"));
     }
 
     #[test]

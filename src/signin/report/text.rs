@@ -1,15 +1,20 @@
 //! The report as plain text, for `sftoken check`: one line per finding, each
-//! `status  Name: text`, in the order of [`CheckKind::ALL`].
+//! `status  Name: text`, in the order of [`CheckKind::ALL`]. Each line's text
+//! goes through `plain_text::one_line`, since it may quote Salesforce (an org
+//! name, an error description): a line break there would forge a line such
+//! as `Refresh token: …`.
 
 use super::{Finding, License, Permission, Report, Step};
+use crate::plain_text::one_line;
 use crate::salesforce::{Advice, Surface};
+use crate::signin::user_type_name;
 
 impl Report {
     /// The report as plain text, for `sftoken check`.
     pub fn to_text(&self) -> String {
         let mut out = String::new();
         let mut line = |name: &str, status: &str, text: &str| {
-            out.push_str(&format!("{status:>7}  {name}: {text}\n"));
+            out.push_str(&format!("{status:>7}  {name}: {}\n", one_line(text)));
         };
         for (kind, step) in self.steps() {
             match step {
@@ -28,7 +33,7 @@ fn finding_lines(finding: &Finding, line: &mut impl FnMut(&str, &str, &str)) {
             for tried in &token.login_urls_tried {
                 match &tried.refused {
                     None => {
-                        let works = format!("the refresh grant works at {}.", tried.login_url);
+                        let works = format!("token refresh works at {}.", tried.login_url);
                         line("Token", "ok", &works);
                     }
                     Some(refused) => {
@@ -142,7 +147,7 @@ fn finding_lines(finding: &Finding, line: &mut impl FnMut(&str, &str, &str)) {
                     } else {
                         ""
                     };
-                    format!("{} {}{left_out}", t.user_type, t.count)
+                    format!("{} {}{left_out}", user_type_name(&t.user_type), t.count)
                 })
                 .collect::<Vec<_>>()
                 .join(", ");
@@ -195,7 +200,6 @@ fn step_text(step: &Step) -> String {
 /// code and words, or that it could not be reached. No advice: another Login
 /// URL worked, so there is nothing to do.
 pub fn said(refused: &Advice) -> String {
-    let one_line = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
     match (&refused.code, &refused.description) {
         _ if refused.network => "Salesforce could not be reached".to_owned(),
         (Some(code), Some(description)) => format!(
