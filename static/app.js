@@ -12,7 +12,6 @@ import { openResult } from "./result.js";
 const PRODUCTION = "https://login.salesforce.com";
 const SANDBOX = "https://test.salesforce.com";
 const CHECKLIST_KEY = "sftoken-checklist";
-const ENVIRONMENT_KEY = "sftoken-environment";
 
 const LOGIN_FIELDS = {
   client_id: "client-id-error",
@@ -42,18 +41,13 @@ function genericLoginUrl() {
 
 const chosenLoginUrl = () => genericLoginUrl() || $("org-address").value;
 
-/** A login URL from the configuration or this tab: a generic one is its
- * choice, any other goes into the address field. */
+/** A login URL from the configuration or the last sign-in: a generic one is
+ * its choice, any other goes into the address field. */
 function setEnvironment(loginUrl) {
   $("env-production").checked = loginUrl === PRODUCTION;
   $("env-sandbox").checked = loginUrl === SANDBOX;
   if (!genericLoginUrl()) $("org-address").value = loginUrl;
   showOrgAddress();
-}
-
-/** The environment chosen stays for this tab, so coming back keeps it. */
-function rememberEnvironment() {
-  sessionStorage.setItem(ENVIRONMENT_KEY, chosenLoginUrl());
 }
 
 /** As the address is typed or pasted: the login URL it gives and the
@@ -107,7 +101,6 @@ function wireChecklist() {
 // ---------------------------------------------------------------- the forms
 
 async function signIn(showPending) {
-  rememberEnvironment();
   const body = await submitForm($("sign-in"), () => postJson("/api/login", {
     client_id: $("client-id").value,
     client_secret: $("client-secret").value,
@@ -117,7 +110,7 @@ async function signIn(showPending) {
   }), LOGIN_FIELDS, "form-error");
   if (!body) return;
   if (body.paste) {
-    showPending(body.id, body.expires_in_seconds, true, body.authorize_url);
+    showPending(body);
   } else {
     window.location.assign(body.authorize_url);
   }
@@ -151,10 +144,7 @@ function wireForms(showPending) {
     }
   });
   for (const radio of document.querySelectorAll("input[name=environment]")) {
-    radio.addEventListener("change", () => {
-      showOrgAddress();
-      rememberEnvironment();
-    });
+    radio.addEventListener("change", () => showOrgAddress());
   }
   // Typing or pasting an address chooses it over a generic login page.
   $("org-address").addEventListener("input", (event) => {
@@ -185,7 +175,10 @@ function fillForms(session) {
   if (session.client_id) $("checklist").open = false;
   $("c-client_id").value = session.client_id || "";
   $("c-login_url").value = session.login_url;
-  $("client-secret-hint").hidden = !session.has_client_secret;
+  // A secret this tab gave is kept by sftoken (never sent back here).
+  $("client-secret-kept").hidden = !session.client_secret_kept;
+  $("client-secret").placeholder = session.client_secret_kept ? "Kept by sftoken" : "";
+  $("client-secret-hint").hidden = !session.has_client_secret || session.client_secret_kept;
   setEnvironment(session.login_url_is_default ? "" : session.login_url);
   $("paste-callback-url").value = session.paste_callback_url;
   // Salesforce keeps five approvals per user and app: say so before another.
@@ -195,13 +188,10 @@ function fillForms(session) {
   $("approvals-held").textContent = session.approvals ? `That user now holds ${session.approvals} of the five approvals of this app. ` : "";
 }
 
-/** On the setup page: what was typed before "Try again" (except the secret),
- * or the environment chosen earlier in this tab. */
-function restoreForms() {
+/** After "Try again": the field Salesforce refused, focused, with its advice. */
+function markRefused() {
   const again = takeTryAgain();
-  if (again.client_id) $("client-id").value = again.client_id;
-  const chosen = again.login_url ?? sessionStorage.getItem(ENVIRONMENT_KEY);
-  if (chosen !== null) setEnvironment(chosen);
+  if (again.field) showFormError(LOGIN_FIELDS, "form-error", again);
 }
 
 // ---------------------------------------------------------------- the page
@@ -255,10 +245,10 @@ async function start() {
 
   const match = window.location.pathname.match(/^\/result\/([A-Za-z0-9_-]+)$/);
   if (match) return openResult(match[1]);
-  restoreForms();
   show("setup");
   fitAll();
-  if (body.pending) showPending(body.pending.id, body.pending.expires_in_seconds, body.pending.paste, "");
+  if (body.pending) showPending(body.pending);
+  else markRefused();
 }
 
 start();

@@ -175,16 +175,21 @@ export async function openSession() {
 
 /** Shows the server's refusal next to the field it names (ids map per form). */
 export function showFormError(fields, fallback, error) {
+  const inputOf = (id) => $(id.replace(/-error$/, ""));
   for (const id of [...Object.values(fields), fallback]) {
     $(id).hidden = true;
     $(id).textContent = "";
+    inputOf(id)?.removeAttribute("aria-invalid");
   }
   if (!error) return;
   const target = fields[error.field] || fallback;
   $(target).textContent = error.message || "sftoken could not do that. Reload the page and try again.";
   $(target).hidden = false;
-  const input = $(target).id.replace(/-error$/, "");
-  if ($(input) && $(input).focus) $(input).focus();
+  const input = inputOf(target);
+  if (input?.focus) {
+    input.setAttribute("aria-invalid", "true");
+    input.focus();
+  }
 }
 
 /** Sends a form with its button off; the answer's body, or the error shown. */
@@ -199,10 +204,10 @@ export async function submitForm(button, send, fields, fallback) {
 
 const AGAIN_KEY = "sftoken-try-again";
 
-/** "Try again" after a failure keeps the key and environment (not the
- * secret), in this tab only. */
+/** "Try again" after a failure goes to the field Salesforce refused, if any
+ * (sftoken keeps the rest of the form), in this tab only. */
 function rememberTryAgain(failed) {
-  sessionStorage.setItem(AGAIN_KEY, JSON.stringify({ client_id: failed.client_id, login_url: failed.login_url }));
+  sessionStorage.setItem(AGAIN_KEY, JSON.stringify(failed.error || {}));
 }
 
 export function takeTryAgain() {
@@ -242,8 +247,9 @@ export function showFailure(body, headline = "Something went wrong") {
 // A sign-in waiting for Salesforce: its countdown, "Start over", and in paste
 // mode the box for the address Salesforce's success page shows.
 
-/** Wires the pending panel; returns `showPending(id, expiresIn, paste,
- * authorizeUrl)`, which shows it for one sign-in. */
+/** Wires the pending panel; returns `showPending(login)`, which shows it for
+ * one sign-in: `{ id, expires_in_seconds, paste, authorize_url }`, as the
+ * server describes it when it starts and when the admin comes back to it. */
 export function wirePending() {
   const pending = { id: "", deadline: 0 };
 
@@ -278,15 +284,17 @@ export function wirePending() {
     if (body) window.location.assign("/result/" + encodeURIComponent(body.id));
   });
 
-  return function showPending(id, expiresIn, paste, authorizeUrl) {
+  return function showPending({ id, expires_in_seconds, paste, authorize_url }) {
     pending.id = id;
-    pending.deadline = Date.now() + expiresIn * 1000;
+    pending.deadline = Date.now() + expires_in_seconds * 1000;
     $("pending").hidden = false;
     $("sign-in").disabled = true;
     $("paste-panel").hidden = !paste;
-    $("paste-open").hidden = !authorizeUrl;
-    if (authorizeUrl) $("paste-open").href = authorizeUrl;
+    // Back from Salesforce: the same sign-in goes on, in this tab, or in a
+    // new one for paste mode.
+    $("continue").hidden = paste;
+    $("paste-open").href = $("continue").href = authorize_url;
     tick();
-    (paste && authorizeUrl ? $("paste-open") : $("pending-title")).focus();
+    $(paste ? "paste-open" : "continue").focus();
   };
 }

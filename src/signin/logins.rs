@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use super::Connection;
 use crate::client_id::ClientId;
-use crate::salesforce::{Advice, Credentials};
+use crate::salesforce::{self, Advice, Credentials};
 use crate::secret::{OAuthState, PkceVerifier, random_id};
 
 /// How long a sign-in may take, as Salesforce's own codes do.
@@ -82,6 +82,18 @@ pub enum Claim {
     Unknown,
     /// Paste mode: the pasted `state` is not this login's.
     Mismatch,
+}
+
+/// A login still waiting for Salesforce, as a page that comes back to it
+/// offers it again.
+#[derive(Debug)]
+pub struct Waiting {
+    pub id: String,
+    pub expires_in: Duration,
+    /// Paste mode: the code comes back pasted.
+    pub paste: bool,
+    /// Where "Continue to Salesforce" goes: the address the sign-in started with.
+    pub authorize_url: String,
 }
 
 /// What the page sees of one login.
@@ -210,24 +222,32 @@ impl Logins {
         })
     }
 
-    /// `owner`'s newest login still waiting for Salesforce: its id, the time
-    /// left, and whether it is in paste mode.
-    pub fn latest_waiting(&self, owner: Owner) -> Option<(String, Duration, bool)> {
-        self.all
+    /// `owner`'s newest login, if it still waits for Salesforce, for a page
+    /// the admin came back to (Back from Salesforce's login page, a reload).
+    /// A login started after it, or settings checked, supersede it.
+    pub fn latest_waiting(&self, owner: Owner) -> Option<Waiting> {
+        let newest = self
+            .all
             .iter()
-            .filter(|l| l.owner == owner && l.started.elapsed() <= LOGIN_LIFETIME)
-            .filter_map(|l| match &l.phase {
-                Phase::Waiting(pending) => Some((l, pending)),
-                _ => None,
-            })
-            .max_by_key(|(l, _)| l.started)
-            .map(|(l, pending)| {
-                (
-                    l.id.clone(),
-                    LOGIN_LIFETIME.saturating_sub(l.started.elapsed()),
-                    pending.paste,
-                )
-            })
+            .filter(|l| l.owner == owner)
+            .max_by_key(|l| l.started)?;
+        let age = newest.started.elapsed();
+        match &newest.phase {
+            Phase::Waiting(pending) if age <= LOGIN_LIFETIME => Some(Waiting {
+                id: newest.id.clone(),
+                expires_in: LOGIN_LIFETIME - age,
+                paste: pending.paste,
+                // The same address as at the start (the challenge follows
+                // from the verifier), so its `state` still finds this login.
+                authorize_url: salesforce::authorize_url(
+                    &pending.credentials,
+                    &pending.redirect_uri,
+                    &newest.state,
+                    &pending.verifier,
+                ),
+            }),
+            _ => None,
+        }
     }
 
     /// Forgets everything, for "Done" and shutdown; secrets are zeroized on drop.

@@ -16,5 +16,5 @@ pub mod settings;
 mod user_tally;
 
 pub use connection::{Connection, Details, Held};
-pub use logins::{Claim, LOGIN_LIFETIME, Logins, Outcome, Owner, Pending, Status};
+pub use logins::{Claim, LOGIN_LIFETIME, Logins, Outcome, Owner, Pending, Status, Waiting};
 pub use user_tally::{LEFT_OUT_USER_TYPES, email_domain, is_left_out, user_type_name};

@@ -11,13 +11,13 @@ use super::alive::StopView;
 use super::error::{ApiError, ApiJson};
 use super::guard::Session;
 use crate::client_id::ClientId;
-use crate::config::describe_duration;
+use crate::config::{Config, describe_duration};
 use crate::flow::{self, Callback};
 use crate::login_url::{Environment, LoginUrl};
 use crate::pasted_address::SuccessPage;
 use crate::salesforce::Credentials;
 use crate::secret::{ClientSecret, ClientSecretError, ServerKey};
-use crate::signin::{Claim, LOGIN_LIFETIME};
+use crate::signin::{Claim, LOGIN_LIFETIME, Owner};
 
 pub(super) type ApiResult<T> = Result<Json<T>, ApiError>;
 
@@ -63,8 +63,14 @@ pub(super) struct SessionInfo {
     /// The approvals of the app the last signed-in user holds, as its checks
     /// read them (`OauthToken`): the warning before another sign-in says it.
     approvals: Option<usize>,
+    /// The Consumer Key and login URL of this session's last sign-in, or
+    /// the ones sftoken was started with.
     client_id: Option<ClientId>,
+    /// sftoken was started with a secret.
     has_client_secret: bool,
+    /// This session keeps the secret its last sign-in was started with
+    /// (never the secret itself).
+    client_secret_kept: bool,
     login_url: String,
     /// No flag, variable or file chose the login URL: the page asks for the
     /// org's address instead of offering the default.
@@ -82,6 +88,8 @@ pub(super) struct PendingLogin {
     id: String,
     expires_in_seconds: u64,
     paste: bool,
+    /// "Continue to Salesforce": the address the sign-in started with.
+    authorize_url: String,
 }
 
 /// What the page needs to draw the form.
@@ -90,23 +98,26 @@ pub(super) async fn session_info(
     State(state): State<AppState>,
 ) -> Json<SessionInfo> {
     let config = state.config();
-    let pending = state
-        .logins()
-        .latest_waiting(owner)
-        .map(|(id, expires_in, paste)| PendingLogin {
-            id,
-            expires_in_seconds: expires_in.as_secs(),
-            paste,
-        });
+    let pending = state.logins().latest_waiting(owner).map(|w| PendingLogin {
+        id: w.id,
+        expires_in_seconds: w.expires_in.as_secs(),
+        paste: w.paste,
+        authorize_url: w.authorize_url,
+    });
+    let sessions = state.sessions();
+    let kept = sessions.kept(owner);
     Json(SessionInfo {
         callback_url: state.redirect_uri(),
         paste_callback_url: config.callback_url.to_string(),
         sign_ins: state.captured(),
         approvals: state.approvals_held(),
-        client_id: config.client_id.clone(),
+        client_id: kept
+            .map(|k| k.client_id.clone())
+            .or(config.client_id.clone()),
         has_client_secret: config.client_secret.is_some(),
-        login_url: config.login_url.to_string(),
-        login_url_is_default: config.login_url_is_default,
+        client_secret_kept: kept.is_some_and(|k| k.has_secret()),
+        login_url: kept.map_or(&config.login_url, |k| &k.login_url).to_string(),
+        login_url_is_default: kept.is_none() && config.login_url_is_default,
         version: env!("CARGO_PKG_VERSION"),
         pending,
         idle_timeout_seconds: config.idle_timeout.map(|t| t.as_secs()),
@@ -195,13 +206,15 @@ pub(super) async fn start_login(
     State(state): State<AppState>,
     ApiJson(form): ApiJson<LoginForm>,
 ) -> ApiResult<LoginStarted> {
-    let credentials = form.credentials.check(&state)?;
+    let credentials = form.credentials.check(&state, owner)?;
     tracing::info!(login_url = %credentials.login_url, "started a sign-in");
     let callback = if form.paste {
         Callback::SuccessPage(form.success_page(&state)?)
     } else {
         Callback::Loopback(state.port())
     };
+    let configured = state.config().client_secret.as_ref();
+    state.sessions().keep(owner, &credentials, configured);
     let started = flow::start(credentials, callback);
     let id = state.logins().start(owner, started.state, started.pending);
     Ok(Json(LoginStarted {
@@ -276,8 +289,9 @@ fn parse_login_url(state: &AppState, input: &str) -> Result<LoginUrl, ApiError> 
 
 impl CredentialsForm {
     /// Checks what the user typed, each value by its type's rule; an empty
-    /// secret means the one from the environment.
-    pub(super) fn check(&self, state: &AppState) -> Result<Credentials, ApiError> {
+    /// secret means the one `owner`'s session kept for this key and login
+    /// URL, or else the one from the environment.
+    pub(super) fn check(&self, state: &AppState, owner: Owner) -> Result<Credentials, ApiError> {
         let client_id = ClientId::parse(&self.client_id)
             .map_err(|e| ApiError::field("client_id", &e.to_string()))?;
         let login_url = parse_login_url(state, &self.login_url)?;
@@ -290,28 +304,16 @@ impl CredentialsForm {
             });
         let client_secret = match typed {
             Ok(secret) => secret,
-            // The secret sftoken was started with goes only to the login URL
-            // it was started with.
-            Err(ClientSecretError::Empty) => match &configured.client_secret {
-                Some(secret) if login_url.as_str() == configured.login_url.as_str() => {
-                    secret.clone()
+            Err(ClientSecretError::Empty) => {
+                let sessions = state.sessions();
+                let kept = sessions.kept(owner);
+                match kept.and_then(|kept| kept.secret_for(&client_id, &login_url)) {
+                    Some(secret) => secret.clone(),
+                    None => {
+                        started_with(configured, &login_url, kept.is_some_and(|k| k.has_secret()))?
+                    }
                 }
-                Some(_) => {
-                    return Err(ApiError::field(
-                        "client_secret",
-                        &format!(
-                            "Enter the Consumer Secret: the one sftoken was started with is only sent to {}.",
-                            configured.login_url
-                        ),
-                    ));
-                }
-                None => {
-                    return Err(ApiError::field(
-                        "client_secret",
-                        &ClientSecretError::Empty.to_string(),
-                    ));
-                }
-            },
+            }
             Err(refused) => return Err(ApiError::field("client_secret", &refused.to_string())),
         };
         Ok(Credentials {
@@ -319,5 +321,27 @@ impl CredentialsForm {
             client_secret,
             login_url,
         })
+    }
+}
+
+/// An empty secret field with no secret kept for this key and login URL: the
+/// secret sftoken was started with, which goes only to the login URL it was
+/// started with.
+fn started_with(
+    configured: &Config,
+    login_url: &LoginUrl,
+    kept_elsewhere: bool,
+) -> Result<ClientSecret, ApiError> {
+    let refused = |message: &str| Err(ApiError::field("client_secret", message));
+    match &configured.client_secret {
+        Some(secret) if login_url.as_str() == configured.login_url.as_str() => Ok(secret.clone()),
+        Some(_) => refused(&format!(
+            "Enter the Consumer Secret: the one sftoken was started with is only sent to {}.",
+            configured.login_url
+        )),
+        None if kept_elsewhere => refused(
+            "Enter the Consumer Secret: the one sftoken kept is only sent with the Consumer Key and the org it was given for.",
+        ),
+        None => refused(&ClientSecretError::Empty.to_string()),
     }
 }

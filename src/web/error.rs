@@ -33,7 +33,8 @@ pub struct ErrorDetail {
 impl From<Advice> for ErrorDetail {
     fn from(advice: Advice) -> Self {
         Self {
-            field: None,
+            // A refused secret is the sign-in form's field: "Try again" goes there.
+            field: advice.wrong_secret.then_some("client_secret"),
             message: advice.one_line(),
             advice: Some(Box::new(advice)),
         }

@@ -106,7 +106,7 @@ pub(super) async fn check_existing(
     State(state): State<AppState>,
     ApiJson(form): ApiJson<CheckForm>,
 ) -> ApiResult<LoginId> {
-    let credentials = form.credentials.check(&state)?;
+    let credentials = form.credentials.check(&state, owner)?;
     let refresh_token = RefreshToken::parse(form.refresh_token.expose())
         .map_err(|e| ApiError::field("refresh_token", &e.to_string()))?;
     let names = CompanyNames::parse(&form.company_names)

@@ -86,7 +86,7 @@ impl AppState {
         &self.0.http
     }
 
-    fn sessions(&self) -> MutexGuard<'_, Sessions> {
+    pub(super) fn sessions(&self) -> MutexGuard<'_, Sessions> {
         self.0.sessions.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -111,9 +111,10 @@ impl AppState {
         self.0.logins.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Forgets every login and its secrets.
+    /// Forgets every login and its secrets, and what the sessions kept.
     pub fn wipe(&self) {
         self.logins().clear();
+        self.sessions().forget_kept();
     }
 
     /// "Done": wipes the secrets and tells whoever waits on [`Self::done`].
@@ -220,7 +221,14 @@ impl AppState {
                     state.start_checks(connection);
                     true
                 }
-                Outcome::Failed { .. } => false,
+                Outcome::Failed { advice, .. } => {
+                    // A refused secret is not offered again.
+                    let owner = state.logins().owner(&id);
+                    if let Some(owner) = owner.filter(|_| advice.wrong_secret) {
+                        state.sessions().forget_secret(owner);
+                    }
+                    false
+                }
             };
             // The terminal hears of it (nobody listening is fine).
             let _ = state.0.sign_ins.send(outcome.clone());

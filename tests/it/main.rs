@@ -12,6 +12,7 @@ mod guided;
 mod hardening;
 mod helpers;
 mod hostile;
+mod kept;
 mod load;
 mod login_url;
 mod mock_salesforce;

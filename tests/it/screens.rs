@@ -302,3 +302,40 @@ async fn screens_of_the_stopped_and_done_pages() {
     shoot(&browser, "done-print").await;
     browser.quit().await;
 }
+
+/// What the page keeps (issue 20): the pending sign-in after Back from
+/// Salesforce, the secret field that says sftoken keeps the secret, and Try
+/// again after a wrong secret, on that field with its advice.
+#[tokio::test]
+#[ignore = "screenshots: run by hand with --ignored --nocapture"]
+async fn screens_of_what_the_page_keeps() {
+    let (app, mock) = app_and_mock(MockOptions::default()).await;
+    let browser = crate::helpers::open_page(&app).await;
+    crate::browser::sign_in_on_page(&browser, &mock, &mock.options().client_secret).await;
+    browser.back().await;
+    browser.find("#pending:not([hidden])").await;
+    let pending = "document.getElementById('pending').scrollIntoView();";
+    browser.execute(pending, vec![]).await;
+    shoot(&browser, "kept-pending-after-back").await;
+
+    browser.click("#start-over").await;
+    browser.find("#client-secret-kept:not([hidden])").await;
+    browser
+        .execute(
+            "document.getElementById('step2-title').scrollIntoView();",
+            vec![],
+        )
+        .await;
+    shoot(&browser, "kept-secret").await;
+
+    browser.type_into("#client-secret", "wrong-secret").await;
+    browser.click("#sign-in").await;
+    browser.click("#allow").await;
+    browser.find("#failure:not([hidden])").await;
+    shoot(&browser, "kept-wrong-secret-failure").await;
+    browser.click("#try-again").await;
+    browser.find("#client-secret-error:not([hidden])").await;
+    shoot(&browser, "kept-wrong-secret-try-again").await;
+    browser.quit().await;
+    app.stop().await;
+}

@@ -344,7 +344,7 @@ async fn a_failed_sign_in_is_one_warning_with_the_advice_worded_for_the_terminal
     let said = binary.wait_for_stderr("warning: The sign-in failed.").await;
     assert!(
         said.contains(
-            "warning: The sign-in failed. The Consumer Secret is wrong. Copy the secret again from External Client App Manager → your app → Settings → OAuth Settings → Consumer Key and Secret, paste it on the page, and try again.\n"
+            "warning: The sign-in failed. The Consumer Secret is wrong. Copy the secret again from External Client App Manager → your app → Settings → OAuth Settings → Consumer Key and Secret, paste it into the secret field in step 2 of the page, and sign in again.\n"
         ),
         "{said}"
     );

@@ -145,6 +145,11 @@ impl Browser {
         self.post("url", json!({ "url": url })).await;
     }
 
+    /// The browser's Back button.
+    pub async fn back(&self) {
+        self.post("back", json!({})).await;
+    }
+
     pub async fn current_url(&self) -> String {
         string(self.get("url").await)
     }

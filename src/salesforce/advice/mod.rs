@@ -34,6 +34,10 @@ pub struct Advice {
     /// nothing is known about the settings themselves.
     #[serde(skip)]
     pub network: bool,
+    /// Salesforce refused the client secret itself: the page takes the admin
+    /// back to its field, and sftoken forgets the secret it kept.
+    #[serde(skip)]
+    pub wrong_secret: bool,
 }
 
 impl Advice {
@@ -45,6 +49,7 @@ impl Advice {
             code: None,
             description: None,
             network: false,
+            wrong_secret: false,
         }
     }
 

@@ -33,6 +33,9 @@ const ASSIGN_THE_USER: &str = "In External Client App Manager, open the app, the
 /// Salesforce does not know the app.
 const KEY_AND_MY_DOMAIN: &str = "Copy the Client ID (Consumer Key) again from the app (External Client App Manager → your app → Settings → OAuth Settings → Consumer Key and Secret), and sign in through the My Domain of the org where you created the app (Setup → My Domain shows it).";
 
+/// Where the right secret is.
+const COPY_THE_SECRET: &str = "Copy the secret again from External Client App Manager → your app → Settings → OAuth Settings → Consumer Key and Secret";
+
 /// Where Salesforce writes its own reason for a refused sign-in.
 const LOGIN_HISTORY: &str = "Open Setup → Login History in the org: the Status of this sign-in gives Salesforce's own reason, such as \"Failed: Not approved for access\" (then assign the user to the app under its Policies).";
 
@@ -118,11 +121,26 @@ fn explain(grant: Grant, code: &str, description: &str) -> Advice {
                 "{KEY_AND_MY_DOMAIN} To keep using an old connected app instead, an administrator must install it (Setup → Connected Apps OAuth Usage → Install). OAUTH_APPROVAL_ERROR_GENERIC on Salesforce's own page means the same."
             ),
         ),
-        "invalid_client" | "invalid_client_credentials" => Advice::new(
-            "The Consumer Secret is wrong",
-            "Salesforce did not accept the Consumer Secret for this Consumer Key.",
-            "Copy the secret again from External Client App Manager → your app → Settings → OAuth Settings → Consumer Key and Secret, paste it on this page, and try again.",
-        ),
+        "invalid_client" | "invalid_client_credentials" => {
+            let fix = match grant {
+                // "Try again" takes the admin to that field, with this beside it.
+                Grant::SignIn => format!(
+                    "{COPY_THE_SECRET}, paste it into the secret field in step 2, and sign in again."
+                ),
+                // Settings being checked: the secret Snow Atlas was given.
+                Grant::Refresh => format!(
+                    "{COPY_THE_SECRET}, give that one to Snow Atlas, and check the settings again with it."
+                ),
+            };
+            Advice {
+                wrong_secret: true,
+                ..Advice::new(
+                    "The Consumer Secret is wrong",
+                    "Salesforce did not accept the Consumer Secret for this Consumer Key.",
+                    &fix,
+                )
+            }
+        }
         "invalid_client_id" => Advice::new(
             "Salesforce does not know this Client ID",
             "Salesforce found no app with this Client ID (Consumer Key) where you signed in: the key is mistyped or cut short, or it belongs to an app of another org. A Local External Client App exists only in the org where it was created. A brand-new app may also not be known yet.",

@@ -22,6 +22,7 @@ pub enum Surface {
 const BESIDE_THE_PAGE: &[(&str, &str)] = &[
     ("this page", "the page"),
     ("In step 2, paste", "In step 2 of the page, paste"),
+    ("field in step 2,", "field in step 2 of the page,"),
     (
         "the settings below are still valid",
         "the settings on the page are still valid",
@@ -59,8 +60,8 @@ const IN_A_TERMINAL: &[(&str, &str)] = &[
         "give the My Domain of the org where you created the app as --login-url",
     ),
     (
-        "paste it on this page",
-        "give it in SFTOKEN_CLIENT_SECRET or at the prompt",
+        "paste it into the secret field in step 2, and sign in again",
+        "give it in SFTOKEN_CLIENT_SECRET or at the prompt, and try again",
     ),
     (
         "Copy the Callback URL from step 1 of this page",
@@ -159,6 +160,7 @@ mod tests {
         "sftoken page",
         "\"Try again\"",
         "below",
+        "step 2,",
     ];
 
     fn words(advice: &Advice) -> String {

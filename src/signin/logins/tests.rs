@@ -188,7 +188,7 @@ fn a_pasted_state_of_another_sign_in_changes_nothing() {
 }
 
 #[test]
-fn the_newest_waiting_login_is_offered_with_its_mode() {
+fn only_the_newest_login_is_offered_while_it_waits() {
     let mut logins = Logins::default();
     let older = logins.start(ME, OAuthState::generate(), pending());
     age(&mut logins, &older, Duration::from_secs(60));
@@ -200,14 +200,27 @@ fn the_newest_waiting_login_is_offered_with_its_mode() {
             ..pending()
         },
     );
-    let (id, left, paste) = logins.latest_waiting(ME).expect("waiting");
-    assert_eq!(id, newer);
-    assert!(paste);
-    assert!(left > LOGIN_LIFETIME - Duration::from_secs(5));
-    age(&mut logins, &newer, LOGIN_LIFETIME + Duration::from_secs(1));
-    let (id, _, paste) = logins.latest_waiting(ME).expect("the older one");
-    assert_eq!(id, older);
-    assert!(!paste);
+    let waiting = logins.latest_waiting(ME).expect("waiting");
+    assert_eq!(waiting.id, newer);
+    assert!(waiting.paste);
+    assert!(waiting.expires_in > LOGIN_LIFETIME - Duration::from_secs(5));
+    assert!(waiting.authorize_url.contains("state="));
+    assert_eq!(logins.owner(&newer), Some(ME));
+
+    // Finished: the older one, superseded, is not offered instead.
+    logins.finish(&newer, failed());
+    assert!(logins.latest_waiting(ME).is_none(), "superseded by {older}");
+    let newest = logins.start(ME, OAuthState::generate(), pending());
+    assert_eq!(logins.latest_waiting(ME).expect("waiting").id, newest);
+
+    let mut alone = Logins::default();
+    let expired = alone.start(ME, OAuthState::generate(), pending());
+    age(
+        &mut alone,
+        &expired,
+        LOGIN_LIFETIME + Duration::from_secs(1),
+    );
+    assert!(alone.latest_waiting(ME).is_none(), "expired");
 }
 
 #[test]
