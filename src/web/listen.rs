@@ -37,6 +37,13 @@ pub const MAX_CONNECTIONS: usize = 256;
 /// refuses long addresses before this, with a clearer answer.
 pub const MAX_HEAD_BYTES: usize = 64 * 1024;
 
+/// The kernel's send buffer of a connection (Linux doubles it): the largest
+/// answer, the page, is about 20 KB. Left to itself the kernel grows it to
+/// 4 MB for a client that never reads, which a flood of such connections
+/// would multiply by the cap; this way an unread answer also shows as a
+/// blocked write, which `turn` counts as the client's turn, within 128 KB.
+const SEND_BUFFER_BYTES: usize = 64 * 1024;
+
 /// How long answers under way may take to finish once the helper stops. The
 /// process exits within 2 s of a stop (docs/SECURITY.md): connections that
 /// wait for their client are closed at once, and this bounds the rest.
@@ -62,6 +69,7 @@ pub(super) async fn serve(
         let Ok((stream, _)) = accepted else {
             continue;
         };
+        small_send_buffer(&stream);
         let Some(conn) = open.admit() else {
             tracing::warn!("Refused a connection: all {MAX_CONNECTIONS} are being answered.");
             continue;
@@ -80,6 +88,11 @@ pub(super) async fn serve(
     open.close_waiting();
     let finish = async { while connections.join_next().await.is_some() {} };
     let _ = tokio::time::timeout(SHUTDOWN_GRACE, finish).await;
+}
+
+/// Sets [`SEND_BUFFER_BYTES`]; a socket that refuses keeps the kernel's.
+fn small_send_buffer(stream: &tokio::net::TcpStream) {
+    let _ = socket2::SockRef::from(stream).set_send_buffer_size(SEND_BUFFER_BYTES);
 }
 
 /// Serves one connection until it ends, the client keeps sftoken waiting too

@@ -318,3 +318,24 @@ async fn a_stop_closes_stalled_connections_at_once_and_long_polls_after_the_grac
     );
     assert_eq!(read_to_close(&mut long_poll).await, "");
 }
+
+#[tokio::test]
+async fn an_accepted_connection_buffers_at_most_128_kb_of_answers() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = listener.local_addr().expect("address").port();
+    let _client = TcpStream::connect(("127.0.0.1", port))
+        .await
+        .expect("connect");
+    let (accepted, _) = listener.accept().await.expect("accept");
+
+    small_send_buffer(&accepted);
+
+    let size = socket2::SockRef::from(&accepted)
+        .send_buffer_size()
+        .expect("SO_SNDBUF");
+    // Linux doubles what it is given, for its own bookkeeping.
+    assert!(
+        (SEND_BUFFER_BYTES..=2 * SEND_BUFFER_BYTES).contains(&size),
+        "{size}"
+    );
+}
