@@ -18,7 +18,7 @@ fn router() -> Router {
         .route("/quick", get(|| async { "ok" }))
         .route("/echo", post(|body: String| async move { body }))
         .route("/big", get(|| async { "x".repeat(256 * 1024) }))
-        .route("/long-poll", get(|| pending::<&str>()))
+        .route("/long-poll", get(pending::<&str>))
 }
 
 /// A connection whose client end is returned, served until it closes.
