@@ -7,9 +7,11 @@
 //!   idle kept-alive connection);
 //! - a cap on connections open at once, far above what a browser uses; at
 //!   the cap, a new connection pushes out the one that has waited longest
-//!   for its client (`turn`), so another local program that holds every
-//!   connection it can only delays the page and the callback, and a request
-//!   sftoken is still answering (a long poll) is never pushed out.
+//!   for its client (`turn`), and a request sftoken is still answering (a
+//!   long poll) is never pushed out. Another local program that holds every
+//!   connection it can then only slows the page and the callback down: to
+//!   refuse them it would need sftoken to be answering 256 of its requests
+//!   at once, and without the session key every route answers at once.
 
 use std::convert::Infallible;
 use std::sync::Arc;

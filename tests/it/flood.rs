@@ -265,6 +265,7 @@ async fn sigterm_wipes_and_exits_within_two_seconds_whatever_the_connections_do(
     assert_eq!(binary.wait().await, 0, "{}", binary.stderr());
     let took = signalled.elapsed();
 
+    println!("SIGTERM to exit: {took:?}");
     assert!(took < Duration::from_secs(2), "took {took:?}");
     assert!(binary.stderr().contains("the secrets it held are wiped"));
     drop(floods);
