@@ -240,7 +240,8 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for Watched<T> {
 }
 
 /// A request's body, noting when its handler waits for the client to send
-/// more of it.
+/// more of it. It gives no size hint and no early end: sftoken's extractors
+/// read frames to the end, and the body limit counts the bytes.
 pub(super) struct Sent<B> {
     body: B,
     conn: Arc<Conn>,
@@ -264,18 +265,11 @@ impl<B: Body + Unpin> Body for Sent<B> {
         self.conn.set_body(frame.is_pending());
         frame
     }
-
-    fn is_end_stream(&self) -> bool {
-        self.body.is_end_stream()
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        self.body.size_hint()
-    }
 }
 
 /// An answer, which keeps sftoken's turn until hyper has taken all of it
-/// (an answer that streams is still sftoken's to give).
+/// (an answer that streams is still sftoken's to give). Its size hint is
+/// the answer's `Content-Length`; hyper learns its end from the last frame.
 pub(super) struct Answer<B> {
     body: B,
     _turn: Answering,
@@ -296,10 +290,6 @@ impl<B: Body + Unpin> Body for Answer<B> {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
         Pin::new(&mut self.body).poll_frame(cx)
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.body.is_end_stream()
     }
 
     fn size_hint(&self) -> SizeHint {

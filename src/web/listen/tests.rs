@@ -191,7 +191,7 @@ async fn a_head_of_64_kb_is_read_and_one_byte_more_is_refused() {
         let answer = served.read_until("\r\n").await;
         assert!(
             answer.starts_with(&format!("HTTP/1.1 {status}")),
-            "{extra}: {answer}"
+            "{bytes}: {answer}"
         );
     }
 }

@@ -209,3 +209,26 @@ async fn on_stop_only_the_connections_waiting_for_their_client_are_closed() {
     assert!(!was_closed(&answered).await);
     assert_eq!(open.len(), 1);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_write_the_client_does_not_read_is_the_clients_turn_until_it_goes_through() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let open = Connections::new(4);
+    let conn = open.admit().expect("room");
+    let _answering = conn.answer();
+    let (mut client, server) = tokio::io::duplex(4);
+    let mut socket = Watched::new(server, conn.clone());
+
+    socket.write_all(b"abcd").await.expect("fits");
+    assert_eq!(conn.waiting_since(), None);
+    let blocked = tokio::time::timeout(SECOND, socket.write_all(b"efgh")).await;
+    assert!(blocked.is_err(), "the pipe is full");
+    assert!(conn.waiting_since().is_some(), "the client's turn");
+
+    let mut read = [0; 4];
+    client.read_exact(&mut read).await.expect("read");
+    socket.write_all(b"efgh").await.expect("room again");
+    assert_eq!(conn.waiting_since(), None, "sftoken's turn again");
+    client.read_exact(&mut read).await.expect("read");
+    assert_eq!(&read, b"efgh");
+}
