@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use hyper::body::{Body, Frame, SizeHint};
+use hyper::body::{Body, Frame};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::sync::Notify;
 use tokio::time::Instant;
@@ -180,7 +180,8 @@ impl Connections {
 }
 
 /// A connection's socket, noting when an answer waits for the client to
-/// read it.
+/// read it. It offers no vectored writes, so hyper writes through
+/// `poll_write` alone (answers are small; one copy costs nothing here).
 pub(super) struct Watched<T> {
     io: T,
     conn: Arc<Conn>,
@@ -215,19 +216,6 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for Watched<T> {
     ) -> Poll<std::io::Result<usize>> {
         let written = Pin::new(&mut self.io).poll_write(cx, buf);
         self.noting(written)
-    }
-
-    fn poll_write_vectored(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[std::io::IoSlice<'_>],
-    ) -> Poll<std::io::Result<usize>> {
-        let written = Pin::new(&mut self.io).poll_write_vectored(cx, bufs);
-        self.noting(written)
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.io.is_write_vectored()
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
@@ -268,8 +256,9 @@ impl<B: Body + Unpin> Body for Sent<B> {
 }
 
 /// An answer, which keeps sftoken's turn until hyper has taken all of it
-/// (an answer that streams is still sftoken's to give). Its size hint is
-/// the answer's `Content-Length`; hyper learns its end from the last frame.
+/// (an answer that streams is still sftoken's to give). It needs no size
+/// hint: the router has already set `Content-Length` from the answer's own,
+/// and hyper learns the end from the last frame.
 pub(super) struct Answer<B> {
     body: B,
     _turn: Answering,
@@ -290,10 +279,6 @@ impl<B: Body + Unpin> Body for Answer<B> {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
         Pin::new(&mut self.body).poll_frame(cx)
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        self.body.size_hint()
     }
 }
 
