@@ -180,8 +180,8 @@ impl Connections {
 }
 
 /// A connection's socket, noting when an answer waits for the client to
-/// read it. It offers no vectored writes, so hyper writes through
-/// `poll_write` alone (answers are small; one copy costs nothing here).
+/// read it. It keeps the socket's vectored writes: without them hyper copies
+/// each answer into a buffer of its own, which costs resident memory.
 pub(super) struct Watched<T> {
     io: T,
     conn: Arc<Conn>,
@@ -216,6 +216,19 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for Watched<T> {
     ) -> Poll<std::io::Result<usize>> {
         let written = Pin::new(&mut self.io).poll_write(cx, buf);
         self.noting(written)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        let written = Pin::new(&mut self.io).poll_write_vectored(cx, bufs);
+        self.noting(written)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.io.is_write_vectored()
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
