@@ -13,17 +13,21 @@ fn main() -> ExitCode {
         .and_then(|env| Config::resolve(&cli, env))
         .map_err(commands::Error::from)
         .and_then(|config| {
-            tokio::runtime::Builder::new_current_thread()
+            let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
-                .map_err(commands::Error::Serve)?
-                .block_on(async {
-                    match cli.command {
-                        Some(Command::Check) => commands::check(config, Stdin).await,
-                        Some(Command::Paste { .. }) => commands::paste(config, Stdin).await,
-                        None => commands::serve(config).await,
-                    }
-                })
+                .map_err(commands::Error::Serve)?;
+            let result = runtime.block_on(async {
+                match cli.command {
+                    Some(Command::Check) => commands::check(config, Stdin).await,
+                    Some(Command::Paste { .. }) => commands::paste(config, Stdin).await,
+                    None => commands::serve(config).await,
+                }
+            });
+            // The secrets are wiped by now: a blocking task still under way
+            // (a name lookup that hangs) must not hold the exit.
+            runtime.shutdown_timeout(std::time::Duration::from_millis(100));
+            result
         });
     match result {
         Ok(()) => ExitCode::SUCCESS,

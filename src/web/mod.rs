@@ -16,6 +16,7 @@ mod sessions;
 mod state;
 #[cfg(test)]
 mod strip;
+mod turn;
 mod view;
 
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -27,7 +28,7 @@ use axum::http::StatusCode;
 use axum::middleware;
 use axum::routing::{get, post};
 use tokio::net::TcpListener;
-use tokio::sync::{Semaphore, mpsc, watch};
+use tokio::sync::{mpsc, watch};
 use tower_http::trace::TraceLayer;
 
 pub use alive::StopReason;
@@ -145,14 +146,14 @@ impl Server {
         drop(sign_ins);
         let (stop_tx, stop_rx) = watch::channel(false);
         let router = app(state.clone());
-        let limit = Arc::new(Semaphore::new(listen::MAX_CONNECTIONS));
+        let open = Arc::new(turn::Connections::new(listen::MAX_CONNECTIONS));
         let mut listeners = tokio::task::JoinSet::new();
         for listener in bound {
             listeners.spawn(listen::serve(
                 listener,
                 router.clone(),
                 stop_rx.clone(),
-                limit.clone(),
+                open.clone(),
             ));
         }
         stop.await;

@@ -302,6 +302,40 @@ async fn a_request_with_too_many_headers_is_refused_and_the_app_keeps_serving() 
     app.stop().await;
 }
 
+/// The head of `GET /health` padded with one header to exactly `bytes`.
+fn head_of(port: u16, bytes: usize) -> String {
+    let start = format!("GET /health HTTP/1.1\r\nHost: localhost:{port}\r\nX-Pad: ");
+    let pad = bytes - start.len() - "\r\n\r\n".len();
+    format!("{start}{}\r\n\r\n", "p".repeat(pad))
+}
+
+#[tokio::test]
+async fn a_request_head_of_64_kb_is_answered_and_one_byte_more_is_refused() {
+    let app = TestApp::start(sftoken::login_url::PRODUCTION, |_| {}).await;
+    for (bytes, status) in [
+        (64 * 1024, "200"),
+        (64 * 1024 + 1, "431"),
+        (110 * 1024, "431"),
+    ] {
+        let mut socket = tokio::net::TcpStream::connect(("127.0.0.1", app.port))
+            .await
+            .expect("connect");
+        socket
+            .write_all(head_of(app.port, bytes).as_bytes())
+            .await
+            .expect("write");
+        let mut answer = vec![0; 64];
+        let read = socket.read(&mut answer).await.expect("an answer");
+        let answer = String::from_utf8_lossy(&answer[..read]);
+
+        assert!(
+            answer.starts_with(&format!("HTTP/1.1 {status}")),
+            "{bytes}: {answer}"
+        );
+    }
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn json_output_to_a_file_is_readable_only_by_the_owner() {
     use std::os::unix::fs::PermissionsExt;

@@ -8,6 +8,7 @@ mod browser;
 mod capture;
 mod checks;
 mod cli;
+mod flood;
 mod guided;
 mod hardening;
 mod helpers;
