@@ -62,6 +62,10 @@ impl Http {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            // The checks' concurrent requests open a few connections; one idle
+            // connection per host is all the next request needs, and each
+            // kept its buffers and tasks (about 30 KB; more with TLS).
+            .pool_max_idle_per_host(1)
             .connect_timeout(CONNECT_TIMEOUT.min(self.timeout))
             .timeout(self.timeout)
             .user_agent(concat!("sftoken/", env!("CARGO_PKG_VERSION")))
