@@ -19,8 +19,11 @@ use crate::secret::{OAuthState, PkceVerifier, random_id};
 pub const LOGIN_LIFETIME: Duration = Duration::from_secs(15 * 60);
 /// How long a finished login's result stays available to reloads.
 const RESULT_LIFETIME: Duration = Duration::from_secs(60 * 60);
-/// Bounds memory when something keeps starting logins.
-const MAX_LOGINS: usize = 64;
+/// Bounds memory when something keeps starting logins. Salesforce keeps five
+/// approvals (refresh tokens) per user and app, so older results hold tokens
+/// that later sign-ins have revoked; 16 leaves room for several users and
+/// pending sign-ins, and keeps a long sitting within the memory budget.
+const MAX_LOGINS: usize = 16;
 
 /// What the callback needs to exchange the code.
 #[derive(Debug)]

@@ -116,7 +116,7 @@ fn age(logins: &mut Logins, id: &str, age: Duration) {
 fn the_lifetimes_and_the_bound_are_what_the_page_says() {
     assert_eq!(LOGIN_LIFETIME, Duration::from_secs(15 * 60));
     assert_eq!(RESULT_LIFETIME, Duration::from_secs(60 * 60));
-    assert_eq!(MAX_LOGINS, 64);
+    assert_eq!(MAX_LOGINS, 16);
 }
 
 #[test]
