@@ -15,7 +15,7 @@ use tokio::sync::Mutex;
 use tokio::task::JoinSet;
 
 use crate::browser::sign_in_on_page;
-use crate::helpers::{Binary, DEADLINE, binary_and_mock, port_of};
+use crate::helpers::{Binary, DEADLINE, Visitor, binary_and_mock, port_of};
 use crate::mock_salesforce::MockSalesforce;
 use crate::webdriver::Browser;
 
@@ -249,7 +249,22 @@ async fn a_sign_in_completes_while_a_local_program_reads_no_answer_it_asked_for(
 async fn sigterm_wipes_and_exits_within_two_seconds_whatever_the_connections_do() {
     let _alone = ONE_AT_A_TIME.lock().await;
     let (mut binary, _mock) = binary_and_mock(&[], &[]).await;
-    let port = port_of(&binary.launch_url().await);
+    let launch_url = binary.launch_url().await;
+    let port = port_of(&launch_url);
+    // An open page's held request (`web::alive`), answered only when sftoken
+    // stops: the server's turn, which the stop must answer, not wait out.
+    let page = Visitor::launch(&launch_url).await;
+    let held = page
+        .http
+        .get(page.url("/api/alive"))
+        .header(
+            sftoken::web::SESSION_HEADER,
+            page.session.clone().expect("a key"),
+        )
+        .send();
+    let held = tokio::spawn(async move { held.await.expect("answered").text().await });
+    // Let the held request reach sftoken before the floods and the signal.
+    tokio::time::sleep(Duration::from_millis(300)).await;
     let floods = [
         Flood::start(port, Stall::Head).await,
         Flood::start(port, Stall::Body).await,
@@ -268,5 +283,10 @@ async fn sigterm_wipes_and_exits_within_two_seconds_whatever_the_connections_do(
     println!("SIGTERM to exit: {took:?}");
     assert!(took < Duration::from_secs(2), "took {took:?}");
     assert!(binary.stderr().contains("the secrets it held are wiped"));
+    let told = held.await.expect("the held request").expect("its answer");
+    assert!(
+        told.contains("\"stopped\""),
+        "the open page was not told: {told}"
+    );
     drop(floods);
 }
