@@ -29,6 +29,7 @@ mod rules;
 mod salesforce_text;
 mod screens;
 mod security;
+mod sitting;
 mod states;
 mod terminal;
 mod webdriver;
