@@ -9,6 +9,7 @@
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use reqwest::Method;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
@@ -112,7 +113,7 @@ pub(super) async fn get_json<T: DeserializeOwned>(
     access_token: &AccessToken,
     limit: Limit,
 ) -> Result<T, SalesforceError> {
-    let request = authorized_get(http, login_url, url, access_token)?;
+    let request = authorized(http, login_url, Method::GET, url, access_token)?;
     let (answer, body) = Box::pin(read(http, url, request, limit)).await?;
     answer.parse(url, &body)
 }
@@ -126,31 +127,29 @@ pub(super) async fn post_json<T: DeserializeOwned>(
     access_token: &AccessToken,
     body: Vec<u8>,
 ) -> Result<T, SalesforceError> {
-    if !login_url.may_receive_token(url) {
-        return Err(SalesforceError::UntrustedUrl(host_of(url)));
-    }
-    let request = http
-        .client()?
-        .post(url)
-        .bearer_auth(access_token.expose())
+    let request = authorized(http, login_url, Method::POST, url, access_token)?
         .header(reqwest::header::CONTENT_TYPE, "application/json")
         .body(body);
     let (answer, body) = Box::pin(read(http, url, request, Limit::Rest)).await?;
     answer.parse(url, &body)
 }
 
-/// A GET carrying the bearer token, once the login URL's policy trusts `url`'s
-/// host: the one place a token leaves for a URL Salesforce named.
-pub(super) fn authorized_get(
+/// A request carrying the bearer token, once the login URL's policy trusts
+/// `url`'s host: the one place a token leaves for a URL Salesforce named.
+pub(super) fn authorized(
     http: &Http,
     login_url: &LoginUrl,
+    method: Method,
     url: &str,
     access_token: &AccessToken,
 ) -> Result<reqwest::RequestBuilder, SalesforceError> {
     if !login_url.may_receive_token(url) {
         return Err(SalesforceError::UntrustedUrl(host_of(url)));
     }
-    Ok(http.client()?.get(url).bearer_auth(access_token.expose()))
+    Ok(http
+        .client()?
+        .request(method, url)
+        .bearer_auth(access_token.expose()))
 }
 
 /// A successful answer: what to say if it is not the JSON expected.

@@ -11,7 +11,7 @@
 
 use serde::de::DeserializeOwned;
 
-use super::http::{Answer, Limit, authorized_get, read_chunks, send};
+use super::http::{Answer, Limit, authorized, read_chunks, send};
 use super::{Http, SalesforceError};
 use crate::login_url::LoginUrl;
 use crate::secret::AccessToken;
@@ -42,7 +42,7 @@ async fn read_split(
     access_token: &AccessToken,
     record: &mut (dyn FnMut(&[u8]) -> bool + Send),
 ) -> Result<(Answer, Option<Vec<u8>>), SalesforceError> {
-    let request = authorized_get(http, login_url, url, access_token)?;
+    let request = authorized(http, login_url, reqwest::Method::GET, url, access_token)?;
     let (answer, response) = send(http, url, request, Limit::Rest).await?;
     let mut splitter = Splitter::default();
     let mut parsed = true;
