@@ -161,20 +161,22 @@ pub struct NoteView<'a> {
     severity: u8,
 }
 
+impl<'a> NoteView<'a> {
+    fn of(n: &'a Note) -> Self {
+        Self {
+            text: &n.text,
+            fix: n.fix.as_deref(),
+            severity: n.severity,
+        }
+    }
+}
+
 fn notes(all: &[Note]) -> Notes<'_> {
-    Each(all.iter(), |n| NoteView {
-        text: &n.text,
-        fix: n.fix.as_deref(),
-        severity: n.severity,
-    })
+    Each(all.iter(), NoteView::of)
 }
 
 fn worst_of(all: &[Note]) -> Option<NoteView<'_>> {
-    worst(all).map(|n| NoteView {
-        text: &n.text,
-        fix: n.fix.as_deref(),
-        severity: n.severity,
-    })
+    worst(all).map(NoteView::of)
 }
 
 /// The user's approvals of this app: how many, and the oldest at five.
