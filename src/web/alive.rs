@@ -37,7 +37,7 @@ const LONGEST_HOLD: Duration = Duration::from_secs(50);
 const SHORTEST_HOLD: Duration = Duration::from_secs(1);
 /// Sessions whose page holds requests, remembered at once (as many as the
 /// sessions kept).
-const MAX_PAGES: usize = 16;
+const MAX_PAGES: usize = super::sessions::MAX_SESSIONS;
 
 /// How long sftoken holds a page's request: half the idle timeout, so that
 /// a page that does not ask again is gone within the timeout, and at most

@@ -28,7 +28,7 @@ use crate::signin::Owner;
 pub const HEADER: &str = "x-sftoken-session";
 
 /// Sessions kept at once; the oldest is forgotten first.
-const MAX_SESSIONS: usize = 16;
+pub(super) const MAX_SESSIONS: usize = 16;
 
 pub(super) struct Sessions {
     launch_token: ServerKey,
