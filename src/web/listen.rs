@@ -71,11 +71,11 @@ pub(super) async fn serve(
         let Ok((stream, _)) = accepted else {
             continue;
         };
-        small_send_buffer(&stream);
         let Some(conn) = open.admit() else {
             tracing::warn!("Refused a connection: all {MAX_CONNECTIONS} are being answered.");
             continue;
         };
+        small_send_buffer(&stream);
         let router = router.clone();
         let stop = stop.clone();
         let open = open.clone();
