@@ -50,7 +50,8 @@ fn texts(step: &Value) -> Vec<String> {
 #[tokio::test]
 async fn a_whole_check_run_stays_within_seven_requests_and_one_more_per_2000_users() {
     // 3,000 users, 2,571 of them active: two pages of User.
-    for (users, pages, budget) in [(5, 1, 7), (3_000, 2, 8)] {
+    // The budget: 7, and one more per 2,000 active users (8 here).
+    for (users, pages) in [(5, 1), (3_000, 2)] {
         let (mock, token) = mock_with_token(MockOptions {
             users,
             ..MockOptions::default()
@@ -63,7 +64,6 @@ async fn a_whole_check_run_stays_within_seven_requests_and_one_more_per_2000_use
         // versions, Organization, the Composite (licenses, approvals,
         // policies), UserPermissionAccess, Profile, and the User pages.
         assert_eq!(requests, 5 + pages, "{users} users");
-        assert!(requests <= budget, "{requests} requests for {users} users");
         println!("check_requests users={users} requests={requests}");
         assert!(stdout.contains("     ok  Approvals: This user holds 1 of the 5 approvals Salesforce keeps per user for Snow Atlas Connector.\n"), "{stdout}");
         assert!(
@@ -174,6 +174,10 @@ async fn each_policy_type_is_said_as_its_consequence_and_compared_without_case()
     .await;
     let (_, stdout, _) = checked_in_the_terminal(&mock, &token).await;
     assert!(!stdout.contains("warning  App policies"), "{stdout}");
+    assert!(
+        stdout.contains("     ok  App policies: Refresh token is valid until revoked"),
+        "the policy was read and judged harmless: {stdout}"
+    );
 }
 
 #[tokio::test]

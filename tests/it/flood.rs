@@ -254,15 +254,7 @@ async fn sigterm_wipes_and_exits_within_two_seconds_whatever_the_connections_do(
     // An open page's held request (`web::alive`), answered only when sftoken
     // stops: the server's turn, which the stop must answer, not wait out.
     let page = Visitor::launch(&launch_url).await;
-    let held = page
-        .http
-        .get(page.url("/api/alive"))
-        .header(
-            sftoken::web::SESSION_HEADER,
-            page.session.clone().expect("a key"),
-        )
-        .send();
-    let held = tokio::spawn(async move { held.await.expect("answered").text().await });
+    let held = tokio::spawn(async move { page.get("/api/alive").await.text().await });
     // Let the held request reach sftoken before the floods and the signal.
     tokio::time::sleep(Duration::from_millis(300)).await;
     let floods = [
@@ -272,11 +264,7 @@ async fn sigterm_wipes_and_exits_within_two_seconds_whatever_the_connections_do(
     ];
 
     let signalled = Instant::now();
-    let status = std::process::Command::new("kill")
-        .args(["-TERM", &binary.pid().to_string()])
-        .status()
-        .expect("kill -TERM");
-    assert!(status.success());
+    binary.signal("TERM");
     assert_eq!(binary.wait().await, 0, "{}", binary.stderr());
     let took = signalled.elapsed();
 
