@@ -86,7 +86,7 @@ struct OAuthError {
 
 /// One entry of Salesforce's REST error array: `[{"message": "...", "errorCode": "..."}]`.
 #[derive(Deserialize)]
-struct RestError {
+pub(super) struct RestError {
     #[serde(rename = "errorCode")]
     error_code: String,
     #[serde(default)]
@@ -222,6 +222,17 @@ pub(super) async fn send(
 /// What an answer other than a success says: Salesforce's OAuth or REST
 /// error, the identity URL's one-word refusal, or that it is not Salesforce's
 /// at all (a proxy's HTML page, a redirect).
+/// Salesforce's REST error array as one error: its first entry, which names
+/// the refusal (a refused request, or a refused Composite subrequest).
+pub(super) fn rest_refusal(status: u16, errors: Vec<RestError>) -> Option<SalesforceError> {
+    let error = errors.into_iter().next()?;
+    Some(SalesforceError::Rest {
+        status,
+        code: error.error_code,
+        message: error.message,
+    })
+}
+
 fn refusal(url: &str, status: reqwest::StatusCode, is_json: bool, body: &[u8]) -> SalesforceError {
     if let Ok(error) = serde_json::from_slice::<OAuthError>(body) {
         return SalesforceError::OAuth {
@@ -230,13 +241,9 @@ fn refusal(url: &str, status: reqwest::StatusCode, is_json: bool, body: &[u8]) -
         };
     }
     if let Ok(errors) = serde_json::from_slice::<Vec<RestError>>(body)
-        && let Some(error) = errors.into_iter().next()
+        && let Some(error) = rest_refusal(status.as_u16(), errors)
     {
-        return SalesforceError::Rest {
-            status: status.as_u16(),
-            code: error.error_code,
-            message: error.message,
-        };
+        return error;
     }
     // The identity URL refuses in plain text: `Bad_OAuth_Token` with 403.
     if status.is_client_error()

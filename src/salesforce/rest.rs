@@ -5,7 +5,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use super::http::{Limit, get_json, post_json};
+use super::http::{Limit, get_json, post_json, rest_refusal};
 use super::query_page::get_page;
 use super::{Http, SalesforceError};
 use crate::login_url::LoginUrl;
@@ -45,15 +45,6 @@ struct SubResponse {
     http_status_code: u16,
     #[serde(rename = "referenceId")]
     reference_id: String,
-}
-
-/// A refused subrequest's body holds REST errors, as a refused request does.
-#[derive(Deserialize)]
-struct SubError {
-    #[serde(rename = "errorCode")]
-    error_code: String,
-    #[serde(default)]
-    message: String,
 }
 
 #[derive(Deserialize)]
@@ -208,18 +199,16 @@ impl<'a> Api<'a> {
     /// pages read, or Salesforce's refusal.
     async fn subresult(&self, sub: &SubResponse) -> Result<Vec<Value>, SalesforceError> {
         if !(200..300).contains(&sub.http_status_code) {
-            let error = serde_json::from_value::<Vec<SubError>>(sub.body.clone())
+            // A refused subrequest's body holds REST errors, as a refused
+            // request does.
+            let error = serde_json::from_value(sub.body.clone())
                 .ok()
-                .and_then(|errors| errors.into_iter().next())
-                .unwrap_or(SubError {
-                    error_code: "UNKNOWN".to_owned(),
-                    message: String::new(),
-                });
-            return Err(SalesforceError::Rest {
+                .and_then(|errors| rest_refusal(sub.http_status_code, errors));
+            return Err(error.unwrap_or(SalesforceError::Rest {
                 status: sub.http_status_code,
-                code: error.error_code,
-                message: error.message,
-            });
+                code: "UNKNOWN".to_owned(),
+                message: String::new(),
+            }));
         }
         let page: QueryPage<Value> =
             serde_json::from_value(sub.body.clone()).map_err(|_| SalesforceError::Rest {
