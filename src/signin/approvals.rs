@@ -136,12 +136,14 @@ pub fn said(advice: &Advice) -> String {
 
 /// `2026-12-07T14:12:16.000+0000` → `2026-12-07 14:12 UTC`; "never" without one.
 pub fn day(datetime: Option<&str>) -> String {
-    match datetime {
-        Some(text) if text.len() >= 16 && text.is_char_boundary(16) => {
-            format!("{} {} UTC", &text[..10], &text[11..16])
-        }
-        Some(text) => text.to_owned(),
-        None => "never".to_owned(),
+    let Some(text) = datetime else {
+        return "never".to_owned();
+    };
+    // `get`, not slicing: text from Salesforce that is not ASCII there must
+    // not panic.
+    match (text.get(..10), text.get(11..16)) {
+        (Some(date), Some(time)) => format!("{date} {time} UTC"),
+        _ => text.to_owned(),
     }
 }
 
@@ -152,6 +154,18 @@ mod tests {
 
     fn row(app: &str, created: &str, used: Option<&str>) -> Value {
         json!({"AppName": app, "CreatedDate": created, "LastUsedDate": used, "UseCount": 3})
+    }
+
+    #[test]
+    fn a_datetime_is_shown_to_the_minute_and_anything_else_as_it_came() {
+        assert_eq!(
+            day(Some("2026-12-07T14:12:16.000+0000")),
+            "2026-12-07 14:12 UTC"
+        );
+        assert_eq!(day(None), "never");
+        assert_eq!(day(Some("yesterday")), "yesterday");
+        // A character of several bytes across the cut: no panic.
+        assert_eq!(day(Some("2026-12-0éT14:12:16")), "2026-12-0éT14:12:16");
     }
 
     #[test]
